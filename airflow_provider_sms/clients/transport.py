@@ -1,0 +1,359 @@
+"""The one HTTP transport: builds every request, applies auth, retries and maps errors to typed exceptions.
+
+Both vendor clients and the Sinch OAuth2 token fetch go through :class:`HttpTransport`, so there is a
+single implementation of timeouts, backoff, ``Retry-After`` handling and error decoding.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
+
+from airflow_provider_sms import __version__
+from airflow_provider_sms.clients.redaction import redact_path
+from airflow_provider_sms.clients.retry import RetryPolicy, parse_retry_after
+from airflow_provider_sms.exceptions import (
+    SmsAmbiguousResultError,
+    SmsApiError,
+    SmsRateLimitError,
+    SmsTransportError,
+    api_error_class,
+)
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"airflow-provider-sms/{__version__} python-requests/{requests.__version__}"
+#: Connections for concurrent use of one client (mapped tasks, thread pools in sensors).
+POOL_MAXSIZE = 32
+#: A host that does not accept a TCP connection within this many seconds is treated as down.
+CONNECT_TIMEOUT_MAX = 10.0
+DEFAULT_EXPECTED = (200, 201, 202)
+
+#: Decodes a vendor error body (parsed JSON, or ``None``) into ``(code, text, field names)``.
+ErrorDecoder = Callable[[Any], tuple[Any, Any, Sequence[str]]]
+
+
+class RequestAuth(Protocol):
+    """Credentials the transport applies to every attempt."""
+
+    def auth_headers(self) -> dict[str, str]:
+        """Return the headers that authenticate the next attempt (called before every attempt)."""
+        ...
+
+    def handle_unauthorized(self, response: requests.Response) -> bool:
+        """React to a 401; return ``True`` if credentials were refreshed and the request may be replayed once.
+
+        :param response: The 401 response.
+        """
+        ...
+
+
+class NoAuth:
+    """No credentials (for tests and endpoints that need none)."""
+
+    def auth_headers(self) -> dict[str, str]:
+        """Return no headers."""
+        return {}
+
+    def handle_unauthorized(self, response: requests.Response) -> bool:
+        """Nothing to refresh."""
+        return False
+
+    def __repr__(self) -> str:
+        return "NoAuth()"
+
+
+class _HeaderAuth(requests.auth.AuthBase):
+    """Sets auth headers at prepare time, which also stops ``requests`` from applying ``~/.netrc``."""
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._headers = headers
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers.update(self._headers)
+        return request
+
+    def __repr__(self) -> str:
+        return "_HeaderAuth(***)"
+
+
+def pooled_session(pool_maxsize: int = POOL_MAXSIZE) -> requests.Session:
+    """Return a ``requests.Session`` whose connection pool serves ``pool_maxsize`` concurrent requests.
+
+    :param pool_maxsize: Connections kept per host.
+    """
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def failed_before_sending(exc: requests.RequestException) -> bool:
+    """Return whether a network error happened before the request reached the server.
+
+    Only then is a repeat safe for a request that creates messages; anything later (read timeout,
+    reset connection, truncated body) may follow a request that already took effect.
+
+    :param exc: The exception ``requests`` raised.
+    """
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        if isinstance(reason, MaxRetryError):
+            reason = reason.reason
+        # NewConnectionError and NameResolutionError are ConnectTimeoutError subclasses in urllib3 2.
+        return isinstance(reason, ConnectTimeoutError)
+    return False
+
+
+def _is_network_error(exc: requests.RequestException) -> bool:
+    return isinstance(
+        exc,
+        (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ),
+    )
+
+
+def _shown_url(url: str) -> str:
+    """Return ``url`` without any ``user:password@`` part."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+class HttpTransport:
+    """Sends requests to one vendor API with auth, timeouts, retries and typed errors.
+
+    :param vendor: Vendor name used in errors and logs, e.g. ``Sinch``.
+    :param base_url: Scheme, host and optional path prefix, e.g. ``https://us.sms.api.sinch.com``.
+    :param auth: Supplies the auth headers of every attempt and may refresh on a 401.
+    :param decode_error: Turns the vendor's error body into ``(code, text, field names)``.
+    :param timeout: Read timeout in seconds (the connect timeout is the smaller of it and
+        :data:`CONNECT_TIMEOUT_MAX`), or an explicit ``(connect, read)`` pair.
+    :param retry: How often and how long to back off.
+    :param session: A ``requests.Session`` to use; by default a pooled one is created.
+    :param sleep: Waits between attempts (injected in tests).
+    :param jitter: Returns a float in ``[0, 1)`` that scales each backoff.
+    """
+
+    def __init__(
+        self,
+        *,
+        vendor: str,
+        base_url: str,
+        auth: RequestAuth,
+        decode_error: ErrorDecoder,
+        timeout: float | tuple[float, float] = 30.0,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen dataclass, safe as a default
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"base_url={_shown_url(base_url)!r}: must be an http(s) URL with a host")
+        self.vendor = vendor
+        self.base_url = base_url.rstrip("/")
+        self.auth = auth
+        self.retry = retry
+        self.timeout: tuple[float, float] = (
+            timeout if isinstance(timeout, tuple) else (min(timeout, CONNECT_TIMEOUT_MAX), timeout)
+        )
+        self._decode_error = decode_error
+        self._session = session if session is not None else pooled_session()
+        self._sleep = sleep
+        self._jitter = jitter
+
+    def __repr__(self) -> str:
+        return (
+            f"HttpTransport(vendor={self.vendor!r}, base_url={_shown_url(self.base_url)!r}, "
+            f"auth={self.auth!r}, timeout={self.timeout!r}, retry={self.retry!r})"
+        )
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._session.close()
+
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        expected: Collection[int] = DEFAULT_EXPECTED,
+        replayable: bool = True,
+    ) -> Any:
+        """Send a request like :meth:`request` and return its decoded JSON body (``None`` if empty)."""
+        response = self.request(
+            method, path, params=params, json=json, data=data, expected=expected, replayable=replayable
+        )
+        if not response.content or not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise SmsTransportError(
+                f"{self.vendor} API returned HTTP {response.status_code} for {method} {redact_path(path)} "
+                "with a body that is not JSON"
+            ) from None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        expected: Collection[int] = DEFAULT_EXPECTED,
+        replayable: bool = True,
+    ) -> requests.Response:
+        """Send a request, retrying what is safe to retry, and return the response with an expected status.
+
+        :param method: HTTP method.
+        :param path: Path below ``base_url``, already URL-quoted.
+        :param params: Query parameters.
+        :param json: JSON body.
+        :param data: Form body (``application/x-www-form-urlencoded``).
+        :param expected: Statuses that count as success.
+        :param replayable: ``False`` for requests that create messages: a network error after sending
+            raises :class:`SmsAmbiguousResultError` at once instead of risking a duplicate.
+        :raises SmsApiError: The subclass for the final error status, with the vendor's code and text.
+        :raises SmsAmbiguousResultError: A non-replayable request may or may not have taken effect.
+        :raises SmsTransportError: The network failed on every attempt.
+        """
+        method = method.upper()
+        url = self.base_url + path
+        shown_path = redact_path(path)
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if json is not None:
+            headers["Content-Type"] = "application/json"
+        attempt = 0
+        replayed_after_refresh = False
+        while True:
+            attempt += 1
+            try:
+                response = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    data=data,
+                    headers=headers,
+                    auth=_HeaderAuth(self.auth.auth_headers()),
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                self._on_network_error(exc, method, shown_path, attempt, replayable)
+                continue
+            log.debug(
+                "%s %s %s attempt %d: HTTP %d", self.vendor, method, shown_path, attempt, response.status_code
+            )
+            status = response.status_code
+            if status in expected:
+                return response
+            if status == 401 and not replayed_after_refresh and self.auth.handle_unauthorized(response):
+                replayed_after_refresh = True
+                attempt -= 1
+                log.info(
+                    "%s %s %s: credentials refreshed after HTTP 401, replaying",
+                    self.vendor,
+                    method,
+                    shown_path,
+                )
+                continue
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if (status == 429 or status >= 500) and attempt <= self.retry.max_retries:
+                delay = self.retry.delay(attempt, retry_after, self._jitter)
+                log.warning(
+                    "%s %s %s attempt %d: HTTP %d, retrying in %.2fs",
+                    self.vendor,
+                    method,
+                    shown_path,
+                    attempt,
+                    status,
+                    delay,
+                )
+                self._sleep(delay)
+                continue
+            raise self._api_error(response, method, shown_path, retry_after)
+
+    def _on_network_error(
+        self, exc: requests.RequestException, method: str, shown_path: str, attempt: int, replayable: bool
+    ) -> None:
+        """Sleep before the next attempt, or raise when the error may not be retried."""
+        kind = type(exc).__name__
+        if not _is_network_error(exc):
+            raise SmsTransportError(f"{self.vendor} request {method} {shown_path} failed: {kind}") from None
+        if not replayable and not failed_before_sending(exc):
+            raise SmsAmbiguousResultError(
+                f"{self.vendor} request {method} {shown_path} was sent but the connection failed before a "
+                f"complete answer ({kind}); it may or may not have taken effect, so it was not repeated"
+            ) from None
+        if attempt > self.retry.max_retries:
+            raise SmsTransportError(
+                f"{self.vendor} request {method} {shown_path} failed after {attempt} attempts: {kind}"
+            ) from None
+        delay = self.retry.backoff(attempt, self._jitter)
+        log.warning(
+            "%s %s %s attempt %d: %s, retrying in %.2fs",
+            self.vendor,
+            method,
+            shown_path,
+            attempt,
+            kind,
+            delay,
+        )
+        self._sleep(delay)
+
+    def _api_error(
+        self, response: requests.Response, method: str, shown_path: str, retry_after: float | None
+    ) -> SmsApiError:
+        code, text, fields = self._decode_body(response)
+        error_class = api_error_class(response.status_code)
+        common: dict[str, Any] = {
+            "vendor": self.vendor,
+            "status": response.status_code,
+            "code": code,
+            "text": text,
+            "fields": fields,
+            "method": method,
+            "path": shown_path,
+        }
+        if error_class is SmsRateLimitError:
+            return SmsRateLimitError(retry_after=retry_after, **common)
+        return error_class(**common)
+
+    def _decode_body(self, response: requests.Response) -> tuple[str | None, str | None, tuple[str, ...]]:
+        try:
+            body = response.json() if response.content and response.content.strip() else None
+        except ValueError:
+            body = None
+        try:
+            code, text, fields = self._decode_error(body)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            log.debug("%s: error body of HTTP %d could not be decoded", self.vendor, response.status_code)
+            return None, None, ()
+        return (
+            None if code is None else str(code),
+            None if text is None else str(text),
+            tuple(str(name) for name in fields or ()),
+        )
