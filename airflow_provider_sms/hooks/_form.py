@@ -1,0 +1,158 @@
+"""Connection form declared once and rendered for both of Airflow's connection-form regimes.
+
+Airflow 3.2 and later read ``conn-fields`` and ``ui-field-behaviour`` from the provider info; Airflow 3.1
+calls the hook's ``get_connection_form_widgets()`` and ``get_ui_field_behaviour()``. Both renderings come
+from one :class:`ConnectionForm`, so the two regimes always offer the same fields. This module imports
+nothing from Airflow: ``get_provider_info`` uses it while Airflow itself is still starting up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+#: How a field is entered; each kind maps to one JSON-schema type and one wtforms field class.
+FieldKind = Literal["string", "integer", "boolean", "password"]
+
+_JSON_TYPES: dict[FieldKind, str] = {
+    "string": "string",
+    "integer": "integer",
+    "boolean": "boolean",
+    "password": "string",
+}
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a connection's ``extra``, shown as its own input in the connection form.
+
+    :param name: Key in the connection's ``extra`` JSON.
+    :param label: Text shown next to the input.
+    :param description: Help text shown under the input.
+    :param kind: How the value is entered.
+    :param choices: The only values allowed, shown as a drop-down; empty for free input.
+    :param default: Value the form starts with and the hook uses when the field is empty.
+    :param minimum: Smallest allowed number, for ``integer`` fields.
+    :param placeholder: Example shown in an empty input.
+    """
+
+    name: str
+    label: str
+    description: str
+    kind: FieldKind = "string"
+    choices: tuple[str, ...] = ()
+    default: str | int | bool | None = None
+    minimum: int | None = None
+    placeholder: str | None = None
+
+    def conn_field(self) -> dict[str, Any]:
+        """Return the ``conn-fields`` entry (provider info, Airflow 3.2 and later)."""
+        schema: dict[str, Any] = {"type": [_JSON_TYPES[self.kind], "null"]}
+        if self.kind == "password":
+            schema["format"] = "password"
+        if self.choices:
+            schema["enum"] = list(self.choices)
+        if self.default is not None:
+            schema["default"] = self.default
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        return {"label": self.label, "description": self.description, "schema": schema}
+
+    def widget(self) -> Any:
+        """Return the wtforms field for ``get_connection_form_widgets()`` (Airflow 3.1).
+
+        Only the field classes and validators Airflow 3.1 accepts are used; Airflow refuses a hook whose
+        form uses any other. wtforms is imported here, not at module level, because only the webserver
+        side has it (and there it is replaced by stand-ins that describe the field as JSON schema).
+        """
+        from wtforms import BooleanField, IntegerField, PasswordField, StringField
+        from wtforms.validators import Optional, any_of
+
+        field_classes = {
+            "string": StringField,
+            "integer": IntegerField,
+            "boolean": BooleanField,
+            "password": PasswordField,
+        }
+        validators: list[Any] = [Optional()]
+        if self.choices:
+            validators.append(any_of(list(self.choices)))
+        return field_classes[self.kind](
+            self.label, validators=validators, description=self.description, default=self.default
+        )
+
+
+@dataclass(frozen=True)
+class ConnectionForm:
+    """The whole connection form of one connection type.
+
+    :param fields: The ``extra`` fields, in display order.
+    :param hidden_fields: Standard fields the form hides (``schema``, ``port`` ...).
+    :param relabeling: New labels of standard fields, by field name.
+    :param placeholders: Placeholders of standard fields, by field name; ``extra`` fields carry their own.
+    """
+
+    fields: tuple[FormField, ...]
+    hidden_fields: tuple[str, ...] = ()
+    relabeling: Mapping[str, str] = field(default_factory=dict)
+    placeholders: Mapping[str, str] = field(default_factory=dict)
+
+    def field_named(self, name: str) -> FormField:
+        """Return the ``extra`` field called ``name``.
+
+        :param name: Key in the connection's ``extra`` JSON.
+        """
+        for form_field in self.fields:
+            if form_field.name == name:
+                return form_field
+        raise KeyError(name)
+
+    def conn_fields(self) -> dict[str, dict[str, Any]]:
+        """Return the ``conn-fields`` mapping of the provider info (Airflow 3.2 and later)."""
+        return {form_field.name: form_field.conn_field() for form_field in self.fields}
+
+    def ui_field_behaviour(self) -> dict[str, Any]:
+        """Return the ``ui-field-behaviour`` mapping of the provider info (Airflow 3.2 and later)."""
+        return {
+            "hidden-fields": list(self.hidden_fields),
+            "relabeling": dict(self.relabeling),
+            "placeholders": self._all_placeholders(),
+        }
+
+    def legacy_ui_field_behaviour(self) -> dict[str, Any]:
+        """Return what ``get_ui_field_behaviour()`` returns (Airflow 3.1)."""
+        return {
+            "hidden_fields": list(self.hidden_fields),
+            "relabeling": dict(self.relabeling),
+            "placeholders": self._all_placeholders(),
+        }
+
+    def legacy_widgets(self) -> dict[str, Any]:
+        """Return what ``get_connection_form_widgets()`` returns (Airflow 3.1)."""
+        return {form_field.name: form_field.widget() for form_field in self.fields}
+
+    def _all_placeholders(self) -> dict[str, str]:
+        extra_placeholders = {f.name: f.placeholder for f in self.fields if f.placeholder is not None}
+        return {**self.placeholders, **extra_placeholders}
+
+
+#: Fields every SMS connection type has, after its vendor-specific ones.
+TRANSPORT_FIELDS = (
+    FormField(
+        name="timeout",
+        label="Timeout (seconds)",
+        description="Seconds to wait for each HTTP request.",
+        kind="integer",
+        default=30,
+        minimum=1,
+    ),
+    FormField(
+        name="max_retries",
+        label="Max retries",
+        description="Retries of a request after HTTP 429, 5xx or a network error.",
+        kind="integer",
+        default=3,
+        minimum=0,
+    ),
+)
