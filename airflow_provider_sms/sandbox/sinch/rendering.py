@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
+from airflow_provider_sms.sandbox.segments import count_segments
 from airflow_provider_sms.sandbox.sinch.content import MT_BINARY, BatchContent
-from airflow_provider_sms.sandbox.sinch.encoding import UNICODE, count_parts, truncate_to_one_part
 from airflow_provider_sms.sandbox.sinch.parameters import substitute
 from airflow_provider_sms.sandbox.sinch.state import NO_ORIGINATOR, TOO_MANY_PARTS, UNMATCHED_PARAMETER
+from airflow_provider_sms.sandbox.sinch.truncation import truncate_to_one_part
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,13 @@ def render(content: BatchContent, recipient: str) -> RenderedMessage:
     if content.type == MT_BINARY:
         data = base64.b64decode(content.body)
         aborted = NO_ORIGINATOR if content.sender is None else None
-        return RenderedMessage(recipient, data.hex(), UNICODE, 1, aborted)
+        return RenderedMessage(recipient, data.hex(), "UNICODE", 1, aborted)
     body = substitute(content.body, content.parameters, recipient)
     if body is None:
         return RenderedMessage(recipient, None, "GSM", 0, UNMATCHED_PARAMETER)
     if content.truncate_concat:
         body = truncate_to_one_part(body)
-    counted = count_parts(body)
+    counted = count_segments(body)
     aborted = None
     if content.sender is None:
         aborted = NO_ORIGINATOR
