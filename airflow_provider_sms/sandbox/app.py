@@ -1,28 +1,53 @@
-"""The sandbox's ASGI application: both vendor APIs plus the control endpoints."""
+"""The sandbox's ASGI application: both vendor APIs, the control endpoints, faults and the ticker."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from airflow_provider_sms.sandbox.config import SandboxConfig
 from airflow_provider_sms.sandbox.context import SandboxContext
+from airflow_provider_sms.sandbox.control import build_control_router
+from airflow_provider_sms.sandbox.faults import FaultMiddleware
+from airflow_provider_sms.sandbox.fonedynamics.api import build_router as build_fonedynamics_router
+from airflow_provider_sms.sandbox.ticker import TickerThread, TickMiddleware
 
 SINCH_PACKAGE = "airflow_provider_sms.sandbox.sinch"
 
 
 def create_app(config: SandboxConfig | None = None, ctx: SandboxContext | None = None) -> FastAPI:
-    """Build the sandbox application.
+    """Build the sandbox application; its lifespan runs the ticker thread.
 
     :param config: Settings; defaults to :class:`SandboxConfig` defaults.
-    :param ctx: An existing context to serve (tests); built from ``config`` when omitted.
+    :param ctx: An existing context to serve (then the caller closes it); built from ``config`` and
+        closed at shutdown when omitted.
     """
+    owns_context = ctx is None
     context = ctx if ctx is not None else SandboxContext(config or SandboxConfig())
-    app = FastAPI(title="airflow-provider-sms sandbox")
+    ticker = TickerThread(context)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        ticker.start()
+        try:
+            yield
+        finally:
+            ticker.stop()
+            if owns_context:
+                context.close()
+
+    app = FastAPI(title="airflow-provider-sms sandbox", lifespan=lifespan)
     app.state.ctx = context
     if importlib.util.find_spec(SINCH_PACKAGE) is not None:
         sinch_api = importlib.import_module(f"{SINCH_PACKAGE}.api")
         app.include_router(sinch_api.build_router(context))
+    app.include_router(build_fonedynamics_router(context))
+    app.include_router(build_control_router(context))
+    # Added last so it runs first: faults act before the tick and the handler.
+    app.add_middleware(TickMiddleware, ctx=context)
+    app.add_middleware(FaultMiddleware, ctx=context)
     return app

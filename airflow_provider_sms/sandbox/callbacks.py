@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
+
+from airflow_provider_sms.sandbox.loopback import is_loopback_url
 
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0)
 TIMEOUT_S = 5.0
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-def is_loopback_url(url: str) -> bool:
-    """Return whether ``url`` is http(s) to a loopback host (127.0.0.0/8, ``localhost`` or ``::1``).
-
-    :param url: The callback URL given by the API user.
-    """
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return False
-    if parts.scheme not in ("http", "https") or not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class CallbackDispatcher:
