@@ -43,7 +43,7 @@ SINCH_STATUSES = (
     "Unknown",
 )
 
-_HEX = re.compile(r"^(?:[0-9A-Fa-f]{2})*$")
+_HEX = re.compile(r"^(?:[0-9A-Fa-f]{2})*\Z")
 
 
 def max_chars(limit: int) -> AfterValidator:

@@ -16,7 +16,7 @@ from pydantic import BeforeValidator
 from airflow_provider_sms.models._base import rule_error
 from airflow_provider_sms.models.phone import is_e164, mask_msisdn
 
-PARAMETER_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,16}$")
+PARAMETER_KEY_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,16}\Z")
 PARAMETER_VALUE_MAX_CHARS = 160
 DEFAULT_KEY = "default"
 

@@ -183,7 +183,7 @@ def test_parameter_key_accepts_letters_digits_dot_dash_underscore_up_to_16(key: 
     assert request.parameters == {key: {"default": "v"}}
 
 
-@pytest.mark.parametrize("key", ["", "has space", "seventeen_chars_x", "na$me"])
+@pytest.mark.parametrize("key", ["", "has space", "seventeen_chars_x", "na$me", "name\n"])
 def test_parameter_key_rejects_other_characters_or_length(key: str) -> None:
     problem = only_problem(SinchTextBatchRequest, text(parameters={key: {"default": "v"}}))
     assert (problem.field, problem.value) == ("parameters", repr(key))
