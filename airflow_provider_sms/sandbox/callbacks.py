@@ -20,6 +20,18 @@ TIMEOUT_S = 5.0
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
+def query_value(value: object) -> str:
+    """Render a payload value as a query parameter: JSON-style booleans, empty for null.
+
+    :param value: A value of the callback payload.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 class CallbackDispatcher:
     """Sends callbacks on worker threads, retrying on 5xx, 429 and connection errors with a short backoff.
 
@@ -62,19 +74,17 @@ class CallbackDispatcher:
 
     def _send(self, url: str, payload: dict[str, Any], method: str) -> None:
         for attempt, delay in enumerate((*RETRY_DELAYS_S, None)):
-            retry = False
             try:
                 if method == "GET":
-                    params = {k: "" if v is None else str(v) for k, v in payload.items()}
+                    params = {key: query_value(value) for key, value in payload.items()}
                     response = requests.get(url, params=params, timeout=TIMEOUT_S)
                 else:
                     response = requests.post(url, json=payload, timeout=TIMEOUT_S)
-                retry = response.status_code in RETRYABLE_STATUSES
-                if not retry:
+                if response.status_code not in RETRYABLE_STATUSES:
                     self._count("callbacks_sent", 1)
                     return
             except requests.RequestException:
-                retry = True
+                pass
             if delay is None or self._closed.wait(delay):
                 break
             self._count("callbacks_retried", 1)

@@ -1,0 +1,185 @@
+"""Run the sandbox inside a test session: a threaded server, pytest fixtures and connection helpers.
+
+Use it as a pytest plugin: ``pytest_plugins = ["airflow_provider_sms.sandbox.testing"]``. The fixture
+``sms_sandbox`` starts one server per session on a free loopback port; ``sandbox`` resets it before each
+test that uses it.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from types import TracebackType
+from typing import Any
+
+import pytest
+import requests
+import uvicorn
+
+from airflow_provider_sms.sandbox.app import create_app
+from airflow_provider_sms.sandbox.config import SandboxConfig
+from airflow_provider_sms.sandbox.context import SandboxContext
+
+START_TIMEOUT_S = 15.0
+TEST_DELIVERY_DELAY_S = 0.5
+
+
+class SandboxServer:
+    """A sandbox served by uvicorn on a background thread.
+
+    :param config: Settings; ``port=0`` (the default here) picks a free port.
+    """
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig(port=0)
+        self.ctx = SandboxContext(self.config)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+        self.port = self.config.port
+
+    @property
+    def url(self) -> str:
+        """Base URL of the running server, e.g. ``http://127.0.0.1:50123``."""
+        return f"http://{self.config.host}:{self.port}"
+
+    def start(self) -> SandboxServer:
+        """Bind the port, start serving and wait until the server answers; return ``self``."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.config.host, self.config.port))
+        self._socket = sock
+        self.port = sock.getsockname()[1]
+        app = create_app(ctx=self.ctx)
+        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="sandbox-server", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the sandbox server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, wait for the thread and release the port and the state file."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._socket is not None:
+            self._socket.close()
+        self.ctx.close()
+        self._server = self._thread = self._socket = None
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Forget all vendor state, inboxes, counters, faults and the clock offset."""
+        self.ctx.callbacks.wait_idle(timeout=5)
+        requests.post(f"{self.url}/_sandbox/reset", timeout=10).raise_for_status()
+
+    def advance(self, seconds: float) -> None:
+        """Move the sandbox clock forward.
+
+        :param seconds: How far.
+        """
+        response = requests.post(f"{self.url}/_sandbox/clock", json={"advance_seconds": seconds}, timeout=10)
+        response.raise_for_status()
+
+    def inbox(self, msisdn: str) -> list[dict[str, Any]]:
+        """Return what a handset received.
+
+        :param msisdn: The number, with or without ``+``.
+        """
+        response = requests.get(f"{self.url}/_sandbox/inbox/{msisdn.lstrip('+')}", timeout=10)
+        response.raise_for_status()
+        messages: list[dict[str, Any]] = response.json()["messages"]
+        return messages
+
+
+def sinch_connection(
+    url: str, *, auth_type: str = "api_token", config: SandboxConfig | None = None
+) -> dict[str, Any]:
+    """Return an Airflow connection (JSON form) of type ``sinch`` pointing at the sandbox.
+
+    :param url: Base URL of the sandbox.
+    :param auth_type: ``api_token`` (service plan id and API token) or ``oauth2`` (key id and secret).
+    :param config: The sandbox's settings, for its credentials; defaults to the default credentials.
+    """
+    cfg = config or SandboxConfig()
+    if auth_type == "oauth2":
+        return {
+            "conn_type": "sinch",
+            "login": cfg.sinch_key_id,
+            "password": cfg.sinch_key_secret,
+            "host": url,
+            "extra": {
+                "region": "us",
+                "auth_type": "oauth2",
+                "project_id": cfg.sinch_project_id,
+                "auth_url": f"{url}/oauth2/token",
+            },
+        }
+    if auth_type != "api_token":
+        raise ValueError(f"auth_type must be 'api_token' or 'oauth2', not {auth_type!r}")
+    return {
+        "conn_type": "sinch",
+        "login": cfg.sinch_service_plan_id,
+        "password": cfg.sinch_api_token,
+        "host": url,
+        "extra": {"region": "us"},
+    }
+
+
+def fonedynamics_connection(url: str, *, config: SandboxConfig | None = None) -> dict[str, Any]:
+    """Return an Airflow connection (JSON form) of type ``fonedynamics`` pointing at the sandbox.
+
+    :param url: Base URL of the sandbox.
+    :param config: The sandbox's settings, for its credentials; defaults to the default credentials.
+    """
+    cfg = config or SandboxConfig()
+    return {
+        "conn_type": "fonedynamics",
+        "login": cfg.fone_account_sid,
+        "password": cfg.fone_token,
+        "host": url,
+        "extra": {"property_sid": cfg.fone_property_sid},
+    }
+
+
+def connection_env(conn_id: str, conn: dict[str, Any]) -> tuple[str, str]:
+    """Return the ``AIRFLOW_CONN_<ID>`` variable name and JSON value that define ``conn``.
+
+    :param conn_id: Connection id, e.g. ``sinch_default``.
+    :param conn: Connection in JSON form, as returned by the helpers above.
+    """
+    return f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn)
+
+
+@pytest.fixture(scope="session")
+def sms_sandbox() -> Iterator[SandboxServer]:
+    """One sandbox for the session, on a free loopback port, with a short delivery delay."""
+    server = SandboxServer(SandboxConfig(port=0, delivery_delay=TEST_DELIVERY_DELAY_S, seed=20_250_101))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(sms_sandbox: SandboxServer) -> SandboxServer:
+    """The session's sandbox, reset to a clean state for this test."""
+    sms_sandbox.reset()
+    return sms_sandbox
