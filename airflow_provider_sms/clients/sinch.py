@@ -1,0 +1,452 @@
+"""Client of the Sinch SMS REST API ("XMS" batches), service-plan (API token) or project (OAuth2) flavour.
+
+Every method validates its arguments with the wire models before the first request and returns models.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Literal, TypeAlias, TypeVar, Union, cast
+
+import pydantic
+import requests
+
+from airflow_provider_sms.clients.auth import BearerTokenAuth
+from airflow_provider_sms.clients.pagination import is_last_page
+from airflow_provider_sms.clients.paths import path_id, path_msisdn
+from airflow_provider_sms.clients.retry import RetryPolicy
+from airflow_provider_sms.clients.settings import check_base_url, check_timeout_and_retries, require
+from airflow_provider_sms.clients.sinch_auth import DEFAULT_AUTH_URL, SinchOAuth2Auth
+from airflow_provider_sms.clients.transport import HttpTransport, RequestAuth, pooled_session
+from airflow_provider_sms.exceptions import Problem, SmsTransportError, SmsValidationError
+from airflow_provider_sms.models._base import RequestModel, WireModel
+from airflow_provider_sms.models.sinch import (
+    SinchBatch,
+    SinchBatchDeliveryReport,
+    SinchBatchDeliveryReportQuery,
+    SinchBatchListPage,
+    SinchBinaryBatchRequest,
+    SinchDeliveryFeedbackRequest,
+    SinchDeliveryReportListPage,
+    SinchDryRunQuery,
+    SinchDryRunResponse,
+    SinchListBatchesQuery,
+    SinchListDeliveryReportsQuery,
+    SinchRecipientDeliveryReport,
+    SinchTextBatchRequest,
+    SinchUpdateBatchRequest,
+    parse_error_body,
+)
+
+SINCH_REGIONS = ("us", "eu", "au", "br", "ca")
+SINCH_OAUTH2_REGIONS = ("us", "eu")
+SINCH_AUTH_TYPES = ("api_token", "oauth2")
+#: Sinch's page size when none is given; the client always sends one so it knows when a page is short.
+DEFAULT_PAGE_SIZE = 30
+
+SinchBatchRequest: TypeAlias = Union[SinchTextBatchRequest, SinchBinaryBatchRequest]  # noqa: UP007
+_Request = TypeVar("_Request", bound=RequestModel)
+_Response = TypeVar("_Response", bound=WireModel)
+_Query = TypeVar("_Query", SinchListBatchesQuery, SinchListDeliveryReportsQuery)
+_Item = TypeVar("_Item")
+_Page = TypeVar("_Page", SinchBatchListPage, SinchDeliveryReportListPage)
+
+
+def sinch_host(region: str, auth_type: str) -> str:
+    """Return the API host of a region: ``zt.``-prefixed for the OAuth2 (project) flavour.
+
+    :param region: One of :data:`SINCH_REGIONS`.
+    :param auth_type: ``api_token`` or ``oauth2``.
+    """
+    prefix = "zt." if auth_type == "oauth2" else ""
+    return f"https://{prefix}{region}.sms.api.sinch.com"
+
+
+class SinchClient:
+    """Sends, schedules, changes, cancels and tracks SMS batches through the Sinch XMS API.
+
+    :param region: Where the account lives: us, eu, au, br or ca.
+    :param service_plan_id: Service plan id (``api_token`` auth); goes in every path.
+    :param api_token: Service plan API token (``api_token`` auth); never shown.
+    :param auth_type: ``api_token`` (all regions) or ``oauth2`` (project access keys, us and eu only).
+    :param project_id: Project id (``oauth2`` auth); goes in every path.
+    :param key_id: Access key id (``oauth2`` auth).
+    :param key_secret: Access key secret (``oauth2`` auth); never shown.
+    :param base_url: Overrides the regional host (sandbox or proxy), e.g. ``http://127.0.0.1:8080``.
+    :param auth_url: Overrides the OAuth2 token endpoint.
+    :param timeout: Read timeout of each request in seconds.
+    :param max_retries: Repeats of a request that failed in a way worth repeating.
+    :param session: ``requests.Session`` to use; by default a pooled one.
+    :param on_new_token: Called with every newly fetched OAuth2 access token (e.g. to mask it in logs).
+    :param sleep: Waits between attempts (injected in tests).
+    :raises SmsValidationError: A setting is missing or invalid; every problem is named.
+    """
+
+    vendor = "Sinch"
+
+    def __init__(
+        self,
+        *,
+        region: str = "us",
+        service_plan_id: str | None = None,
+        api_token: str | None = None,
+        auth_type: str = "api_token",
+        project_id: str | None = None,
+        key_id: str | None = None,
+        key_secret: str | None = None,
+        base_url: str | None = None,
+        auth_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 3,
+        session: requests.Session | None = None,
+        on_new_token: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        _check_settings(
+            region=region,
+            auth_type=auth_type,
+            service_plan_id=service_plan_id,
+            api_token=api_token,
+            project_id=project_id,
+            key_id=key_id,
+            key_secret=key_secret,
+            base_url=base_url,
+            auth_url=auth_url,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        self.region = region
+        self.auth_type = auth_type
+        retry = RetryPolicy(max_retries=max_retries)
+        shared_session = session if session is not None else pooled_session()
+        auth: RequestAuth
+        if auth_type == "oauth2":
+            assert project_id is not None
+            assert key_id is not None
+            assert key_secret is not None
+            self.account_id = project_id
+            auth = SinchOAuth2Auth(
+                key_id=key_id,
+                key_secret=key_secret,
+                auth_url=auth_url or DEFAULT_AUTH_URL,
+                timeout=timeout,
+                retry=retry,
+                session=shared_session,
+                sleep=sleep,
+                on_new_token=on_new_token,
+            )
+        else:
+            assert service_plan_id is not None
+            assert api_token is not None
+            self.account_id = service_plan_id
+            auth = BearerTokenAuth(api_token)
+        account_field = "project_id" if auth_type == "oauth2" else "service_plan_id"
+        self._prefix = "/xms/v1/" + path_id(account_field, self.account_id, subject="Sinch client settings")
+        self.transport = HttpTransport(
+            vendor=self.vendor,
+            base_url=base_url or sinch_host(region, auth_type),
+            auth=auth,
+            decode_error=parse_error_body,
+            timeout=timeout,
+            retry=retry,
+            session=shared_session,
+            sleep=sleep,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"SinchClient(region={self.region!r}, auth_type={self.auth_type!r}, "
+            f"account_id={self.account_id!r}, transport={self.transport!r})"
+        )
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.transport.close()
+
+    def __enter__(self) -> SinchClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- batches ---------------------------------------------------------------------------------
+
+    def send_batch(
+        self, request: SinchBatchRequest | Mapping[str, Any] | None = None, **fields: Any
+    ) -> SinchBatch:
+        """Send or schedule a batch (POST ``/batches``): text, or binary with ``type="mt_binary"``.
+
+        Not repeated after a network error once sent: that raises ``SmsAmbiguousResultError``.
+
+        :param request: A built request model, or its fields by API name.
+        :param fields: Fields by API name in snake_case (``from_`` for ``from``), merged over ``request``.
+        """
+        body = _batch_request(request, fields)
+        data = self.transport.request_json(
+            "POST", self._path("batches"), json=body.to_wire(), expected=(200, 201), replayable=False
+        )
+        return _parse(SinchBatch, data, "send_batch")
+
+    def dry_run(
+        self,
+        request: SinchBatchRequest | Mapping[str, Any] | None = None,
+        *,
+        per_recipient: bool | None = None,
+        number_of_recipients: int | None = None,
+        **fields: Any,
+    ) -> SinchDryRunResponse:
+        """Compute parts and encoding of a batch without sending it (POST ``/batches/dry_run``).
+
+        :param request: A built request model, or its fields by API name.
+        :param per_recipient: Whether to list each recipient's body, parts and encoding.
+        :param number_of_recipients: How many recipients to list (1-1000).
+        :param fields: Batch fields, merged over ``request``.
+        """
+        query = SinchDryRunQuery.build(per_recipient=per_recipient, number_of_recipients=number_of_recipients)
+        body = _batch_request(request, fields)
+        data = self.transport.request_json(
+            "POST", self._path("batches", "dry_run"), params=query.to_params(), json=body.to_wire()
+        )
+        return _parse(SinchDryRunResponse, data, "dry_run")
+
+    def list_batches(self, **query: Any) -> Iterator[SinchBatch]:
+        """Iterate every batch matching the filters, fetching pages lazily (GET ``/batches``).
+
+        The filters are validated at once, before the first page is fetched.
+
+        :param query: ``page`` (first page, from 0), ``page_size`` (1-100), ``from_``, ``start_date``,
+            ``end_date``, ``client_reference``.
+        """
+        parsed = SinchListBatchesQuery.build(query)
+        return self._walk(parsed, self._fetch_batches_page, lambda page: page.batches)
+
+    def list_batches_page(self, **query: Any) -> SinchBatchListPage:
+        """Return one page of batches (GET ``/batches``).
+
+        :param query: Filters as in :meth:`list_batches`.
+        """
+        return self._fetch_batches_page(SinchListBatchesQuery.build(query))
+
+    def get_batch(self, batch_id: str) -> SinchBatch:
+        """Return one batch (GET ``/batches/{batch_id}``).
+
+        :param batch_id: The id Sinch gave the batch.
+        """
+        batch_path = self._batch_path(batch_id, "get_batch")
+        return _parse(SinchBatch, self.transport.request_json("GET", batch_path), "get_batch")
+
+    def update_batch(
+        self, batch_id: str, request: SinchUpdateBatchRequest | Mapping[str, Any] | None = None, **fields: Any
+    ) -> SinchBatch:
+        """Change a batch not yet sent (POST ``/batches/{batch_id}``): recipients, body, schedule, reports.
+
+        Not repeated after a network error once sent, because added recipients could be messaged twice.
+
+        :param batch_id: The id Sinch gave the batch.
+        :param request: A built update model, or its fields by API name.
+        :param fields: Fields (``to_add``, ``to_remove``, ``body``, ``send_at`` ...), merged over ``request``.
+        """
+        batch_path = self._batch_path(batch_id, "update_batch")
+        body = _build(SinchUpdateBatchRequest, request, fields)
+        data = self.transport.request_json("POST", batch_path, json=body.to_wire(), replayable=False)
+        return _parse(SinchBatch, data, "update_batch")
+
+    def replace_batch(
+        self, batch_id: str, request: SinchBatchRequest | Mapping[str, Any] | None = None, **fields: Any
+    ) -> SinchBatch:
+        """Replace a batch as a whole (PUT ``/batches/{batch_id}``), like cancelling it and sending anew.
+
+        Not repeated after a network error once sent, because the new batch may already be on its way.
+
+        :param batch_id: The id Sinch gave the batch.
+        :param request: A built request model, or its fields by API name.
+        :param fields: Batch fields, merged over ``request``.
+        """
+        batch_path = self._batch_path(batch_id, "replace_batch")
+        body = _batch_request(request, fields)
+        data = self.transport.request_json("PUT", batch_path, json=body.to_wire(), replayable=False)
+        return _parse(SinchBatch, data, "replace_batch")
+
+    def cancel_batch(self, batch_id: str) -> SinchBatch:
+        """Cancel a batch (DELETE ``/batches/{batch_id}``); messages already handed on may still arrive.
+
+        :param batch_id: The id Sinch gave the batch.
+        """
+        batch_path = self._batch_path(batch_id, "cancel_batch")
+        return _parse(SinchBatch, self.transport.request_json("DELETE", batch_path), "cancel_batch")
+
+    def send_delivery_feedback(self, batch_id: str, recipients: Sequence[str]) -> None:
+        """Report recipients that confirmed delivery (POST ``/batches/{batch_id}/delivery_feedback``).
+
+        :param batch_id: The id Sinch gave the batch (sent with ``feedback_enabled``).
+        :param recipients: E.164 numbers; an empty list means every recipient of the batch.
+        """
+        batch_path = self._batch_path(batch_id, "send_delivery_feedback")
+        body = SinchDeliveryFeedbackRequest.build(recipients=list(recipients))
+        self.transport.request(
+            "POST", batch_path + "/delivery_feedback", json=body.to_wire(), expected=(200, 201, 202, 204)
+        )
+
+    # -- delivery reports ------------------------------------------------------------------------
+
+    def get_delivery_report(
+        self,
+        batch_id: str,
+        *,
+        type: Literal["summary", "full"] = "summary",
+        status: Sequence[str] | str | None = None,
+        code: Sequence[int] | str | None = None,
+        client_reference: str | None = None,
+    ) -> SinchBatchDeliveryReport:
+        """Return a batch's delivery report (GET ``/batches/{batch_id}/delivery_report``).
+
+        :param batch_id: The id Sinch gave the batch.
+        :param type: ``summary`` (counts per status) or ``full`` (also the recipients per status).
+        :param status: Only these statuses, e.g. ``["Delivered", "Failed"]``.
+        :param code: Only these delivery codes.
+        :param client_reference: Only messages with this reference.
+        """
+        batch_path = self._batch_path(batch_id, "get_delivery_report")
+        query = SinchBatchDeliveryReportQuery.build(
+            type=type, status=status, code=code, client_reference=client_reference
+        )
+        data = self.transport.request_json("GET", batch_path + "/delivery_report", params=query.to_params())
+        return _parse(SinchBatchDeliveryReport, data, "get_delivery_report")
+
+    def get_recipient_delivery_report(self, batch_id: str, recipient: str) -> SinchRecipientDeliveryReport:
+        """Return one recipient's delivery report (GET ``/batches/{batch_id}/delivery_report/{recipient}``).
+
+        :param batch_id: The id Sinch gave the batch.
+        :param recipient: The recipient's E.164 number.
+        """
+        subject = "Sinch get_recipient_delivery_report"
+        batch_path = self._batch_path(batch_id, "get_recipient_delivery_report")
+        number = path_msisdn("recipient", recipient, subject=subject)
+        data = self.transport.request_json("GET", f"{batch_path}/delivery_report/{number}")
+        return _parse(SinchRecipientDeliveryReport, data, "get_recipient_delivery_report")
+
+    def list_delivery_reports(self, **query: Any) -> Iterator[SinchRecipientDeliveryReport]:
+        """Iterate every recipient delivery report matching the filters (GET ``/delivery_reports``).
+
+        The filters are validated at once, before the first page is fetched.
+
+        :param query: ``page``, ``page_size`` (1-100), ``start_date``, ``end_date``, ``status``, ``code``,
+            ``client_reference``.
+        """
+        parsed = SinchListDeliveryReportsQuery.build(query)
+        return self._walk(parsed, self._fetch_reports_page, lambda page: page.delivery_reports)
+
+    def list_delivery_reports_page(self, **query: Any) -> SinchDeliveryReportListPage:
+        """Return one page of recipient delivery reports (GET ``/delivery_reports``).
+
+        :param query: Filters as in :meth:`list_delivery_reports`.
+        """
+        return self._fetch_reports_page(SinchListDeliveryReportsQuery.build(query))
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _path(self, *segments: str) -> str:
+        return "/".join((self._prefix, *segments))
+
+    def _batch_path(self, batch_id: str, operation: str) -> str:
+        return self._path("batches", path_id("batch_id", batch_id, subject=f"Sinch {operation}"))
+
+    def _fetch_batches_page(self, query: SinchListBatchesQuery) -> SinchBatchListPage:
+        data = self.transport.request_json("GET", self._path("batches"), params=query.to_params())
+        return _parse(SinchBatchListPage, data, "list_batches")
+
+    def _fetch_reports_page(self, query: SinchListDeliveryReportsQuery) -> SinchDeliveryReportListPage:
+        data = self.transport.request_json("GET", self._path("delivery_reports"), params=query.to_params())
+        return _parse(SinchDeliveryReportListPage, data, "list_delivery_reports")
+
+    def _walk(
+        self, query: _Query, fetch: Callable[[_Query], _Page], items: Callable[[_Page], list[_Item]]
+    ) -> Iterator[_Item]:
+        page_number = query.page or 0
+        page_size = query.page_size or DEFAULT_PAGE_SIZE
+        while True:
+            page = fetch(query.model_copy(update={"page": page_number, "page_size": page_size}))
+            found = items(page)
+            yield from found
+            total = page.count if "count" in page.model_fields_set else None
+            if is_last_page(page=page_number, page_size=page_size, returned=len(found), total=total):
+                return
+            page_number += 1
+
+
+def _check_settings(
+    *,
+    region: str,
+    auth_type: str,
+    service_plan_id: str | None,
+    api_token: str | None,
+    project_id: str | None,
+    key_id: str | None,
+    key_secret: str | None,
+    base_url: str | None,
+    auth_url: str | None,
+    timeout: float,
+    max_retries: int,
+) -> None:
+    problems: list[Problem] = []
+    if region not in SINCH_REGIONS:
+        problems.append(Problem("region", repr(region), "must be one of " + ", ".join(SINCH_REGIONS)))
+    if auth_type == "api_token":
+        rule = "required when auth_type is 'api_token'"
+        problems += require("service_plan_id", service_plan_id, rule) + require("api_token", api_token, rule)
+    elif auth_type == "oauth2":
+        rule = "required when auth_type is 'oauth2'"
+        problems += require("project_id", project_id, rule) + require("key_id", key_id, rule)
+        problems += require("key_secret", key_secret, rule)
+        if region in SINCH_REGIONS and region not in SINCH_OAUTH2_REGIONS:
+            problems.append(
+                Problem(
+                    "region",
+                    repr(region),
+                    "OAuth2 (project access keys) works only in us and eu; use auth_type='api_token' "
+                    "with service_plan_id and api_token",
+                )
+            )
+    else:
+        problems.append(
+            Problem("auth_type", repr(auth_type), "must be one of " + ", ".join(SINCH_AUTH_TYPES))
+        )
+    problems += check_base_url("base_url", base_url) + check_base_url("auth_url", auth_url)
+    problems += check_timeout_and_retries(timeout, max_retries)
+    if problems:
+        raise SmsValidationError(problems, "Sinch client settings")
+
+
+def _build(
+    model: type[_Request], request: _Request | Mapping[str, Any] | None, fields: Mapping[str, Any]
+) -> _Request:
+    """Return ``request`` if it already is a model, else build the model from it and ``fields``."""
+    if isinstance(request, model):
+        if fields:
+            raise TypeError(f"pass either a {model.__name__} or its fields, not both")
+        return request
+    data = {**cast(Mapping[str, Any], request or {}), **fields}
+    return model.build(data)
+
+
+def _batch_request(
+    request: SinchBatchRequest | Mapping[str, Any] | None, fields: Mapping[str, Any]
+) -> SinchBatchRequest:
+    """Return the text or binary batch model the request describes (binary when ``type`` is ``mt_binary``)."""
+    if isinstance(request, (SinchTextBatchRequest, SinchBinaryBatchRequest)):
+        return _build(type(request), request, fields)
+    requested_type = {**(request or {}), **fields}.get("type")
+    if requested_type == "mt_binary":
+        return _build(SinchBinaryBatchRequest, request, fields)
+    return _build(SinchTextBatchRequest, request, fields)
+
+
+def _parse(model: type[_Response], data: Any, operation: str) -> _Response:
+    """Return the response model, or raise if the answer's shape is not what the API documents."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError:
+        raise SmsTransportError(
+            f"Sinch {operation} succeeded but its response is not a {model.__name__}"
+        ) from None

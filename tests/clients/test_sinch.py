@@ -1,0 +1,362 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+import requests_mock
+
+from airflow_provider_sms import __version__
+from airflow_provider_sms.clients.sinch import SinchClient
+from airflow_provider_sms.exceptions import (
+    SmsAmbiguousResultError,
+    SmsBadRequestError,
+    SmsForbiddenError,
+    SmsTransportError,
+    SmsValidationError,
+)
+from airflow_provider_sms.models.sinch import SinchBinaryBatchRequest, SinchTextBatchRequest
+
+from .sinch_fixtures import API_TOKEN, BATCH_ID, BATCH_RESPONSE, KEY_SECRET, PLAN, US, sinch
+
+SEND_SAMPLE = {
+    "from": "+15551231234",
+    "to": ["+15551256344"],
+    "body": "YOUR_message_body",
+    "delivery_report": "summary",
+    "type": "mt_text",
+}
+
+
+# -- construction ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("region", ["us", "eu", "au", "br", "ca"])
+def test_api_token_host_per_region(http: requests_mock.Mocker, sleeps: list[float], region: str) -> None:
+    url = f"https://{region}.sms.api.sinch.com/xms/v1/{PLAN}/batches/{BATCH_ID}"
+    http.get(url, json=BATCH_RESPONSE)
+    sinch(sleeps, region=region).get_batch(BATCH_ID)
+    assert http.call_count == 1
+
+
+def test_base_url_overrides_the_host(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.get(f"http://127.0.0.1:8080/xms/v1/{PLAN}/batches/{BATCH_ID}", json=BATCH_RESPONSE)
+    sinch(sleeps, base_url="http://127.0.0.1:8080/").get_batch(BATCH_ID)
+    assert http.call_count == 1
+
+
+@pytest.mark.parametrize(
+    ("settings", "field", "rule"),
+    [
+        ({"api_token": None}, "api_token", "required when auth_type is 'api_token'"),
+        ({"api_token": "  "}, "api_token", "required when auth_type is 'api_token'"),
+        ({"service_plan_id": None}, "service_plan_id", "required"),
+        ({"region": "mars"}, "region", "must be one of us, eu, au, br, ca"),
+        ({"auth_type": "magic"}, "auth_type", "must be one of api_token, oauth2"),
+        ({"base_url": "ftp://x"}, "base_url", "http(s) URL"),
+        ({"timeout": 0}, "timeout", "greater than 0"),
+        ({"max_retries": -1}, "max_retries", "0 or more"),
+        ({"service_plan_id": ".."}, "service_plan_id", "non-empty id"),
+    ],
+)
+def test_invalid_api_token_settings_name_the_field(
+    sleeps: list[float], settings: dict[str, Any], field: str, rule: str
+) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        sinch(sleeps, **settings)
+    assert [p.field for p in caught.value.problems] == [field]
+    assert rule in caught.value.problems[0].rule
+    assert API_TOKEN not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("settings", "fields"),
+    [
+        ({"project_id": PLAN}, ["key_id", "key_secret"]),
+        ({"project_id": PLAN, "key_secret": KEY_SECRET}, ["key_id"]),
+        ({"key_id": "k", "key_secret": KEY_SECRET}, ["project_id"]),
+    ],
+)
+def test_missing_oauth2_credentials_are_all_named(
+    sleeps: list[float], settings: dict[str, Any], fields: list[str]
+) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        SinchClient(region="us", auth_type="oauth2", **settings)
+    assert [p.field for p in caught.value.problems] == fields
+    assert KEY_SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize("region", ["au", "br", "ca"])
+def test_oauth2_outside_us_and_eu_is_rejected_at_construction(region: str) -> None:
+    with pytest.raises(SmsValidationError, match="only in us and eu") as caught:
+        SinchClient(region=region, auth_type="oauth2", project_id="p", key_id="k", key_secret=KEY_SECRET)
+    assert [p.field for p in caught.value.problems] == ["region"]
+
+
+def test_repr_shows_settings_but_no_token(sleeps: list[float]) -> None:
+    shown = repr(sinch(sleeps))
+    assert API_TOKEN not in shown
+    assert PLAN in shown
+    assert "us.sms.api.sinch.com" in shown
+
+
+# -- send ----------------------------------------------------------------------------------------
+
+
+def test_send_batch_posts_the_seed_body_with_headers(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.post(f"{US}/batches", status_code=201, json=BATCH_RESPONSE)
+    batch = sinch(sleeps).send_batch(
+        from_="+15551231234", to=["+15551256344"], body="YOUR_message_body", delivery_report="summary"
+    )
+    sent = http.last_request
+    assert sent.json() == SEND_SAMPLE
+    assert sent.headers["Authorization"] == f"Bearer {API_TOKEN}"
+    assert sent.headers["Content-Type"] == "application/json"
+    assert sent.headers["Accept"] == "application/json"
+    assert sent.headers["User-Agent"].startswith(f"airflow-provider-sms/{__version__} python-requests/")
+    assert batch.id == BATCH_ID
+    assert batch.to == ["15551231234", "15551256344"]
+
+
+def test_send_batch_accepts_a_mapping_with_wire_names(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.post(f"{US}/batches", status_code=201, json=BATCH_RESPONSE)
+    sinch(sleeps).send_batch(SEND_SAMPLE)
+    assert http.last_request.json() == SEND_SAMPLE
+
+
+def test_send_batch_accepts_a_built_model(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.post(f"{US}/batches", status_code=201, json=BATCH_RESPONSE)
+    sinch(sleeps).send_batch(SinchTextBatchRequest.build(SEND_SAMPLE))
+    assert http.last_request.json() == SEND_SAMPLE
+
+
+def test_send_batch_refuses_a_model_and_fields_together(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    with pytest.raises(TypeError, match="not both"):
+        sinch(sleeps).send_batch(SinchTextBatchRequest.build(SEND_SAMPLE), body="other")
+    assert http.call_count == 0
+
+
+def test_send_batch_binary_type_uses_the_binary_body(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.post(f"{US}/batches", status_code=201, json={**BATCH_RESPONSE, "type": "mt_binary"})
+    sinch(sleeps).send_batch(type="mt_binary", to=["+15551256344"], body="SGVsbG8=", udh="050003010201")
+    assert http.last_request.json() == {
+        "to": ["+15551256344"],
+        "type": "mt_binary",
+        "body": "SGVsbG8=",
+        "udh": "050003010201",
+    }
+    assert isinstance(SinchBinaryBatchRequest.build(http.last_request.json()), SinchBinaryBatchRequest)
+
+
+def test_send_batch_validation_error_names_position_masks_number_and_sends_nothing(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        sinch(sleeps).send_batch(to=["+15551256344", "0488023555x"], body="hi")
+    assert http.call_count == 0
+    assert [p.field for p in caught.value.problems] == ["to[1]"]
+    assert "0488023555x" not in str(caught.value)
+
+
+def test_send_batch_read_error_is_ambiguous_after_one_request(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.post(f"{US}/batches", exc=requests.exceptions.ReadTimeout("read timed out"))
+    with pytest.raises(SmsAmbiguousResultError):
+        sinch(sleeps).send_batch(SEND_SAMPLE)
+    assert http.call_count == 1
+
+
+def test_send_batch_retries_503_then_succeeds(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.post(f"{US}/batches", [{"status_code": 503}, {"status_code": 201, "json": BATCH_RESPONSE}])
+    assert sinch(sleeps).send_batch(SEND_SAMPLE).id == BATCH_ID
+    assert http.call_count == 2
+    assert len(sleeps) == 1
+
+
+def test_send_batch_400_code_and_text_shape(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.post(
+        f"{US}/batches",
+        status_code=400,
+        json={"code": "syntax_invalid_parameter_format", "text": "'foo' is not a valid identifier"},
+    )
+    with pytest.raises(SmsBadRequestError) as caught:
+        sinch(sleeps).send_batch(SEND_SAMPLE)
+    assert (caught.value.vendor, caught.value.status) == ("Sinch", 400)
+    assert caught.value.code == "syntax_invalid_parameter_format"
+    assert caught.value.text == "'foo' is not a valid identifier"
+    assert caught.value.path == f"/xms/v1/{PLAN}/batches"
+    assert http.call_count == 1
+
+
+def test_send_batch_400_error_envelope_shape_names_fields(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.post(
+        f"{US}/batches",
+        status_code=400,
+        json={
+            "error": {
+                "code": 400,
+                "message": "Invalid to",
+                "status": "INVALID_ARGUMENT",
+                "details": [{"fieldViolations": [{"field": "to", "description": "bad"}]}],
+            }
+        },
+    )
+    with pytest.raises(SmsBadRequestError) as caught:
+        sinch(sleeps).send_batch(SEND_SAMPLE)
+    assert (caught.value.code, caught.value.text, caught.value.fields) == (
+        "INVALID_ARGUMENT",
+        "Invalid to",
+        ("to",),
+    )
+
+
+def test_unexpected_success_body_is_reported(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.post(f"{US}/batches", status_code=201, json=["not", "a", "batch"])
+    with pytest.raises(SmsTransportError, match="send_batch succeeded but its response is not a SinchBatch"):
+        sinch(sleeps).send_batch(SEND_SAMPLE)
+
+
+# -- dry run -------------------------------------------------------------------------------------
+
+
+def test_dry_run_sends_query_and_body(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.post(
+        f"{US}/batches/dry_run",
+        json={
+            "number_of_recipients": 2,
+            "number_of_messages": 2,
+            "per_recipient": [
+                {"recipient": "+15551231234", "number_of_parts": 1, "body": "Hi Joe", "encoding": "GSM"}
+            ],
+        },
+    )
+    body = {
+        "from": "+15551231234",
+        "to": ["+15551231234", "+15551256344"],
+        "body": "Hi ${name}",
+        "parameters": {"name": {"+15551231234": "Joe", "default": "there"}},
+    }
+    result = sinch(sleeps).dry_run(body, per_recipient=True, number_of_recipients=500)
+    assert http.last_request.qs == {"per_recipient": ["true"], "number_of_recipients": ["500"]}
+    assert http.last_request.json() == {**body, "type": "mt_text"}
+    assert result.number_of_messages == 2
+    assert result.per_recipient is not None
+    assert result.per_recipient[0].encoding == "GSM"
+
+
+def test_dry_run_rejects_too_many_listed_recipients(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        sinch(sleeps).dry_run(SEND_SAMPLE, number_of_recipients=1001)
+    assert [p.field for p in caught.value.problems] == ["number_of_recipients"]
+    assert http.call_count == 0
+
+
+# -- one batch -----------------------------------------------------------------------------------
+
+
+def test_get_batch(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.get(f"{US}/batches/{BATCH_ID}", json=BATCH_RESPONSE)
+    assert sinch(sleeps).get_batch(BATCH_ID).client_reference == "string"
+    assert http.last_request.method == "GET"
+
+
+def test_batch_id_is_quoted_into_one_segment(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.get(f"{US}/batches/a%2Fb%3Fc", json=BATCH_RESPONSE)
+    sinch(sleeps).get_batch("a/b?c")
+    assert http.last_request.path == f"/xms/v1/{PLAN}/batches/a%2fb%3fc".lower()
+
+
+@pytest.mark.parametrize("batch_id", ["", "   ", "..", 42, None])
+def test_invalid_batch_id_is_rejected_before_any_request(
+    http: requests_mock.Mocker, sleeps: list[float], batch_id: Any
+) -> None:
+    client = sinch(sleeps)
+    for call in (
+        lambda: client.get_batch(batch_id),
+        lambda: client.cancel_batch(batch_id),
+        lambda: client.update_batch(batch_id, to_add=["+15551231234"]),
+        lambda: client.replace_batch(batch_id, SEND_SAMPLE),
+        lambda: client.send_delivery_feedback(batch_id, []),
+        lambda: client.get_delivery_report(batch_id),
+    ):
+        with pytest.raises(SmsValidationError) as caught:
+            call()
+        assert caught.value.problems[0].field == "batch_id"
+    assert http.call_count == 0
+
+
+def test_update_batch_posts_seed_body_and_is_not_repeated_after_a_read_error(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.post(
+        f"{US}/batches/{BATCH_ID}", [{"json": BATCH_RESPONSE}, {"exc": requests.exceptions.ReadTimeout}]
+    )
+    client = sinch(sleeps)
+    client.update_batch(BATCH_ID, to_remove=["+16267890123"], to_add=["+15551231234"])
+    assert http.last_request.json() == {"to_add": ["+15551231234"], "to_remove": ["+16267890123"]}
+    with pytest.raises(SmsAmbiguousResultError):
+        client.update_batch(BATCH_ID, {"to_add": ["+15551231234"]})
+    assert http.call_count == 2
+
+
+def test_update_batch_that_changes_nothing_is_rejected(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    with pytest.raises(SmsValidationError, match="at least one field"):
+        sinch(sleeps).update_batch(BATCH_ID)
+    assert http.call_count == 0
+
+
+def test_replace_batch_puts_the_seed_body(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.put(f"{US}/batches/{BATCH_ID}", json=BATCH_RESPONSE)
+    sinch(sleeps).replace_batch(
+        BATCH_ID, {"to": ["+15551231234", "+15551256344"], "body": "This is a message to be sent!"}
+    )
+    assert http.last_request.json() == {
+        "to": ["+15551231234", "+15551256344"],
+        "body": "This is a message to be sent!",
+        "type": "mt_text",
+    }
+
+
+def test_cancel_batch_deletes_and_returns_the_batch(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.delete(f"{US}/batches/{BATCH_ID}", json={**BATCH_RESPONSE, "canceled": True})
+    assert sinch(sleeps).cancel_batch(BATCH_ID).canceled is True
+    assert http.last_request.method == "DELETE"
+
+
+def test_cancel_of_a_dispatched_batch_raises_forbidden(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.delete(
+        f"{US}/batches/{BATCH_ID}",
+        status_code=403,
+        json={"code": "batch_already_dispatched", "text": "too late"},
+    )
+    with pytest.raises(SmsForbiddenError) as caught:
+        sinch(sleeps).cancel_batch(BATCH_ID)
+    assert caught.value.code == "batch_already_dispatched"
+    assert http.call_count == 1
+
+
+@pytest.mark.parametrize("recipients", [["+15551231234", "+15551256344"], []])
+def test_send_delivery_feedback_posts_recipients_and_accepts_an_empty_202(
+    http: requests_mock.Mocker, sleeps: list[float], recipients: list[str]
+) -> None:
+    http.post(f"{US}/batches/{BATCH_ID}/delivery_feedback", status_code=202, text="")
+    assert sinch(sleeps).send_delivery_feedback(BATCH_ID, recipients) is None
+    assert http.last_request.json() == {"recipients": recipients}
+
+
+def test_send_delivery_feedback_rejects_a_bad_number(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        sinch(sleeps).send_delivery_feedback(BATCH_ID, ["+15551231234", "12"])
+    assert caught.value.problems[0].field == "recipients[1]"
+    assert http.call_count == 0
