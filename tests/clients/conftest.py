@@ -17,5 +17,5 @@ def sleeps() -> list[float]:
 @pytest.fixture
 def http() -> Iterator[requests_mock.Mocker]:
     """Every HTTP request in the test goes to this mock; an unregistered URL fails the test."""
-    with requests_mock.Mocker() as mocker:
+    with requests_mock.Mocker(case_sensitive=True) as mocker:
         yield mocker
