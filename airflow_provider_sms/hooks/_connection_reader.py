@@ -194,7 +194,7 @@ class ConnectionReader:
         """Return the ``extra`` value as a float, ``fallback`` when empty, ``None`` when not a number."""
         raw = self._extra.get(name)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return fallback
+            return float(fallback)
         if isinstance(raw, bool):
             return None
         if isinstance(raw, int | float):
