@@ -28,8 +28,8 @@ def format_sinch_datetime(value: datetime) -> str:
 
     :param value: A timezone-aware datetime.
     """
-    utc = value.astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    utc = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return utc.isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_aware_datetime(value: object) -> datetime:
