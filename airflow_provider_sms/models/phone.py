@@ -9,7 +9,7 @@ from pydantic import AfterValidator
 
 from airflow_provider_sms.models._base import rule_error
 
-E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}$")
+E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}\Z")
 E164_RULE = "must be an E.164 number: '+', country code, 7 to 15 digits in all, no spaces"
 
 

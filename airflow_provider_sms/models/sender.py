@@ -11,8 +11,8 @@ from pydantic import AfterValidator
 from airflow_provider_sms.models._base import rule_error
 from airflow_provider_sms.models.phone import is_e164, mask_msisdn
 
-ALPHANUMERIC_PATTERN = re.compile(r"^[A-Za-z0-9 ]{1,11}$")
-SHORT_CODE_PATTERN = re.compile(r"^[0-9]{3,15}$")
+ALPHANUMERIC_PATTERN = re.compile(r"^[A-Za-z0-9 ]{1,11}\Z")
+SHORT_CODE_PATTERN = re.compile(r"^[0-9]{3,15}\Z")
 ALPHANUMERIC_RULE = (
     "an alphanumeric sender id must be 1-11 characters of A-Z, a-z, 0-9 and space, with at least one letter"
 )
