@@ -9,17 +9,17 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal, TypeAlias, TypeVar, Union, cast
 
-import pydantic
 import requests
 
 from airflow_provider_sms.clients.auth import BearerTokenAuth
 from airflow_provider_sms.clients.pagination import is_last_page
 from airflow_provider_sms.clients.paths import path_id, path_msisdn
+from airflow_provider_sms.clients.responses import parse_response
 from airflow_provider_sms.clients.retry import RetryPolicy
 from airflow_provider_sms.clients.settings import check_base_url, check_timeout_and_retries, require
 from airflow_provider_sms.clients.sinch_auth import DEFAULT_AUTH_URL, SinchOAuth2Auth
 from airflow_provider_sms.clients.transport import HttpTransport, RequestAuth, pooled_session
-from airflow_provider_sms.exceptions import Problem, SmsTransportError, SmsValidationError
+from airflow_provider_sms.exceptions import Problem, SmsValidationError
 from airflow_provider_sms.models._base import RequestModel, WireModel
 from airflow_provider_sms.models.sinch import (
     SinchBatch,
@@ -186,7 +186,7 @@ class SinchClient:
         data = self.transport.request_json(
             "POST", self._path("batches"), json=body.to_wire(), expected=(200, 201), replayable=False
         )
-        return _parse(SinchBatch, data, "send_batch")
+        return self._parse(SinchBatch, data, "send_batch")
 
     def dry_run(
         self,
@@ -208,7 +208,7 @@ class SinchClient:
         data = self.transport.request_json(
             "POST", self._path("batches", "dry_run"), params=query.to_params(), json=body.to_wire()
         )
-        return _parse(SinchDryRunResponse, data, "dry_run")
+        return self._parse(SinchDryRunResponse, data, "dry_run")
 
     def list_batches(self, **query: Any) -> Iterator[SinchBatch]:
         """Iterate every batch matching the filters, fetching pages lazily (GET ``/batches``).
@@ -234,7 +234,7 @@ class SinchClient:
         :param batch_id: The id Sinch gave the batch.
         """
         batch_path = self._batch_path(batch_id, "get_batch")
-        return _parse(SinchBatch, self.transport.request_json("GET", batch_path), "get_batch")
+        return self._parse(SinchBatch, self.transport.request_json("GET", batch_path), "get_batch")
 
     def update_batch(
         self, batch_id: str, request: SinchUpdateBatchRequest | Mapping[str, Any] | None = None, **fields: Any
@@ -250,7 +250,7 @@ class SinchClient:
         batch_path = self._batch_path(batch_id, "update_batch")
         body = _build(SinchUpdateBatchRequest, request, fields)
         data = self.transport.request_json("POST", batch_path, json=body.to_wire(), replayable=False)
-        return _parse(SinchBatch, data, "update_batch")
+        return self._parse(SinchBatch, data, "update_batch")
 
     def replace_batch(
         self, batch_id: str, request: SinchBatchRequest | Mapping[str, Any] | None = None, **fields: Any
@@ -266,7 +266,7 @@ class SinchClient:
         batch_path = self._batch_path(batch_id, "replace_batch")
         body = _batch_request(request, fields)
         data = self.transport.request_json("PUT", batch_path, json=body.to_wire(), replayable=False)
-        return _parse(SinchBatch, data, "replace_batch")
+        return self._parse(SinchBatch, data, "replace_batch")
 
     def cancel_batch(self, batch_id: str) -> SinchBatch:
         """Cancel a batch (DELETE ``/batches/{batch_id}``); messages already handed on may still arrive.
@@ -274,7 +274,7 @@ class SinchClient:
         :param batch_id: The id Sinch gave the batch.
         """
         batch_path = self._batch_path(batch_id, "cancel_batch")
-        return _parse(SinchBatch, self.transport.request_json("DELETE", batch_path), "cancel_batch")
+        return self._parse(SinchBatch, self.transport.request_json("DELETE", batch_path), "cancel_batch")
 
     def send_delivery_feedback(self, batch_id: str, recipients: Sequence[str]) -> None:
         """Report recipients that confirmed delivery (POST ``/batches/{batch_id}/delivery_feedback``).
@@ -312,7 +312,7 @@ class SinchClient:
             type=type, status=status, code=code, client_reference=client_reference
         )
         data = self.transport.request_json("GET", batch_path + "/delivery_report", params=query.to_params())
-        return _parse(SinchBatchDeliveryReport, data, "get_delivery_report")
+        return self._parse(SinchBatchDeliveryReport, data, "get_delivery_report")
 
     def get_recipient_delivery_report(self, batch_id: str, recipient: str) -> SinchRecipientDeliveryReport:
         """Return one recipient's delivery report (GET ``/batches/{batch_id}/delivery_report/{recipient}``).
@@ -324,7 +324,7 @@ class SinchClient:
         batch_path = self._batch_path(batch_id, "get_recipient_delivery_report")
         number = path_msisdn("recipient", recipient, subject=subject)
         data = self.transport.request_json("GET", f"{batch_path}/delivery_report/{number}")
-        return _parse(SinchRecipientDeliveryReport, data, "get_recipient_delivery_report")
+        return self._parse(SinchRecipientDeliveryReport, data, "get_recipient_delivery_report")
 
     def list_delivery_reports(self, **query: Any) -> Iterator[SinchRecipientDeliveryReport]:
         """Iterate every recipient delivery report matching the filters (GET ``/delivery_reports``).
@@ -346,6 +346,9 @@ class SinchClient:
 
     # -- helpers ---------------------------------------------------------------------------------
 
+    def _parse(self, model: type[_Response], data: Any, operation: str) -> _Response:
+        return parse_response(model.model_validate, data, vendor=self.vendor, operation=operation)
+
     def _path(self, *segments: str) -> str:
         return "/".join((self._prefix, *segments))
 
@@ -354,11 +357,11 @@ class SinchClient:
 
     def _fetch_batches_page(self, query: SinchListBatchesQuery) -> SinchBatchListPage:
         data = self.transport.request_json("GET", self._path("batches"), params=query.to_params())
-        return _parse(SinchBatchListPage, data, "list_batches")
+        return self._parse(SinchBatchListPage, data, "list_batches")
 
     def _fetch_reports_page(self, query: SinchListDeliveryReportsQuery) -> SinchDeliveryReportListPage:
         data = self.transport.request_json("GET", self._path("delivery_reports"), params=query.to_params())
-        return _parse(SinchDeliveryReportListPage, data, "list_delivery_reports")
+        return self._parse(SinchDeliveryReportListPage, data, "list_delivery_reports")
 
     def _walk(
         self, query: _Query, fetch: Callable[[_Query], _Page], items: Callable[[_Page], list[_Item]]
@@ -440,13 +443,3 @@ def _batch_request(
     if requested_type == "mt_binary":
         return _build(SinchBinaryBatchRequest, request, fields)
     return _build(SinchTextBatchRequest, request, fields)
-
-
-def _parse(model: type[_Response], data: Any, operation: str) -> _Response:
-    """Return the response model, or raise if the answer's shape is not what the API documents."""
-    try:
-        return model.model_validate(data)
-    except pydantic.ValidationError:
-        raise SmsTransportError(
-            f"Sinch {operation} succeeded but its response is not a {model.__name__}"
-        ) from None

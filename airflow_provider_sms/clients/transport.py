@@ -204,13 +204,25 @@ class HttpTransport:
         response = self.request(
             method, path, params=params, json=json, data=data, expected=expected, replayable=replayable
         )
+        return self.json_body(response)
+
+    def json_body(self, response: requests.Response) -> Any:
+        """Return the decoded JSON body of a successful response (``None`` if empty).
+
+        :param response: A response returned by :meth:`request`.
+        :raises SmsTransportError: The body is not JSON.
+        """
         if not response.content or not response.content.strip():
             return None
         try:
             return response.json()
         except ValueError:
+            request = response.request
+            shown = (
+                f"{request.method} {redact_path(urlsplit(request.url or '').path)}" if request else "request"
+            )
             raise SmsTransportError(
-                f"{self.vendor} API returned HTTP {response.status_code} for {method} {redact_path(path)} "
+                f"{self.vendor} API returned HTTP {response.status_code} for {shown} "
                 "with a body that is not JSON"
             ) from None
 
