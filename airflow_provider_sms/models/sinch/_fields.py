@@ -155,7 +155,7 @@ def check_callback_url(value: str) -> str:
     if len(value) > CALLBACK_URL_MAX_CHARS:
         raise rule_error(f"<{len(value)} characters>", f"must be at most {CALLBACK_URL_MAX_CHARS} characters")
     parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or not _has_valid_port(value):
         raise rule_error(describe_url(value), "must be an absolute http:// or https:// URL")
     return value
 
@@ -169,9 +169,18 @@ def describe_url(value: str) -> str:
     if not parts.netloc:
         return repr(value[:40])
     host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port is not None else ""
+    port = f":{parts.port}" if _has_valid_port(value) and parts.port is not None else ""
     query = "?…" if parts.query else ""
     return f"{parts.scheme}://{host}{port}{parts.path}{query}"
+
+
+def _has_valid_port(url: str) -> bool:
+    """Return whether the URL has no port or a port in 0..65535 (``urlsplit`` raises on others)."""
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return False
+    return port is None or port >= 0
 
 
 def check_hex(value: str) -> str:

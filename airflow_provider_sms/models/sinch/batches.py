@@ -25,7 +25,6 @@ from airflow_provider_sms.models.sinch._datetime import (
     now_from_context,
 )
 from airflow_provider_sms.models.sinch._fields import (
-    MAX_RECIPIENTS,
     BatchRecipients,
     CallbackUrl,
     ClientReference,
@@ -33,10 +32,10 @@ from airflow_provider_sms.models.sinch._fields import (
     FromNpi,
     FromTon,
     PartCount,
+    Recipients,
     TextBody,
     Udh,
     UpdateBody,
-    count_between,
     no_duplicates,
 )
 from airflow_provider_sms.models.sinch._parameters import Parameters
@@ -110,11 +109,8 @@ class SinchUpdateBatchRequest(RequestModel):
     from_: SinchSender | None = Field(default=None, alias="from")
     body: UpdateBody | None = None
     udh: Udh | None = None
-    to_add: (
-        Annotated[list[E164Number], count_between(1, MAX_RECIPIENTS, "recipients"), no_duplicates("to_add")]
-        | None
-    ) = None
-    to_remove: Annotated[list[E164Number], count_between(1, MAX_RECIPIENTS, "recipients")] | None = None
+    to_add: Annotated[Recipients, no_duplicates("to_add")] | None = None
+    to_remove: Recipients | None = None
     delivery_report: DeliveryReportType | None = None
     send_at: SinchDateTime | None = None
     expire_at: SinchDateTime | None = None

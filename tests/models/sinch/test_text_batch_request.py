@@ -340,6 +340,8 @@ def test_callback_url_accepts_absolute_http_urls_up_to_2048(url: str) -> None:
         ("ftp://example.com/cb", "ftp://example.com/cb"),
         ("/relative/path", "'/relative/path'"),
         ("https://", "'https://'"),
+        ("https://host.io:http/cb", "https://host.io/cb"),
+        ("https://host.io:99999/cb", "https://host.io/cb"),
     ],
 )
 def test_callback_url_rejects_what_is_not_an_absolute_http_url(url: str, shown: str) -> None:
