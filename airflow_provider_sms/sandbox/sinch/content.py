@@ -84,11 +84,11 @@ class BatchContent:
     from_npi: int | None = None
 
     def dispatch_at(self, submitted_at: datetime) -> datetime:
-        """Return when the batch goes out: ``send_at``, or the submission time when absent.
+        """Return when the batch goes out: ``send_at``, or the submission time when absent or past.
 
         :param submitted_at: When the content was submitted.
         """
-        return self.send_at or submitted_at
+        return max(self.send_at, submitted_at) if self.send_at is not None else submitted_at
 
     def expires_at(self, submitted_at: datetime) -> datetime:
         """Return when undelivered messages expire: ``expire_at``, else three days after dispatch.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from airflow_provider_sms.sandbox.sinch.rendering import render
@@ -25,11 +25,21 @@ class StatusChange:
     """A recipient's message changed status.
 
     :param batch: The batch.
-    :param recipient: The recipient's new state.
+    :param recipient: A copy of the recipient's state right after the change (a later change in the
+        same tick does not alter it).
     """
 
     batch: Batch
     recipient: RecipientState
+
+    @classmethod
+    def of(cls, batch: Batch, recipient: RecipientState) -> StatusChange:
+        """Record the change that ``recipient`` just went through.
+
+        :param batch: The batch.
+        :param recipient: The recipient's live state.
+        """
+        return cls(batch, replace(recipient))
 
 
 def cancel(batch: Batch, now: datetime) -> list[StatusChange]:
@@ -45,7 +55,7 @@ def cancel(batch: Batch, now: datetime) -> list[StatusChange]:
     changes = []
     for recipient in batch.recipients.values():
         recipient.set(CANCELLED, now)
-        changes.append(StatusChange(batch, recipient))
+        changes.append(StatusChange.of(batch, recipient))
     return changes
 
 
@@ -61,7 +71,7 @@ def _dispatch(batch: Batch) -> list[StatusChange]:
         else:
             recipient.set(DISPATCHED, at)
             recipient.dispatched_at = at
-        changes.append(StatusChange(batch, recipient))
+        changes.append(StatusChange.of(batch, recipient))
     return changes
 
 
@@ -96,5 +106,5 @@ def advance(batch: Batch, now: datetime, delivery_delay: float, outcome_of: Outc
         delay = timedelta(seconds=delivery_delay)
         for recipient in batch.recipients.values():
             if _settle(batch, recipient, now, delay, outcome_of(recipient.msisdn)):
-                changes.append(StatusChange(batch, recipient))
+                changes.append(StatusChange.of(batch, recipient))
     return changes

@@ -49,7 +49,7 @@ def test_a_late_tick_stamps_changes_when_they_happened() -> None:
     send_at = T0 + timedelta(hours=1)
     batch = make_batch(send_at=send_at.isoformat())
     changes = advance(batch, T0 + timedelta(days=1), DELAY, outcome_for)
-    assert [c.recipient.status for c in changes][-2:] == ["Delivered", "Failed"]
+    assert [c.recipient.status for c in changes] == ["Dispatched"] * 3 + ["Delivered", "Failed"]
     assert batch.recipients["+61400000001"].dispatched_at == send_at
     assert batch.recipients["+61400000001"].at == send_at + timedelta(seconds=DELAY)
 
@@ -99,3 +99,10 @@ def test_no_sender_is_aborted_with_410() -> None:
     batch = make_batch(**{"from": None})
     advance(batch, T0, DELAY, outcome_for)
     assert set(statuses(batch).values()) == {("Aborted", 410)}
+
+
+def test_send_at_in_the_past_dispatches_at_submission() -> None:
+    batch = make_batch(send_at=(T0 - timedelta(hours=1)).isoformat())
+    advance(batch, T0, DELAY, outcome_for)
+    assert batch.recipients["+61400000001"].dispatched_at == T0
+    assert batch.recipients["+61400000001"].status == "Dispatched"
