@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar, get_args
 
@@ -47,7 +47,7 @@ SettingsT = TypeVar("SettingsT", bound=ConnectionSettings)
 ClientT = TypeVar("ClientT")
 
 
-class SmsHook(BaseHook, Generic[SettingsT, ClientT]):
+class SmsHook(BaseHook, ABC, Generic[SettingsT, ClientT]):
     """Vendor-neutral SMS hook: the connection is read and checked once, the client built once.
 
     Use :meth:`for_connection` to get the vendor hook that matches a connection's type. Vendor hooks expose
