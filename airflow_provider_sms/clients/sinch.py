@@ -7,20 +7,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Literal, TypeAlias, TypeVar, Union, cast
+from typing import Any, Literal, TypeAlias, TypeVar, Union
 
 import requests
 
 from airflow_provider_sms.clients.auth import BearerTokenAuth
 from airflow_provider_sms.clients.pagination import is_last_page
 from airflow_provider_sms.clients.paths import path_id, path_msisdn
+from airflow_provider_sms.clients.request_models import build_request
 from airflow_provider_sms.clients.responses import parse_response
 from airflow_provider_sms.clients.retry import RetryPolicy
 from airflow_provider_sms.clients.settings import check_base_url, check_timeout_and_retries, require
 from airflow_provider_sms.clients.sinch_auth import DEFAULT_AUTH_URL, SinchOAuth2Auth
 from airflow_provider_sms.clients.transport import HttpTransport, RequestAuth, pooled_session
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
-from airflow_provider_sms.models._base import RequestModel, WireModel
+from airflow_provider_sms.models._base import WireModel
 from airflow_provider_sms.models.sinch import (
     SinchBatch,
     SinchBatchDeliveryReport,
@@ -46,7 +47,6 @@ SINCH_AUTH_TYPES = ("api_token", "oauth2")
 DEFAULT_PAGE_SIZE = 30
 
 SinchBatchRequest: TypeAlias = Union[SinchTextBatchRequest, SinchBinaryBatchRequest]  # noqa: UP007
-_Request = TypeVar("_Request", bound=RequestModel)
 _Response = TypeVar("_Response", bound=WireModel)
 _Query = TypeVar("_Query", SinchListBatchesQuery, SinchListDeliveryReportsQuery)
 _Item = TypeVar("_Item")
@@ -248,7 +248,7 @@ class SinchClient:
         :param fields: Fields (``to_add``, ``to_remove``, ``body``, ``send_at`` ...), merged over ``request``.
         """
         batch_path = self._batch_path(batch_id, "update_batch")
-        body = _build(SinchUpdateBatchRequest, request, fields)
+        body = build_request(SinchUpdateBatchRequest, request, fields)
         data = self.transport.request_json("POST", batch_path, json=body.to_wire(), replayable=False)
         return self._parse(SinchBatch, data, "update_batch")
 
@@ -421,25 +421,13 @@ def _check_settings(
         raise SmsValidationError(problems, "Sinch client settings")
 
 
-def _build(
-    model: type[_Request], request: _Request | Mapping[str, Any] | None, fields: Mapping[str, Any]
-) -> _Request:
-    """Return ``request`` if it already is a model, else build the model from it and ``fields``."""
-    if isinstance(request, model):
-        if fields:
-            raise TypeError(f"pass either a {model.__name__} or its fields, not both")
-        return request
-    data = {**cast(Mapping[str, Any], request or {}), **fields}
-    return model.build(data)
-
-
 def _batch_request(
     request: SinchBatchRequest | Mapping[str, Any] | None, fields: Mapping[str, Any]
 ) -> SinchBatchRequest:
     """Return the text or binary batch model the request describes (binary when ``type`` is ``mt_binary``)."""
     if isinstance(request, (SinchTextBatchRequest, SinchBinaryBatchRequest)):
-        return _build(type(request), request, fields)
+        return build_request(type(request), request, fields)
     requested_type = {**(request or {}), **fields}.get("type")
     if requested_type == "mt_binary":
-        return _build(SinchBinaryBatchRequest, request, fields)
-    return _build(SinchTextBatchRequest, request, fields)
+        return build_request(SinchBinaryBatchRequest, request, fields)
+    return build_request(SinchTextBatchRequest, request, fields)

@@ -1,0 +1,255 @@
+"""Client of the Fone Dynamics REST API v2: send one or a batch of SMS, fetch and search messages.
+
+Every method validates its arguments with the wire models before the first request and returns models.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeAlias
+
+import requests
+
+from airflow_provider_sms.clients.auth import BasicAuth
+from airflow_provider_sms.clients.pagination import is_last_page
+from airflow_provider_sms.clients.paths import path_id
+from airflow_provider_sms.clients.request_models import build_request
+from airflow_provider_sms.clients.responses import parse_response
+from airflow_provider_sms.clients.retry import RetryPolicy
+from airflow_provider_sms.clients.settings import MISSING, check_base_url, check_timeout_and_retries, require
+from airflow_provider_sms.clients.transport import HttpTransport
+from airflow_provider_sms.exceptions import Problem, SmsBadRequestError, SmsValidationError
+from airflow_provider_sms.models.fonedynamics import (
+    FoneBatchItemError,
+    FoneBatchMessagesRequest,
+    FoneMessage,
+    FoneMessageListQuery,
+    FoneMessageRequest,
+    parse_batch_response,
+    parse_error_body,
+    parse_message_list,
+    parse_message_response,
+)
+
+DEFAULT_BASE_URL = "https://api.fonedynamics.com"
+#: The vendor's default page size of a message search.
+DEFAULT_RESULTS_COUNT = 200
+
+Timestamp: TypeAlias = "int | datetime"
+
+
+class FoneDynamicsClient:
+    """Sends and tracks SMS through the Fone Dynamics REST API v2 (HTTP Basic: account SID and token).
+
+    :param account_sid: Account SID (Basic auth user).
+    :param token: API token of the account (Basic auth password); never shown.
+    :param property_sid: Default property that sends and owns messages; each call may override it.
+    :param base_url: Overrides ``https://api.fonedynamics.com`` (sandbox or proxy).
+    :param timeout: Read timeout of each request in seconds.
+    :param max_retries: Repeats of a request that failed in a way worth repeating.
+    :param session: ``requests.Session`` to use; by default a pooled one.
+    :param sleep: Waits between attempts (injected in tests).
+    :raises SmsValidationError: A setting is missing or invalid; every problem is named.
+    """
+
+    vendor = "Fone Dynamics"
+
+    def __init__(
+        self,
+        *,
+        account_sid: str,
+        token: str,
+        property_sid: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 3,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        problems = require("account_sid", account_sid, "required (the Basic auth user)")
+        problems += require("token", token, "required (the Basic auth password)")
+        problems += check_base_url("base_url", base_url) + check_timeout_and_retries(timeout, max_retries)
+        if problems:
+            raise SmsValidationError(problems, "Fone Dynamics client settings")
+        self.account_sid = account_sid
+        self.property_sid = property_sid or None
+        self.transport = HttpTransport(
+            vendor=self.vendor,
+            base_url=base_url or DEFAULT_BASE_URL,
+            auth=BasicAuth(account_sid, token),
+            decode_error=parse_error_body,
+            timeout=timeout,
+            retry=RetryPolicy(max_retries=max_retries),
+            session=session,
+            sleep=sleep,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"FoneDynamicsClient(account_sid={self.account_sid!r}, property_sid={self.property_sid!r}, "
+            f"transport={self.transport!r})"
+        )
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.transport.close()
+
+    def __enter__(self) -> FoneDynamicsClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def send_message(
+        self,
+        request: FoneMessageRequest | Mapping[str, Any] | None = None,
+        *,
+        property_sid: str | None = None,
+        **fields: Any,
+    ) -> FoneMessage:
+        """Send or schedule one SMS (POST ``/v2/Properties/{PropertySid}/Messages``).
+
+        Not repeated after a network error once sent: that raises ``SmsAmbiguousResultError``.
+
+        :param request: A built request model, or its fields (wire names like ``To`` or snake_case).
+        :param property_sid: The sending property; defaults to the client's.
+        :param fields: Fields in snake_case (``from_``, ``to``, ``text``, ``schedule``, ``external_id`` ...),
+            merged over ``request``.
+        """
+        sid = self._property_path(property_sid, "send_message")
+        body = build_request(FoneMessageRequest, request, fields)
+        data = self.transport.request_json("POST", f"{sid}/Messages", json=body.to_wire(), replayable=False)
+        return parse_response(parse_message_response, data, vendor=self.vendor, operation="send_message")
+
+    def send_messages(
+        self,
+        messages: Sequence[FoneMessageRequest | Mapping[str, Any]],
+        *,
+        property_sid: str | None = None,
+    ) -> list[FoneMessage | FoneBatchItemError]:
+        """Send or schedule many SMS in one request (POST ``/v2/Properties/{PropertySid}/BatchMessages``).
+
+        Every message is validated first; one bad message rejects the whole batch before sending.
+        Not repeated after a network error once sent.
+
+        :param messages: Request models or their fields.
+        :param property_sid: The sending property; defaults to the client's.
+        :returns: One result per message, in order: the accepted :class:`FoneMessage` or the vendor's
+            :class:`FoneBatchItemError` for that message.
+        :raises SmsBadRequestError: The vendor rejected the request as a whole (``ResponseStatus``).
+        """
+        sid = self._property_path(property_sid, "send_messages")
+        body = FoneBatchMessagesRequest.build(messages=list(messages))
+        response = self.transport.request(
+            "POST", f"{sid}/BatchMessages", json=body.to_wire(), replayable=False
+        )
+        data = self.transport.json_body(response)
+        if isinstance(data, Mapping) and "ResponseStatus" in data:
+            code, text, field_names = parse_error_body(data)
+            raise SmsBadRequestError(
+                vendor=self.vendor,
+                status=response.status_code,
+                code=code,
+                text=text,
+                fields=field_names,
+                method="POST",
+                path=f"{sid}/BatchMessages",
+            )
+        return parse_response(parse_batch_response, data, vendor=self.vendor, operation="send_messages")
+
+    def get_message(self, message_sid: str) -> FoneMessage:
+        """Return one sent or received message (GET ``/v2/Messages/{MessageSid}``).
+
+        :param message_sid: The id Fone Dynamics gave the message.
+        """
+        sid = path_id("message_sid", message_sid, subject="Fone Dynamics get_message")
+        data = self.transport.request_json("GET", f"/v2/Messages/{sid}")
+        return parse_response(parse_message_response, data, vendor=self.vendor, operation="get_message")
+
+    def list_messages(
+        self,
+        *,
+        date_from: Timestamp,
+        date_to: Timestamp,
+        status: str | None = None,
+        direction: str | None = None,
+        results_count: int = DEFAULT_RESULTS_COUNT,
+        property_sid: str | None = None,
+    ) -> Iterator[FoneMessage]:
+        """Iterate every message of a property in ``[date_from, date_to)``, fetching pages lazily.
+
+        The arguments are validated at once, before the first page is fetched.
+
+        :param date_from: Start, inclusive: Unix seconds UTC or an aware datetime.
+        :param date_to: End, exclusive.
+        :param status: Only this status: Processing, Submitted, Delivered, Failed or Received.
+        :param direction: Only ``Transmit`` (sent) or ``Receive`` (received).
+        :param results_count: Page size.
+        :param property_sid: The property searched; defaults to the client's.
+        """
+        sid = self._property_path(property_sid, "list_messages")
+        query = FoneMessageListQuery.build(
+            date_from=date_from,
+            date_to=date_to,
+            status=status,
+            direction=direction,
+            results_count=results_count,
+            results_skip=0,
+        )
+        return self._walk(sid, query, results_count)
+
+    def list_messages_page(
+        self,
+        *,
+        date_from: Timestamp,
+        date_to: Timestamp,
+        status: str | None = None,
+        direction: str | None = None,
+        results_count: int = DEFAULT_RESULTS_COUNT,
+        results_skip: int = 0,
+        property_sid: str | None = None,
+    ) -> list[FoneMessage]:
+        """Return one page of a property's messages (GET ``/v2/Properties/{PropertySid}/Messages``).
+
+        :param date_from: Start, inclusive: Unix seconds UTC or an aware datetime.
+        :param date_to: End, exclusive.
+        :param status: Only this status.
+        :param direction: Only ``Transmit`` or ``Receive``.
+        :param results_count: Page size.
+        :param results_skip: Messages to skip (the offset).
+        :param property_sid: The property searched; defaults to the client's.
+        """
+        sid = self._property_path(property_sid, "list_messages_page")
+        query = FoneMessageListQuery.build(
+            date_from=date_from,
+            date_to=date_to,
+            status=status,
+            direction=direction,
+            results_count=results_count,
+            results_skip=results_skip,
+        )
+        return self._fetch_page(sid, query)
+
+    def _walk(self, sid: str, query: FoneMessageListQuery, results_count: int) -> Iterator[FoneMessage]:
+        skip = 0
+        while True:
+            page = self._fetch_page(sid, query.model_copy(update={"results_skip": skip}))
+            yield from page
+            if is_last_page(page=0, page_size=results_count, returned=len(page), total=None):
+                return
+            skip += len(page)
+
+    def _fetch_page(self, sid: str, query: FoneMessageListQuery) -> list[FoneMessage]:
+        data = self.transport.request_json("GET", f"{sid}/Messages", params=query.to_params())
+        return parse_response(parse_message_list, data, vendor=self.vendor, operation="list_messages")
+
+    def _property_path(self, property_sid: str | None, operation: str) -> str:
+        """Return ``/v2/Properties/{sid}`` of the given or default property, or raise naming it."""
+        sid = property_sid or self.property_sid
+        subject = f"Fone Dynamics {operation}"
+        if sid is None:
+            rule = "required: pass property_sid or set a default property_sid on the client"
+            raise SmsValidationError([Problem("property_sid", MISSING, rule)], subject)
+        return "/v2/Properties/" + path_id("property_sid", sid, subject=subject)

@@ -1,0 +1,394 @@
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+import requests
+import requests_mock
+
+from airflow_provider_sms import __version__
+from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient
+from airflow_provider_sms.exceptions import (
+    SmsAmbiguousResultError,
+    SmsAuthenticationError,
+    SmsBadRequestError,
+    SmsNotFoundError,
+    SmsValidationError,
+)
+from airflow_provider_sms.models.fonedynamics import FoneBatchItemError, FoneMessage, FoneMessageRequest
+
+ACCOUNT = "AG5T3HFR5ASD54FS5GB3SDAFJAKSH6DS"
+TOKEN = "fone-TOKEN-secret-42"
+PROPERTY = "S7DNJ9KJDS0MDS23DKS9QMZ8DKJSD9KL"
+MESSAGE_SID = "M87DMNHSDJHSD48DMNSDS6VJCNKD9MD0"
+API = "https://api.fonedynamics.com/v2"
+MESSAGES_URL = f"{API}/Properties/{PROPERTY}/Messages"
+BATCH_URL = f"{API}/Properties/{PROPERTY}/BatchMessages"
+
+SIMPLE = {"From": "+61499009990", "To": "+61488023555", "Text": "You win again, gravity!"}
+LEASED = {
+    "From": "",
+    "To": "+61488023555",
+    "Text": "You call that an antenna?",
+    "DeliveryReceipt": True,
+    "DeliveryReceiptWebhookUri": "https://callback.2.me/for/delivery_receipt",
+    "DeliveryReceiptWebhookMethod": "POST",
+    "ForwardToSms": "+61499333222",
+    "ForwardFromSms": "",
+    "ForwardToEmail": "[email protected]",
+    "ForwardFromEmail": "[email protected]",
+    "WebhookUri": "https://callback.2.me/for/sms_responses",
+    "WebhookMethod": "POST",
+    "ExternalId": "testid123",
+}
+MESSAGE = {
+    "MessageSid": MESSAGE_SID,
+    "AccountSid": ACCOUNT,
+    "PropertySid": PROPERTY,
+    "From": "+6199111222",
+    "To": "+61488023555",
+    "Text": "You call that an antenna?",
+}
+BATCH_BODY = {
+    "Messages": [
+        {"From": "+61499009990", "To": "+61488023555", "Text": "You win again, gravity!"},
+        {"From": "+61499009991", "To": "+61488023556", "Text": "You call that an antenna?"},
+    ]
+}
+BATCH_RESULT = [
+    {**MESSAGE, "DeliveryReceipt": True, "NumSegments": 0, "Status": "Processing", "ExternalId": "testid123"},
+    {
+        "ErrorCode": "INVALID_PHONENUMBER_FORMAT",
+        "Message": "To parameter is not in E.164 format",
+        "Errors": [{"FieldName": "To"}],
+    },
+]
+WHOLE_REQUEST_ERROR = {
+    "ResponseStatus": {
+        "ErrorCode": "FormatException",
+        "Message": "Invalid length for a Base-64 char array or string.",
+    }
+}
+
+
+def fone(sleeps: list[float], **overrides: Any) -> FoneDynamicsClient:
+    settings: dict[str, Any] = {
+        "account_sid": ACCOUNT,
+        "token": TOKEN,
+        "property_sid": PROPERTY,
+        "sleep": sleeps.append,
+    }
+    settings.update(overrides)
+    return FoneDynamicsClient(**settings)
+
+
+def listed(count: int, start: int = 0) -> list[dict[str, Any]]:
+    return [{**MESSAGE, "MessageSid": f"MG{n:030d}"} for n in range(start, start + count)]
+
+
+# -- construction ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "fields"),
+    [
+        ({"token": ""}, ["token"]),
+        ({"account_sid": None}, ["account_sid"]),
+        ({"account_sid": " ", "token": None}, ["account_sid", "token"]),
+        ({"base_url": "api.fonedynamics.com"}, ["base_url"]),
+        ({"timeout": -1, "max_retries": 1.5}, ["timeout", "max_retries"]),
+    ],
+)
+def test_invalid_settings_name_every_field(
+    sleeps: list[float], settings: dict[str, Any], fields: list[str]
+) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        fone(sleeps, **settings)
+    assert [p.field for p in caught.value.problems] == fields
+    assert TOKEN not in str(caught.value)
+
+
+def test_repr_hides_the_token(sleeps: list[float]) -> None:
+    shown = repr(fone(sleeps))
+    assert TOKEN not in shown
+    assert ACCOUNT in shown
+    assert "api.fonedynamics.com" in shown
+
+
+def test_base_url_override(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.get(f"http://127.0.0.1:8081/v2/Messages/{MESSAGE_SID}", json={"Message": MESSAGE})
+    fone(sleeps, base_url="http://127.0.0.1:8081").get_message(MESSAGE_SID)
+    assert http.call_count == 1
+
+
+# -- send one ------------------------------------------------------------------------------------
+
+
+def test_send_message_posts_the_seed_body_with_basic_auth(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.post(MESSAGES_URL, json={"Message": MESSAGE})
+    message = fone(sleeps).send_message(
+        from_="+61499009990", to="+61488023555", text="You win again, gravity!"
+    )
+    sent = http.last_request
+    assert sent.json() == SIMPLE
+    assert (
+        sent.headers["Authorization"] == "Basic " + base64.b64encode(f"{ACCOUNT}:{TOKEN}".encode()).decode()
+    )
+    assert sent.headers["Content-Type"] == "application/json"
+    assert sent.headers["Accept"] == "application/json"
+    assert sent.headers["User-Agent"].startswith(f"airflow-provider-sms/{__version__} ")
+    assert isinstance(message, FoneMessage)
+    assert message.message_sid == MESSAGE_SID
+
+
+def test_send_message_from_a_lease_with_every_option(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.post(MESSAGES_URL, json={"Message": MESSAGE})
+    fone(sleeps).send_message(LEASED)
+    assert http.last_request.json() == LEASED
+
+
+def test_send_message_accepts_a_built_model_and_another_property(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.post(f"{API}/Properties/OTHER/Messages", json={"Message": MESSAGE})
+    fone(sleeps).send_message(FoneMessageRequest.build(SIMPLE), property_sid="OTHER")
+    assert http.last_request.json() == SIMPLE
+
+
+def test_missing_property_sid_fails_before_any_request(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    client = fone(sleeps, property_sid=None)
+    for call in (
+        lambda: client.send_message(SIMPLE),
+        lambda: client.send_messages([SIMPLE]),
+        lambda: client.list_messages(date_from=1, date_to=2),
+        lambda: client.list_messages_page(date_from=1, date_to=2),
+    ):
+        with pytest.raises(SmsValidationError) as caught:
+            call()
+        assert [p.field for p in caught.value.problems] == ["property_sid"]
+    assert http.call_count == 0
+
+
+def test_send_message_validation_error_masks_the_number(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        fone(sleeps).send_message(to="0488023555", text="hi")
+    assert [p.field for p in caught.value.problems] == ["to"]
+    assert "0488023555" not in str(caught.value)
+    assert http.call_count == 0
+
+
+def test_send_message_read_error_is_ambiguous_after_one_request(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.post(MESSAGES_URL, exc=requests.exceptions.ReadTimeout("read timed out"))
+    with pytest.raises(SmsAmbiguousResultError):
+        fone(sleeps).send_message(SIMPLE)
+    assert http.call_count == 1
+
+
+def test_send_message_400_response_status_with_field_names(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.post(
+        MESSAGES_URL,
+        status_code=400,
+        json={
+            "ResponseStatus": {
+                "ErrorCode": "PARAMETER_REQUIRED",
+                "Message": "Text is required",
+                "Errors": [{"FieldName": "Text"}],
+            }
+        },
+    )
+    with pytest.raises(SmsBadRequestError) as caught:
+        fone(sleeps).send_message(SIMPLE)
+    error = caught.value
+    assert (error.vendor, error.status, error.code, error.text, error.fields) == (
+        "Fone Dynamics",
+        400,
+        "PARAMETER_REQUIRED",
+        "Text is required",
+        ("Text",),
+    )
+    assert http.call_count == 1
+
+
+# -- send a batch --------------------------------------------------------------------------------
+
+
+def test_send_messages_posts_the_seed_batch_and_returns_one_result_per_message(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.post(BATCH_URL, json=BATCH_RESULT)
+    results = fone(sleeps).send_messages(BATCH_BODY["Messages"])
+    assert http.last_request.json() == BATCH_BODY
+    assert isinstance(results[0], FoneMessage)
+    assert results[0].message_sid == MESSAGE_SID
+    assert isinstance(results[1], FoneBatchItemError)
+    assert results[1].error_code == "INVALID_PHONENUMBER_FORMAT"
+    assert [e.field_name for e in results[1].errors] == ["To"]
+
+
+def test_send_messages_reads_a_wrapped_response(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.post(BATCH_URL, json={"Messages": BATCH_RESULT})
+    assert len(fone(sleeps).send_messages(BATCH_BODY["Messages"])) == 2
+
+
+@pytest.mark.parametrize("status", [400, 200])
+def test_send_messages_whole_request_error_raises(
+    http: requests_mock.Mocker, sleeps: list[float], status: int
+) -> None:
+    http.post(BATCH_URL, status_code=status, json=WHOLE_REQUEST_ERROR)
+    with pytest.raises(SmsBadRequestError) as caught:
+        fone(sleeps).send_messages(BATCH_BODY["Messages"])
+    assert caught.value.status == status
+    assert caught.value.code == "FormatException"
+    assert caught.value.text == "Invalid length for a Base-64 char array or string."
+    assert http.call_count == 1
+
+
+def test_send_messages_one_bad_message_rejects_the_batch_unsent(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        fone(sleeps).send_messages([SIMPLE, {**SIMPLE, "To": "61488023556"}])
+    assert [p.field for p in caught.value.problems] == ["messages[1].To"]
+    assert "61488023556" not in str(caught.value)
+    assert http.call_count == 0
+
+
+def test_send_messages_needs_at_least_one(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    with pytest.raises(SmsValidationError, match="at least one message"):
+        fone(sleeps).send_messages([])
+    assert http.call_count == 0
+
+
+def test_send_messages_read_error_is_ambiguous(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.post(BATCH_URL, exc=requests.exceptions.ChunkedEncodingError("truncated"))
+    with pytest.raises(SmsAmbiguousResultError):
+        fone(sleeps).send_messages([SIMPLE])
+    assert http.call_count == 1
+
+
+# -- get and list --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [{"Message": MESSAGE}, MESSAGE])
+def test_get_message_reads_wrapped_or_bare(
+    http: requests_mock.Mocker, sleeps: list[float], body: Any
+) -> None:
+    http.get(f"{API}/Messages/{MESSAGE_SID}", json=body)
+    assert fone(sleeps).get_message(MESSAGE_SID).to == "+61488023555"
+
+
+def test_get_message_does_not_need_a_property(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.get(f"{API}/Messages/{MESSAGE_SID}", json={"Message": MESSAGE})
+    fone(sleeps, property_sid=None).get_message(MESSAGE_SID)
+    assert http.call_count == 1
+
+
+def test_get_message_retries_a_5xx(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.get(f"{API}/Messages/{MESSAGE_SID}", [{"status_code": 502}, {"json": {"Message": MESSAGE}}])
+    fone(sleeps).get_message(MESSAGE_SID)
+    assert http.call_count == 2
+    assert len(sleeps) == 1
+
+
+def test_get_unknown_message_raises_not_found(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.get(f"{API}/Messages/NOPE", status_code=404, json={"ResponseStatus": {"ErrorCode": "NOT_FOUND"}})
+    with pytest.raises(SmsNotFoundError) as caught:
+        fone(sleeps).get_message("NOPE")
+    assert caught.value.code == "NOT_FOUND"
+
+
+@pytest.mark.parametrize("message_sid", ["", "..", None])
+def test_get_message_rejects_a_bad_id(
+    http: requests_mock.Mocker, sleeps: list[float], message_sid: Any
+) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        fone(sleeps).get_message(message_sid)
+    assert caught.value.problems[0].field == "message_sid"
+    assert http.call_count == 0
+
+
+def test_list_messages_walks_offsets_until_a_short_page(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.get(
+        MESSAGES_URL, [{"json": listed(2)}, {"json": {"Messages": listed(2, 2)}}, {"json": listed(1, 4)}]
+    )
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    messages = fone(sleeps).list_messages(
+        date_from=start, date_to=1704153600, status="delivered", direction="Transmit", results_count=2
+    )
+    assert http.call_count == 0
+    assert [m.message_sid for m in messages] == [f"MG{n:030d}" for n in range(5)]
+    assert [r.qs["Results_Skip"] for r in http.request_history] == [["0"], ["2"], ["4"]]
+    assert http.request_history[0].qs == {
+        "Date_From": ["1704067200"],
+        "Date_To": ["1704153600"],
+        "Status": ["Delivered"],
+        "Direction": ["Transmit"],
+        "Results_Count": ["2"],
+        "Results_Skip": ["0"],
+    }
+
+
+def test_list_messages_stops_on_an_empty_page(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.get(MESSAGES_URL, [{"json": listed(2)}, {"json": []}])
+    assert len(list(fone(sleeps).list_messages(date_from=1, date_to=2, results_count=2))) == 2
+    assert http.call_count == 2
+
+
+def test_list_messages_default_page_size_is_200(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.get(MESSAGES_URL, json=listed(3))
+    assert len(list(fone(sleeps).list_messages(date_from=1, date_to=2))) == 3
+    assert http.last_request.qs["Results_Count"] == ["200"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"date_from": 10, "date_to": 10}, "date_to"),
+        ({"date_from": 1, "date_to": 2, "status": "Sent"}, "status"),
+        ({"date_from": 1, "date_to": 2, "results_count": 0}, "results_count"),
+        ({"date_from": datetime(2024, 1, 1), "date_to": 2}, "date_from"),
+    ],
+)
+def test_list_messages_validates_before_iteration(
+    http: requests_mock.Mocker, sleeps: list[float], kwargs: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        fone(sleeps).list_messages(**kwargs)
+    assert caught.value.problems[0].field == field
+    assert http.call_count == 0
+
+
+def test_list_messages_page_returns_one_page(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.get(MESSAGES_URL, json=listed(2))
+    page = fone(sleeps).list_messages_page(date_from=1, date_to=2, results_count=2, results_skip=40)
+    assert len(page) == 2
+    assert http.last_request.qs["Results_Skip"] == ["40"]
+    assert http.call_count == 1
+
+
+def test_no_token_in_errors_or_logs(
+    http: requests_mock.Mocker, sleeps: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    http.post(MESSAGES_URL, status_code=401, json={"ResponseStatus": {"ErrorCode": "UNAUTHORIZED"}})
+    with caplog.at_level(logging.DEBUG), pytest.raises(SmsAuthenticationError) as caught:
+        fone(sleeps).send_message(SIMPLE)
+    encoded = base64.b64encode(f"{ACCOUNT}:{TOKEN}".encode()).decode()
+    for secret in (TOKEN, encoded):
+        assert secret not in str(caught.value)
+        assert secret not in caplog.text
+    assert "HTTP 401" in caplog.text
