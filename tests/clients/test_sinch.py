@@ -219,7 +219,9 @@ def test_send_batch_400_error_envelope_shape_names_fields(
 
 def test_unexpected_success_body_is_reported(http: requests_mock.Mocker, sleeps: list[float]) -> None:
     http.post(f"{US}/batches", status_code=201, json=["not", "a", "batch"])
-    with pytest.raises(SmsTransportError, match="send_batch succeeded but its response body has an unexpected shape"):
+    with pytest.raises(
+        SmsTransportError, match="send_batch succeeded but its response body has an unexpected shape"
+    ):
         sinch(sleeps).send_batch(SEND_SAMPLE)
 
 
