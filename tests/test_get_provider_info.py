@@ -1,0 +1,116 @@
+"""get_provider_info(): valid against Airflow's schemas, found through the entry point, matching the hooks."""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+import airflow
+import jsonschema
+import pytest
+
+from airflow_provider_sms.get_provider_info import get_provider_info
+from airflow_provider_sms.hooks.fonedynamics import FoneDynamicsHook
+from airflow_provider_sms.hooks.sinch import SinchHook
+
+AIRFLOW_DIR = Path(airflow.__file__).parent
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((AIRFLOW_DIR / name).read_text())
+    return schema
+
+
+def test_validates_against_airflow_provider_info_schema() -> None:
+    jsonschema.validate(get_provider_info(), load_schema("provider_info.schema.json"))
+
+
+def test_connection_types_validate_against_the_provider_yaml_schema() -> None:
+    connection_types_schema = load_schema("provider.yaml.schema.json")["properties"]["connection-types"]
+
+    jsonschema.validate(get_provider_info()["connection-types"], connection_types_schema)
+
+
+def test_schema_check_can_fail() -> None:
+    info = get_provider_info()
+    del info["name"]
+
+    with pytest.raises(jsonschema.ValidationError, match="'name' is a required property"):
+        jsonschema.validate(info, load_schema("provider_info.schema.json"))
+
+
+def test_entry_point_resolves_to_get_provider_info() -> None:
+    (entry_point,) = [
+        ep
+        for ep in entry_points(group="apache_airflow_provider")
+        if ep.value.startswith("airflow_provider_sms")
+    ]
+
+    assert entry_point.load() is get_provider_info
+
+
+def test_identity() -> None:
+    info = get_provider_info()
+
+    assert info["package-name"] == "airflow-provider-sms"
+    assert [i["integration-name"] for i in info["integrations"]] == ["Sinch SMS", "Fone Dynamics"]
+    assert info["hooks"] == [
+        {
+            "integration-name": "Sinch SMS",
+            "python-modules": ["airflow_provider_sms.hooks.base", "airflow_provider_sms.hooks.sinch"],
+        },
+        {
+            "integration-name": "Fone Dynamics",
+            "python-modules": ["airflow_provider_sms.hooks.base", "airflow_provider_sms.hooks.fonedynamics"],
+        },
+    ]
+
+
+@pytest.mark.parametrize("hook_class", [SinchHook, FoneDynamicsHook])
+def test_connection_type_matches_its_hook(hook_class: type[SinchHook] | type[FoneDynamicsHook]) -> None:
+    (entry,) = [
+        c for c in get_provider_info()["connection-types"] if c["connection-type"] == hook_class.conn_type
+    ]
+
+    assert entry["hook-class-name"] == f"{hook_class.__module__}.{hook_class.__name__}"
+    assert entry["hook-name"] == hook_class.hook_name
+    legacy = hook_class.get_ui_field_behaviour()
+    behaviour = entry["ui-field-behaviour"]
+    assert (behaviour["hidden-fields"], behaviour["relabeling"], behaviour["placeholders"]) == (
+        legacy["hidden_fields"],
+        legacy["relabeling"],
+        legacy["placeholders"],
+    )
+    assert set(behaviour["hidden-fields"]) == {"schema", "port"}
+
+
+def test_sinch_form_labels() -> None:
+    (sinch,) = [c for c in get_provider_info()["connection-types"] if c["connection-type"] == "sinch"]
+
+    assert sinch["ui-field-behaviour"]["relabeling"] == {
+        "login": "Service plan ID or OAuth key ID",
+        "password": "API token or OAuth key secret",
+        "host": "Base URL override",
+    }
+    assert list(sinch["conn-fields"]) == [
+        "region",
+        "auth_type",
+        "project_id",
+        "auth_url",
+        "default_from",
+        "timeout",
+        "max_retries",
+    ]
+    assert sinch["conn-fields"]["region"]["schema"] == {
+        "type": ["string", "null"],
+        "enum": ["us", "eu", "au", "br", "ca"],
+        "default": "us",
+    }
+
+
+def test_no_extra_field_is_secret() -> None:
+    for connection_type in get_provider_info()["connection-types"]:
+        formats = {field["schema"].get("format") for field in connection_type["conn-fields"].values()}
+        assert "password" not in formats
