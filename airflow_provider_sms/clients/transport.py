@@ -261,6 +261,7 @@ class HttpTransport:
         replayed_after_refresh = False
         while True:
             attempt += 1
+            auth_headers = self.auth.auth_headers()
             try:
                 response = self._session.request(
                     method,
@@ -269,7 +270,7 @@ class HttpTransport:
                     json=json,
                     data=data,
                     headers=headers,
-                    auth=_HeaderAuth(self.auth.auth_headers()),
+                    auth=_HeaderAuth(auth_headers),
                     timeout=self.timeout,
                     allow_redirects=False,
                 )
@@ -284,7 +285,7 @@ class HttpTransport:
                 return response
             if status == 401 and not replayed_after_refresh and self.auth.handle_unauthorized(response):
                 replayed_after_refresh = True
-                attempt -= 1
+                attempt -= 1  # the replay with fresh credentials is not a retry: it uses up no attempt
                 log.info(
                     "%s %s %s: credentials refreshed after HTTP 401, replaying",
                     self.vendor,
