@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Literal, TypeAlias, TypeVar, Union
+from typing import Any, Literal, TypeAlias, TypeVar
 
 import requests
 
@@ -46,7 +46,7 @@ SINCH_AUTH_TYPES = ("api_token", "oauth2")
 #: Sinch's page size when none is given; the client always sends one so it knows when a page is short.
 DEFAULT_PAGE_SIZE = 30
 
-SinchBatchRequest: TypeAlias = Union[SinchTextBatchRequest, SinchBinaryBatchRequest]  # noqa: UP007
+SinchBatchRequest: TypeAlias = SinchTextBatchRequest | SinchBinaryBatchRequest
 _Response = TypeVar("_Response", bound=WireModel)
 _Query = TypeVar("_Query", SinchListBatchesQuery, SinchListDeliveryReportsQuery)
 _Item = TypeVar("_Item")
