@@ -42,7 +42,9 @@ class CallbackListener:
                 parts = urlsplit(self.path)
                 body = json.loads(raw) if raw else None
                 listener.received.append(
-                    Received(self.command, parts.path, dict(parse_qsl(parts.query)), body)
+                    Received(
+                        self.command, parts.path, dict(parse_qsl(parts.query, keep_blank_values=True)), body
+                    )
                 )
                 self.send_response(200)
                 self.end_headers()

@@ -1,0 +1,90 @@
+"""The pytest plugin: threaded server, fixtures, and connection helpers in Airflow's JSON form."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from airflow_provider_sms.sandbox.config import SandboxConfig
+from airflow_provider_sms.sandbox.testing import (
+    SandboxServer,
+    connection_env,
+    fonedynamics_connection,
+    sinch_connection,
+)
+
+
+def test_fixture_serves_on_a_loopback_port(sms_sandbox: SandboxServer) -> None:
+    assert sms_sandbox.url.startswith("http://127.0.0.1:")
+    assert sms_sandbox.port != 0
+    assert requests.get(f"{sms_sandbox.url}/_sandbox/health", timeout=10).json()["ok"] is True
+    assert sms_sandbox.config.delivery_delay == 0.5
+
+
+def test_sandbox_fixture_starts_clean(sandbox: SandboxServer) -> None:
+    stats = requests.get(f"{sandbox.url}/_sandbox/stats", timeout=10).json()
+
+    assert (stats["counters"], stats["inbox_total"], stats["clock_offset_seconds"]) == ({}, 0, 0)
+
+
+def test_server_stops_and_releases_its_port() -> None:
+    server = SandboxServer(SandboxConfig(port=0)).start()
+    url = server.url
+    server.stop()
+
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/_sandbox/health", timeout=2)
+
+
+def test_sinch_api_token_connection() -> None:
+    assert sinch_connection("http://127.0.0.1:1") == {
+        "conn_type": "sinch",
+        "login": "sandbox",
+        "password": "sandbox-token",
+        "host": "http://127.0.0.1:1",
+        "extra": {"region": "us"},
+    }
+
+
+def test_sinch_oauth2_connection() -> None:
+    conn = sinch_connection("http://127.0.0.1:1", auth_type="oauth2")
+
+    assert (conn["login"], conn["password"]) == ("sandbox-key", "sandbox-secret")
+    assert conn["extra"] == {
+        "region": "us",
+        "auth_type": "oauth2",
+        "project_id": "sandbox-project",
+        "auth_url": "http://127.0.0.1:1/oauth2/token",
+    }
+
+
+def test_sinch_connection_refuses_unknown_auth_type() -> None:
+    with pytest.raises(ValueError, match="auth_type"):
+        sinch_connection("http://127.0.0.1:1", auth_type="basic")
+
+
+def test_fonedynamics_connection_uses_the_config_credentials() -> None:
+    config = SandboxConfig(fone_account_sid="AC9", fone_token="t9", fone_property_sid="PR9")
+
+    assert fonedynamics_connection("http://127.0.0.1:1", config=config) == {
+        "conn_type": "fonedynamics",
+        "login": "AC9",
+        "password": "t9",
+        "host": "http://127.0.0.1:1",
+        "extra": {"property_sid": "PR9"},
+    }
+
+
+def test_connection_env_is_parsed_by_airflow() -> None:
+    from airflow.models.connection import Connection
+
+    name, value = connection_env("fone_sandbox", fonedynamics_connection("http://127.0.0.1:8025"))
+    conn = Connection.from_json(value, conn_id="fone_sandbox")
+
+    assert name == "AIRFLOW_CONN_FONE_SANDBOX"
+    assert json.loads(value)["conn_type"] == "fonedynamics"
+    assert (conn.conn_type, conn.login, conn.password) == ("fonedynamics", "ACSANDBOX", "sandbox-token")
+    assert conn.extra_dejson == {"property_sid": "PRSANDBOX"}
+    assert conn.host == "http://127.0.0.1:8025"
