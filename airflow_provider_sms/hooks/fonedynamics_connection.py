@@ -76,6 +76,11 @@ class FoneDynamicsConnectionSettings:
     timeout: float
     max_retries: int
 
+    @property
+    def secret(self) -> str:
+        """The credential to register with Airflow's secret masker."""
+        return self.token
+
 
 def read_fonedynamics_connection(connection: Connection) -> FoneDynamicsConnectionSettings:
     """Return the checked settings of a ``fonedynamics`` connection.

@@ -107,6 +107,11 @@ class SinchConnectionSettings:
     timeout: float
     max_retries: int
 
+    @property
+    def secret(self) -> str:
+        """The credential to register with Airflow's secret masker."""
+        return self.password
+
 
 def read_sinch_connection(connection: Connection) -> SinchConnectionSettings:
     """Return the checked settings of a ``sinch`` connection.
