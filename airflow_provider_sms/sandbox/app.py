@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,9 +12,8 @@ from airflow_provider_sms.sandbox.context import SandboxContext
 from airflow_provider_sms.sandbox.control import build_control_router
 from airflow_provider_sms.sandbox.faults import FaultMiddleware
 from airflow_provider_sms.sandbox.fonedynamics.api import build_router as build_fonedynamics_router
+from airflow_provider_sms.sandbox.sinch.api import build_router as build_sinch_router
 from airflow_provider_sms.sandbox.ticker import TickerThread, TickMiddleware
-
-SINCH_PACKAGE = "airflow_provider_sms.sandbox.sinch"
 
 
 def create_app(config: SandboxConfig | None = None, ctx: SandboxContext | None = None) -> FastAPI:
@@ -42,9 +39,7 @@ def create_app(config: SandboxConfig | None = None, ctx: SandboxContext | None =
 
     app = FastAPI(title="airflow-provider-sms sandbox", lifespan=lifespan)
     app.state.ctx = context
-    if importlib.util.find_spec(SINCH_PACKAGE) is not None:
-        sinch_api = importlib.import_module(f"{SINCH_PACKAGE}.api")
-        app.include_router(sinch_api.build_router(context))
+    app.include_router(build_sinch_router(context))
     app.include_router(build_fonedynamics_router(context))
     app.include_router(build_control_router(context))
     # Added last so it runs first: faults act before the tick and the handler.
