@@ -10,6 +10,8 @@ from airflow.sdk import BaseHook
 from airflow.sdk.log import mask_secret
 
 from airflow_provider_sms.exceptions import Problem, SmsCapabilityError, SmsValidationError
+from airflow_provider_sms.hooks.sending import SendingOperations
+from airflow_provider_sms.hooks.tracking import TrackingOperations
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -47,7 +49,7 @@ SettingsT = TypeVar("SettingsT", bound=ConnectionSettings)
 ClientT = TypeVar("ClientT")
 
 
-class SmsHook(BaseHook, ABC, Generic[SettingsT, ClientT]):
+class SmsHook(BaseHook, SendingOperations, TrackingOperations, ABC, Generic[SettingsT, ClientT]):
     """Vendor-neutral SMS hook: the connection is read and checked once, the client built once.
 
     Use :meth:`for_connection` to get the vendor hook that matches a connection's type. Vendor hooks expose

@@ -16,6 +16,8 @@ from airflow_provider_sms.hooks.fonedynamics_connection import (
     FoneDynamicsConnectionSettings,
     read_fonedynamics_connection,
 )
+from airflow_provider_sms.hooks.fonedynamics_sending import FoneDynamicsSending
+from airflow_provider_sms.hooks.fonedynamics_tracking import FoneDynamicsTracking
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -24,7 +26,9 @@ if TYPE_CHECKING:
 _TEST_WINDOW = timedelta(hours=1)
 
 
-class FoneDynamicsHook(SmsHook[FoneDynamicsConnectionSettings, FoneDynamicsClient]):
+class FoneDynamicsHook(
+    FoneDynamicsSending, FoneDynamicsTracking, SmsHook[FoneDynamicsConnectionSettings, FoneDynamicsClient]
+):
     """Hook for the Fone Dynamics REST API v2 (messages).
 
     Connection: ``login`` is the account SID, ``password`` the account token, ``host`` an optional base URL

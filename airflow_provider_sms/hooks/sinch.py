@@ -18,12 +18,14 @@ from airflow_provider_sms.hooks.sinch_connection import (
     SinchConnectionSettings,
     read_sinch_connection,
 )
+from airflow_provider_sms.hooks.sinch_sending import SinchSending
+from airflow_provider_sms.hooks.sinch_tracking import SinchTracking
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
 
 
-class SinchHook(SmsHook[SinchConnectionSettings, SinchClient]):
+class SinchHook(SinchSending, SinchTracking, SmsHook[SinchConnectionSettings, SinchClient]):
     """Hook for the Sinch SMS REST API (XMS batches).
 
     Connection: ``login`` is the service plan ID (or the access key ID for OAuth2), ``password`` the API token

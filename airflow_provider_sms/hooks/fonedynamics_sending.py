@@ -1,0 +1,9 @@
+"""FoneDynamics implementation of the neutral sending operations."""
+
+from __future__ import annotations
+
+from airflow_provider_sms.hooks.sending import SendingOperations
+
+
+class FoneDynamicsSending(SendingOperations):
+    """Send, find again and preview one request of a campaign through the FoneDynamics API."""

@@ -1,0 +1,9 @@
+"""FoneDynamics implementation of the neutral tracking operations."""
+
+from __future__ import annotations
+
+from airflow_provider_sms.hooks.tracking import TrackingOperations
+
+
+class FoneDynamicsTracking(TrackingOperations):
+    """Read batch and recipient states through the FoneDynamics API."""
