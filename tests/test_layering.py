@@ -89,4 +89,7 @@ def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
     sample.write_text(
         "def f():\n    from airflow.sdk import BaseHook\n\nimport airflow_provider_sms.hooks.base\n"
     )
-    assert sorted(_violations(sample, FORBIDDEN["clients"])) == ["airflow.sdk", "airflow_provider_sms.hooks.base"]
+    assert sorted(_violations(sample, FORBIDDEN["clients"])) == [
+        "airflow.sdk",
+        "airflow_provider_sms.hooks.base",
+    ]
