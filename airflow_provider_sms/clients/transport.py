@@ -36,6 +36,9 @@ POOL_MAXSIZE = 32
 #: A host that does not accept a TCP connection within this many seconds is treated as down.
 CONNECT_TIMEOUT_MAX = 10.0
 DEFAULT_EXPECTED = (200, 201, 202)
+#: Statuses a gateway in front of the vendor returns when it lost the upstream answer: the vendor may have
+#: processed the request (unlike 500/503, which Sinch documents as "not processed").
+GATEWAY_STATUSES = frozenset({502, 504})
 
 #: Decodes a vendor error body (parsed JSON, or ``None``) into ``(code, text, field names)``.
 ErrorDecoder = Callable[[Any], tuple[Any, Any, Sequence[str]]]
@@ -293,6 +296,11 @@ class HttpTransport:
                     shown_path,
                 )
                 continue
+            if status in GATEWAY_STATUSES and not replayable:
+                raise SmsAmbiguousResultError(
+                    f"{self.vendor} request {method} {shown_path} got HTTP {status} from a gateway; "
+                    "the vendor may or may not have processed it, so it was not repeated"
+                )
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if (status == 429 or status >= 500) and attempt <= self.retry.max_retries:
                 delay = self.retry.delay(attempt, retry_after, self._jitter)

@@ -157,7 +157,7 @@ def test_5xx_streak_then_success_on_a_creating_post(http: requests_mock.Mocker, 
         [
             {"status_code": 500},
             {"status_code": 503},
-            {"status_code": 502},
+            {"status_code": 500},
             {"status_code": 201, "json": {"id": "b"}},
         ],
     )
@@ -165,6 +165,25 @@ def test_5xx_streak_then_success_on_a_creating_post(http: requests_mock.Mocker, 
     assert body == {"id": "b"}
     assert http.call_count == 4
     assert sleeps == [0.25, 0.5, 1.0]
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_gateway_error_on_a_creating_post_is_ambiguous_and_not_repeated(
+    http: requests_mock.Mocker, sleeps: list[float], status: int
+) -> None:
+    http.post(URL, [{"status_code": status}, {"status_code": 201, "json": {}}])
+    with pytest.raises(SmsAmbiguousResultError, match=f"HTTP {status} from a gateway"):
+        make_transport(sleeps).request("POST", "/v1/things", json={}, replayable=False)
+    assert http.call_count == 1
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_gateway_error_on_a_replayable_request_is_retried(
+    http: requests_mock.Mocker, sleeps: list[float], status: int
+) -> None:
+    http.get(URL, [{"status_code": status}, {"status_code": 200, "json": {"ok": 1}}])
+    assert make_transport(sleeps).request_json("GET", "/v1/things") == {"ok": 1}
+    assert http.call_count == 2
 
 
 def test_exhausted_5xx_raises_server_error_with_vendor_details(
