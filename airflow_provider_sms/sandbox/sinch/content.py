@@ -274,7 +274,8 @@ def apply_update(content: BatchContent, data: dict[str, Any], now: datetime) -> 
         removed = fields.check_msisdn_list(
             "to_remove", data["to_remove"], min_items=1, max_items=MAX_RECIPIENTS
         )
-        recipients = [n for n in recipients if not any(fields.same_number(n, r) for r in removed)]
+        removed_keys = {fields.number_key(number) for number in removed}
+        recipients = [n for n in recipients if fields.number_key(n) not in removed_keys]
     if not recipients:
         raise constraint_violation("to_remove", "would leave the batch with no recipients")
     merged["to"] = recipients

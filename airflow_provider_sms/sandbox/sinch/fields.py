@@ -31,16 +31,20 @@ def mask_msisdn(value: object) -> str:
     return "*" * max(len(value) - 2, 0) + value[-2:]
 
 
+def number_key(number: str) -> str:
+    """Return what identifies an MSISDN: the number without spaces around it and without ``+`` (or ``%2B``).
+
+    :param number: The number as given.
+    """
+    number = number.strip()
+    if number.upper().startswith("%2B"):
+        number = number[3:]
+    return number.lstrip("+")
+
+
 def same_number(first: str, second: str) -> bool:
     """Return whether two MSISDNs are the same number, with or without ``+`` (or ``%2B``)."""
-
-    def digits(number: str) -> str:
-        number = number.strip()
-        if number.upper().startswith("%2B"):
-            number = number[3:]
-        return number.lstrip("+")
-
-    return digits(first) == digits(second)
+    return number_key(first) == number_key(second)
 
 
 def check_msisdn(field: str, value: Any) -> str:
@@ -67,9 +71,12 @@ def check_msisdn_list(field: str, value: Any, *, min_items: int, max_items: int)
     if not min_items <= len(value) <= max_items:
         raise constraint_violation(field, f"must have {min_items} to {max_items} entries, has {len(value)}")
     numbers: list[str] = []
+    seen: set[str] = set()
     for position, item in enumerate(value):
         number = check_msisdn(f"{field}[{position}]", item)
-        if not any(same_number(number, seen) for seen in numbers):
+        key = number_key(number)
+        if key not in seen:
+            seen.add(key)
             numbers.append(number)
     return numbers
 

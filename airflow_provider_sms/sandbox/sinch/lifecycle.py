@@ -108,3 +108,27 @@ def advance(batch: Batch, now: datetime, delivery_delay: float, outcome_of: Outc
             if _settle(batch, recipient, now, delay, outcome_of(recipient.msisdn)):
                 changes.append(StatusChange.of(batch, recipient))
     return changes
+
+
+def next_change_at(batch: Batch, delivery_delay: float, outcome_of: OutcomeOf) -> datetime | None:
+    """Return the earliest sandbox time at which :func:`advance` would change the batch, ``None`` if never.
+
+    :param batch: The batch, brought up to date by :func:`advance`.
+    :param delivery_delay: Seconds from dispatch to the delivery receipt.
+    :param outcome_of: ``delivered``, ``failed`` or ``no_receipt`` for a recipient number.
+    """
+    if batch.canceled and not batch.dispatched:
+        return None
+    if not batch.dispatched:
+        return batch.dispatch_at
+    delay = timedelta(seconds=delivery_delay)
+    expiry = batch.expires_at
+    earliest: datetime | None = None
+    for recipient in batch.recipients.values():
+        if recipient.status != DISPATCHED[0] or recipient.dispatched_at is None:
+            continue
+        receipt_at = recipient.dispatched_at + delay
+        due = expiry if outcome_of(recipient.msisdn) == "no_receipt" or expiry <= receipt_at else receipt_at
+        if earliest is None or due < earliest:
+            earliest = due
+    return earliest

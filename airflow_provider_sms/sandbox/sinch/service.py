@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_sms.sandbox.sinch import auth
 from airflow_provider_sms.sandbox.sinch.content import apply_update, parse_content, require_object
+from airflow_provider_sms.sandbox.sinch.due import DueIndex
 from airflow_provider_sms.sandbox.sinch.errors import (
     ALREADY_DISPATCHED,
     FEEDBACK_NOT_ENABLED,
@@ -16,7 +17,8 @@ from airflow_provider_sms.sandbox.sinch.errors import (
     not_found,
 )
 from airflow_provider_sms.sandbox.sinch.fields import check_msisdn_list, same_number
-from airflow_provider_sms.sandbox.sinch.lifecycle import StatusChange, advance, cancel
+from airflow_provider_sms.sandbox.sinch.lifecycle import StatusChange, advance, cancel, next_change_at
+from airflow_provider_sms.sandbox.sinch.persistence import SinchPersistence
 from airflow_provider_sms.sandbox.sinch.queries import (
     query_bool,
     query_codes,
@@ -39,7 +41,6 @@ from airflow_provider_sms.sandbox.sinch.state import (
 if TYPE_CHECKING:
     from airflow_provider_sms.sandbox.context import SandboxContext
 
-NAMESPACE = "sinch"
 LIST_WINDOW = timedelta(days=14)
 MAX_DRY_RUN_RECIPIENTS = 1000
 
@@ -61,42 +62,42 @@ class SinchService:
             key_secret=config.sinch_key_secret,
             token_ttl=config.sinch_token_ttl,
         )
-        saved = ctx.store.load(NAMESPACE)
-        self.state = SinchState.load(saved) if saved else SinchState()
-        self.active = {batch.id for batch in self.state.batches.values() if not self._settled(batch)}
+        self.persistence = SinchPersistence(ctx.store)
+        self.state = self.persistence.load()
+        self.due = DueIndex()
+        for batch in self.state.batches.values():
+            self._schedule(batch)
         ctx.add_ticker(self.tick)
         ctx.add_reset_hook(self.reset)
 
-    @staticmethod
-    def _settled(batch: Batch) -> bool:
-        return (batch.canceled and not batch.dispatched) or (batch.dispatched and batch.all_final())
+    def _schedule(self, batch: Batch) -> None:
+        self.due.set(batch.id, next_change_at(batch, self.ctx.config.delivery_delay, self.ctx.outcome))
 
     def save(self) -> None:
-        """Persist the state under the ``sinch`` namespace."""
-        self.ctx.store.save(NAMESPACE, self.state.dump())
+        """Persist what changed since the last save (see :mod:`~.persistence`)."""
+        self.persistence.save(self.state)
 
     def reset(self) -> None:
         """Forget every batch and token."""
         self.state = SinchState()
-        self.active.clear()
+        self.due.clear()
+        self.persistence.forget()
 
     # --- time -------------------------------------------------------------------------------------
 
     def tick(self, now: datetime) -> None:
-        """Move every pending batch along to ``now``: dispatch, receipts, expiry, callbacks.
+        """Move the batches with a change due along to ``now``: dispatch, receipts, expiry, callbacks.
 
         :param now: Sandbox time.
         """
-        changed = False
-        for batch_id in sorted(self.active):
+        for batch_id in self.due.take_due(now):
             batch = self.state.batches[batch_id]
             changes = advance(batch, now, self.ctx.config.delivery_delay, self.ctx.outcome)
             self._publish(batch, changes)
-            changed = changed or bool(changes)
-            if self._settled(batch):
-                self.active.discard(batch_id)
-        if changed:
-            self.save()
+            self._schedule(batch)
+            if changes:
+                self.persistence.batch_changed(batch_id)
+        self.save()
 
     def _publish(self, batch: Batch, changes: list[StatusChange]) -> None:
         content = batch.content
@@ -144,6 +145,7 @@ class SinchService:
             self.credentials, self.state.tokens, authorization, content_type, body, self.ctx.clock.now()
         )
         self.ctx.count("sinch.tokens_issued")
+        self.persistence.tokens_changed()
         self.save()
         return token
 
@@ -166,10 +168,10 @@ class SinchService:
         """
         return batch_json(self.get(batch_id))
 
-    def _after_change(self, batch: Batch) -> dict[str, Any]:
-        self.active.add(batch.id)
+    def _after_change(self, batch: Batch, *, new: bool = False) -> dict[str, Any]:
+        self.persistence.batch_changed(batch.id, new=new)
+        self._schedule(batch)
         self.tick(self.ctx.clock.now())
-        self.save()
         return batch_json(batch)
 
     def create(self, data: Any) -> dict[str, Any]:
@@ -189,7 +191,7 @@ class SinchService:
         )
         self.state.batches[batch.id] = batch
         self.ctx.count("sinch.batches_created")
-        return self._after_change(batch)
+        return self._after_change(batch, new=True)
 
     def _pending(self, batch_id: str) -> Batch:
         batch = self.get(batch_id)
@@ -234,6 +236,8 @@ class SinchService:
         batch = self.get(batch_id)
         self._publish(batch, cancel(batch, self.ctx.clock.now()))
         self.ctx.count("sinch.batches_cancelled")
+        self._schedule(batch)
+        self.persistence.batch_changed(batch_id)
         self.save()
         return batch_json(batch)
 
@@ -264,6 +268,7 @@ class SinchService:
         for recipient in chosen or list(batch.recipients.values()):
             recipient.feedback_at = now
         self.ctx.count("sinch.delivery_feedback")
+        self.persistence.batch_changed(batch_id)
         self.save()
 
     def list_batches(self, query: Mapping[str, str]) -> dict[str, Any]:

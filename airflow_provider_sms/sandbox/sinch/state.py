@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ FINAL_STATUSES = frozenset(
     {"Aborted", "Cancelled", "Rejected", "Deleted", "Delivered", "Failed", "Expired", "Unknown"}
 )
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CONTENT_FIELD_NAMES = tuple(f.name for f in fields(BatchContent))
 
 
 def new_batch_id(now: datetime, rng: random.Random) -> str:
@@ -119,11 +120,9 @@ class Batch:
 
         :param msisdn: The number from the URL.
         """
+        # Numbers in a batch are unique without their "+", so at most one of these keys is present.
         wanted = msisdn.strip().lstrip("+")
-        for number, recipient in self.recipients.items():
-            if number.lstrip("+") == wanted:
-                return recipient
-        return None
+        return self.recipients.get("+" + wanted) or self.recipients.get(wanted)
 
 
 def queued_recipients(to: list[str], at: datetime) -> dict[str, RecipientState]:
@@ -135,24 +134,108 @@ def queued_recipients(to: list[str], at: datetime) -> dict[str, RecipientState]:
     return {number: RecipientState(number, *QUEUED, at=at) for number in to}
 
 
-def _dump_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return {"$dt": value.isoformat()}
-    if isinstance(value, dict):
-        return {key: _dump_value(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_dump_value(item) for item in value]
-    return value
+def _dump_time(moment: datetime | None) -> dict[str, str] | None:
+    return None if moment is None else {"$dt": moment.isoformat()}
 
 
-def _load_value(value: Any) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {"$dt"}:
-            return datetime.fromisoformat(value["$dt"])
-        return {key: _load_value(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_load_value(item) for item in value]
-    return value
+def _load_time(saved: dict[str, str]) -> datetime:
+    return datetime.fromisoformat(saved["$dt"])
+
+
+def _load_optional_time(saved: dict[str, str] | None) -> datetime | None:
+    return None if saved is None else _load_time(saved)
+
+
+def _dump_content(content: BatchContent) -> dict[str, Any]:
+    data = {name: getattr(content, name) for name in CONTENT_FIELD_NAMES}
+    data["to"] = list(content.to)
+    data["parameters"] = {key: dict(values) for key, values in content.parameters.items()}
+    data["send_at"] = _dump_time(content.send_at)
+    data["expire_at"] = _dump_time(content.expire_at)
+    return data
+
+
+def _dump_recipient(recipient: RecipientState) -> dict[str, Any]:
+    return {
+        "msisdn": recipient.msisdn,
+        "status": recipient.status,
+        "code": recipient.code,
+        "at": _dump_time(recipient.at),
+        "body": recipient.body,
+        "encoding": recipient.encoding,
+        "parts": recipient.parts,
+        "dispatched_at": _dump_time(recipient.dispatched_at),
+        "feedback_at": _dump_time(recipient.feedback_at),
+    }
+
+
+def _load_recipient(saved: dict[str, Any]) -> RecipientState:
+    return RecipientState(
+        msisdn=saved["msisdn"],
+        status=saved["status"],
+        code=saved["code"],
+        at=_load_time(saved["at"]),
+        body=saved["body"],
+        encoding=saved["encoding"],
+        parts=saved["parts"],
+        dispatched_at=_load_optional_time(saved["dispatched_at"]),
+        feedback_at=_load_optional_time(saved["feedback_at"]),
+    )
+
+
+def dump_batch(batch: Batch) -> dict[str, Any]:
+    """Return one batch as JSON-ready data that shares nothing mutable with the live batch.
+
+    :param batch: The batch.
+    """
+    return {
+        "id": batch.id,
+        "content": _dump_content(batch.content),
+        "created_at": _dump_time(batch.created_at),
+        "modified_at": _dump_time(batch.modified_at),
+        "submitted_at": _dump_time(batch.submitted_at),
+        "recipients": {number: _dump_recipient(r) for number, r in batch.recipients.items()},
+        "canceled": batch.canceled,
+        "dispatched": batch.dispatched,
+        "summary_sent": batch.summary_sent,
+    }
+
+
+def load_batch(saved: dict[str, Any]) -> Batch:
+    """Rebuild a batch from :func:`dump_batch` output.
+
+    :param saved: Saved batch.
+    """
+    content = dict(saved["content"])
+    content["send_at"] = _load_optional_time(content["send_at"])
+    content["expire_at"] = _load_optional_time(content["expire_at"])
+    return Batch(
+        id=saved["id"],
+        content=BatchContent(**content),
+        created_at=_load_time(saved["created_at"]),
+        modified_at=_load_time(saved["modified_at"]),
+        submitted_at=_load_time(saved["submitted_at"]),
+        recipients={number: _load_recipient(r) for number, r in saved["recipients"].items()},
+        canceled=saved["canceled"],
+        dispatched=saved["dispatched"],
+        summary_sent=saved["summary_sent"],
+    )
+
+
+def dump_tokens(tokens: dict[str, datetime]) -> dict[str, Any]:
+    """Return issued OAuth2 tokens as JSON-ready data.
+
+    :param tokens: Token to expiry.
+    """
+    return {token: _dump_time(expiry) for token, expiry in tokens.items()}
+
+
+def load_tokens(saved: dict[str, Any]) -> dict[str, datetime]:
+    """Rebuild issued OAuth2 tokens from :func:`dump_tokens` output.
+
+    :param saved: Saved tokens.
+    """
+    return {token: _load_time(expiry) for token, expiry in saved.items()}
 
 
 @dataclass
@@ -167,10 +250,10 @@ class SinchState:
     tokens: dict[str, datetime] = field(default_factory=dict)
 
     def dump(self) -> dict[str, Any]:
-        """Return the state as JSON-ready data for the state store."""
+        """Return the whole state as one JSON-ready document (the layout before per-batch saving)."""
         return {
-            "batches": [_dump_value(asdict(batch)) for batch in self.batches.values()],
-            "tokens": _dump_value(self.tokens),
+            "batches": [dump_batch(batch) for batch in self.batches.values()],
+            "tokens": dump_tokens(self.tokens),
         }
 
     @classmethod
@@ -179,11 +262,8 @@ class SinchState:
 
         :param data: Saved state.
         """
-        state = cls(tokens=_load_value(data.get("tokens", {})))
+        state = cls(tokens=load_tokens(data.get("tokens", {})))
         for saved in data.get("batches", []):
-            raw = _load_value(saved)
-            raw["content"] = BatchContent(**raw["content"])
-            raw["recipients"] = {number: RecipientState(**r) for number, r in raw["recipients"].items()}
-            batch = Batch(**raw)
+            batch = load_batch(saved)
             state.batches[batch.id] = batch
         return state

@@ -5,7 +5,7 @@ from typing import Any
 
 from airflow_provider_sms.sandbox.context import outcome_for
 from airflow_provider_sms.sandbox.sinch.content import parse_content
-from airflow_provider_sms.sandbox.sinch.lifecycle import advance, cancel
+from airflow_provider_sms.sandbox.sinch.lifecycle import advance, cancel, next_change_at
 from airflow_provider_sms.sandbox.sinch.state import Batch, queued_recipients
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
@@ -106,3 +106,37 @@ def test_send_at_in_the_past_dispatches_at_submission() -> None:
     advance(batch, T0, DELAY, outcome_for)
     assert batch.recipients["+61400000001"].dispatched_at == T0
     assert batch.recipients["+61400000001"].status == "Dispatched"
+
+
+def test_next_change_is_the_dispatch_time_while_queued() -> None:
+    send_at = T0 + timedelta(hours=1)
+    batch = make_batch(send_at=send_at.isoformat())
+    assert next_change_at(batch, DELAY, outcome_for) == send_at
+    cancel(batch, T0)
+    assert next_change_at(batch, DELAY, outcome_for) is None
+
+
+def test_next_change_is_the_receipt_then_the_expiry_then_never() -> None:
+    batch = make_batch()
+    advance(batch, T0, DELAY, outcome_for)
+    assert next_change_at(batch, DELAY, outcome_for) == T0 + timedelta(seconds=DELAY)
+    advance(batch, T0 + timedelta(seconds=DELAY), DELAY, outcome_for)
+    assert next_change_at(batch, DELAY, outcome_for) == batch.expires_at
+    advance(batch, batch.expires_at, DELAY, outcome_for)
+    assert next_change_at(batch, DELAY, outcome_for) is None
+
+
+def test_next_change_is_the_expiry_when_it_comes_before_the_receipt() -> None:
+    expire_at = T0 + timedelta(seconds=1)
+    batch = make_batch(expire_at=expire_at.isoformat())
+    advance(batch, T0, DELAY, outcome_for)
+    assert next_change_at(batch, DELAY, outcome_for) == expire_at
+
+
+def test_nothing_changes_before_the_next_change_time() -> None:
+    batch = make_batch(send_at=(T0 + timedelta(minutes=5)).isoformat())
+    moments = [T0 + timedelta(seconds=s) for s in (0, 299, 300, 301, 302, 303)] + [T0 + timedelta(days=4)]
+    for now in moments:
+        due = next_change_at(batch, DELAY, outcome_for)
+        changes = advance(batch, now, DELAY, outcome_for)
+        assert bool(changes) == (due is not None and due <= now)
