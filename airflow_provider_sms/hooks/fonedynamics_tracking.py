@@ -102,6 +102,14 @@ def paced_pages(items: Iterator[_T], page_size: int, pacer: RequestPacer) -> Ite
 class FoneDynamicsTracking(TrackingOperations):
     """Read batch and recipient states through the Fone Dynamics API."""
 
+    def check_batch_id(self, batch_id: str) -> None:
+        """Fail, before any request, unless ``batch_id`` has the form ``<key>@<unix seconds>``.
+
+        :param batch_id: The id to check.
+        :raises SmsValidationError: naming the id and the form.
+        """
+        FoneBatchRef.parse(batch_id)
+
     def batch_status(self, batch_id: str) -> BatchStatus:
         """Return how many of a batch's messages are in each state.
 

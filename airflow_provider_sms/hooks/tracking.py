@@ -112,6 +112,13 @@ class TrackingOperations:
         def get_conn(self) -> Any:
             """Return the vendor client (provided by ``SmsHook``)."""
 
+    def check_batch_id(self, batch_id: str) -> None:
+        """Fail, before any request, if ``batch_id`` cannot name a batch of this vendor.
+
+        :param batch_id: The id to check.
+        :raises SmsValidationError: naming the id and the form it must have.
+        """
+
     def batch_status(self, batch_id: str) -> BatchStatus:
         """Return how many of a batch's messages are in each state.
 

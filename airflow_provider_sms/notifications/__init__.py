@@ -1,0 +1,3 @@
+"""Notifiers: ``sms.SmsNotifier`` (alias ``sms.send_sms_notification``)."""
+
+from __future__ import annotations

@@ -1,0 +1,94 @@
+"""``SmsNotifier``: send an SMS from a DAG or task callback, or a deadline alert."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseNotifier
+from asgiref.sync import sync_to_async
+
+from airflow_provider_sms.hooks.base import SmsHook
+from airflow_provider_sms.hooks.sending import ChunkRecipient, SendChunk, SendOptions
+from airflow_provider_sms.models.phone import mask_msisdn
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+#: Task instance attributes that, with the run id, make one notification distinct (its idempotency key).
+_TI_KEY_SOURCES = ("dag_id", "task_id", "map_index", "try_number")
+
+
+class SmsNotifier(BaseNotifier):
+    """Send one SMS to one or more numbers when a callback fires.
+
+    Use it in ``on_failure_callback``, ``on_success_callback`` (of a task or a DAG) or as a deadline alert
+    callback (``async_notify`` runs in the triggerer). The arguments are Jinja templates rendered with the
+    callback's context: ``{{ ti.task_id }}``, ``{{ dag.dag_id }}``, ``{{ run_id }}``, ``{{ exception }}`` ...
+
+    The message is validated with the vendor's rules (numbers, sender, body) before anything is sent, and
+    phone numbers are masked in the log.
+
+    :param sms_conn_id: Id of a ``sinch`` or ``fonedynamics`` connection. (templated)
+    :param to: One E.164 number or a list of them. (templated)
+    :param body: The text. (templated)
+    :param from_: Sender id; the connection's default sender when ``None``. (templated)
+    """
+
+    template_fields = ("sms_conn_id", "to", "body", "from_")
+
+    def __init__(
+        self, *, sms_conn_id: str, to: str | Sequence[str], body: str, from_: str | None = None
+    ) -> None:
+        super().__init__()
+        self.sms_conn_id = sms_conn_id
+        self.to = to
+        self.body = body
+        self.from_ = from_
+
+    @cached_property
+    def hook(self) -> SmsHook[Any, Any]:
+        """The vendor hook for ``sms_conn_id``."""
+        return SmsHook.for_connection(self.sms_conn_id)
+
+    def notify(self, context: Context) -> None:
+        """Validate, then send the SMS.
+
+        :param context: The callback's context (templates are already rendered).
+        :raises SmsValidationError: a number, the sender or the body breaks the vendor's rules; nothing
+            was sent.
+        """
+        numbers = [self.to] if isinstance(self.to, str) else list(self.to)
+        chunk = SendChunk(
+            number=0,
+            key=_notification_key(context, numbers, self.body),
+            recipients=tuple(ChunkRecipient(position, number) for position, number in enumerate(numbers)),
+        )
+        options = SendOptions(body=self.body, from_=self.from_)
+        hook = self.hook
+        hook.validate_chunk(chunk, options, datetime.now(timezone.utc))
+        sent = hook.send_chunk(chunk, options)
+        shown = ", ".join(mask_msisdn(n) for n in numbers[:5]) + (" ..." if len(numbers) > 5 else "")
+        self.log.info("Sent SMS notification %s to %d recipient(s): %s", sent.batch_id, len(numbers), shown)
+
+    async def async_notify(self, context: Context) -> None:
+        """Send the SMS without blocking the event loop (the triggerer's, for deadline alerts).
+
+        :param context: The callback's context.
+        """
+        await sync_to_async(self.notify)(context)
+
+
+def _notification_key(context: Context, numbers: Sequence[str], body: str) -> str:
+    """Return an idempotency key unique to this callback, its recipients and its text."""
+    ti = context.get("ti")
+    parts = [str(context.get("run_id", "")), *(str(getattr(ti, name, "")) for name in _TI_KEY_SOURCES)]
+    digest = hashlib.sha256("\x1f".join([*parts, *numbers, body]).encode()).hexdigest()
+    return f"notify-{digest[:40]}"
+
+
+#: Alias in the style of Airflow's notifier modules: ``on_failure_callback=send_sms_notification(...)``.
+send_sms_notification = SmsNotifier

@@ -1,0 +1,124 @@
+"""``SmsDeliveryReportSensor``: wait until delivery reports meet a condition; fail as soon as they cannot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_sms.hooks.tracking import RecipientState, only_recipients
+from airflow_provider_sms.models.phone import mask_msisdn
+from airflow_provider_sms.sensors._batch_wait import BatchWaitSensor, failing_without_retry
+from airflow_provider_sms.sensors._compat import AirflowFailException
+from airflow_provider_sms.sensors.report_file import write_report
+from airflow_provider_sms.triggers.checks import Verdict, best_states
+from airflow_provider_sms.triggers.conditions import WaitCondition
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+#: XCom key under which a failing sensor still publishes its result.
+FAILED_RESULT_XCOM_KEY = "delivery_report"
+
+
+class SmsDeliveryReportSensor(BatchWaitSensor):
+    """Wait until enough messages reached a success status; fail fast once that can no longer happen.
+
+    Counted are the messages to ``recipients`` or, when ``None``, every message of the batch(es). The
+    sensor succeeds when at least ``ceil(min_success_ratio * counted)`` of them are in one of
+    ``success_statuses``, and fails (without retry) as soon as so many have ended otherwise that the
+    ratio cannot be reached, with the numbers in the error.
+
+    Returns the summary of :class:`~airflow_provider_sms.sensors.batch.SmsBatchSensor` plus ``succeeded``,
+    ``failed``, ``required``, ``failed_recipients`` (at most ``max_failed_listed``, numbers masked),
+    ``failed_recipients_total`` and ``report_path``. When it fails, the same result is pushed to XCom
+    under the key ``delivery_report``. The full per-recipient report (numbers unmasked, for resends) goes
+    to ``report_path`` as CSV instead of XCom.
+
+    :param sms_conn_id: Id of a ``sinch`` or ``fonedynamics`` connection. (templated)
+    :param batch_id: One batch id, a list of them, or ``SmsSendOperator``'s result. (templated)
+    :param recipients: Only these E.164 numbers count; ``None`` counts every message. (templated)
+    :param success_statuses: Neutral statuses that count as success: ``delivered`` (default), ``sent`` ...
+    :param min_success_ratio: Share of counted messages that must succeed, greater than 0 and at most 1.
+    :param report_path: CSV file to write the per-recipient report to when the sensor ends. (templated)
+    :param max_failed_listed: How many failed recipients the result lists at most.
+    :param deferrable: Wait in the triggerer instead of a worker; defaults to
+        ``[operators] default_deferrable``.
+    :param kwargs: Passed to ``BaseSensorOperator`` (``poke_interval``, ``timeout``, ``soft_fail`` ...).
+    """
+
+    template_fields: tuple[str, ...] = (*BatchWaitSensor.template_fields, "recipients", "report_path")
+
+    def __init__(
+        self,
+        *,
+        sms_conn_id: str,
+        batch_id: str | list[str] | dict[str, Any],
+        recipients: Sequence[str] | None = None,
+        success_statuses: Sequence[str] = ("delivered",),
+        min_success_ratio: float = 1.0,
+        report_path: str | None = None,
+        max_failed_listed: int = 20,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(sms_conn_id=sms_conn_id, batch_id=batch_id, **kwargs)
+        self.recipients = recipients
+        self.success_statuses = tuple(success_statuses)
+        self.min_success_ratio = min_success_ratio
+        self.report_path = report_path
+        self.max_failed_listed = max_failed_listed
+
+    def wait_condition(self) -> WaitCondition:
+        """Enough of the counted messages in a success status."""
+        return WaitCondition.build(
+            "delivery",
+            recipients=self.recipients,
+            success_statuses=self.success_statuses,
+            min_success_ratio=self.min_success_ratio,
+        )
+
+    def conclude(self, context: Context, verdict: Verdict) -> dict[str, Any]:
+        """Add the failed recipients (and the report file), then return the result or fail with it.
+
+        :param context: The task context.
+        :param verdict: The final verdict.
+        """
+        with failing_without_retry():
+            condition = self.wait_condition()
+        states = self._recipient_states(condition)
+        failed = [
+            s for s in states if s.state.final and s.state.status.value not in condition.success_statuses
+        ]
+        result = dict(verdict.summary)
+        result["failed_recipients"] = [_failed_entry(s) for s in failed[: self.max_failed_listed]]
+        result["failed_recipients_total"] = len(failed)
+        result["report_path"] = None
+        if self.report_path:
+            rows = write_report(self.report_path, states)
+            result["report_path"] = str(self.report_path)
+            self.log.info("Wrote the report of %d recipients to %s", rows, self.report_path)
+        if failed:
+            shown = ", ".join(f"{e['recipient']} ({e['vendor_status']})" for e in result["failed_recipients"])
+            self.log.warning(
+                "%d recipients failed; first %d: %s", len(failed), len(result["failed_recipients"]), shown
+            )
+        if verdict.outcome == "failure":
+            context["ti"].xcom_push(key=FAILED_RESULT_XCOM_KEY, value=result)
+            raise AirflowFailException(verdict.message)
+        self.log.info("%s", verdict.message)
+        return result
+
+    def _recipient_states(self, condition: WaitCondition) -> list[RecipientState]:
+        reported = best_states(s for batch_id in self.batch_ids for s in self.hook.recipient_states(batch_id))
+        batch_id = self.batch_ids[0]
+        return only_recipients(batch_id, reported.values(), condition.recipients)
+
+
+def _failed_entry(item: RecipientState) -> dict[str, Any]:
+    state = item.state
+    return {
+        "batch_id": item.batch_id,
+        "recipient": mask_msisdn(item.recipient),
+        "status": state.status.value,
+        "vendor_status": state.vendor_status,
+        "vendor_code": state.vendor_code,
+    }
