@@ -1,0 +1,82 @@
+"""``SmsDryRunOperator``: recipients, parts and encodings of a send, without sending it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow_provider_sms.models.phone import mask_msisdn
+from airflow_provider_sms.operators._campaign.airflow_compat import AirflowFailException
+from airflow_provider_sms.operators._campaign.operator import (
+    SmsCampaignOperator,
+    failing_without_retry,
+)
+from airflow_provider_sms.operators._campaign.summary import PreviewSummary
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+
+class SmsDryRunOperator(SmsCampaignOperator):
+    """Preview a send: how many recipients, SMS parts and which encodings, without sending anything.
+
+    Takes the same arguments as :class:`~airflow_provider_sms.operators.send.SmsSendOperator` and
+    validates them the same way. Sinch counts with its dry-run endpoint (one call per chunk); for Fone
+    Dynamics parts are counted locally (GSM-7 160/153, UCS-2 70/67). A budget fails the task, without a
+    retry, when the send would exceed it.
+
+    Returns ``{"vendor", "recipients", "parts", "encodings": {encoding: messages}, "messages": [first 20
+    {"to" (masked), "parts", "encoding"}], "skipped", "rejected", "rejected_count"}``.
+
+    :param max_parts: Most SMS parts the send may take in all (templated).
+    :param max_messages: Most messages (one per recipient) the send may take (templated).
+    :param kwargs: The send arguments, and ``BaseOperator`` arguments.
+    """
+
+    capability: ClassVar = "dry_run"
+    template_fields = (*SmsCampaignOperator.template_fields, "max_parts", "max_messages")
+
+    def __init__(
+        self, *, max_parts: int | None = None, max_messages: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.max_parts = max_parts
+        self.max_messages = max_messages
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Validate the send, preview every chunk and check the budget.
+
+        :param context: The task's context.
+        :return: The preview (counts, encodings, first messages masked).
+        """
+        with failing_without_retry():
+            campaign = self.prepare(context)
+            rejected = self.validate(campaign)
+        summary = PreviewSummary(vendor=campaign.hook.vendor, rejected=rejected, skipped=rejected.count)
+        for planned in campaign.chunks():
+            chunk = planned.chunk
+            if not chunk.recipients:
+                continue
+            preview = campaign.hook.preview_chunk(chunk, campaign.options)
+            summary.recipients += preview.recipients
+            summary.parts += preview.parts
+            for message in preview.messages:
+                summary.add_message(
+                    mask_msisdn(chunk.recipients[message.index].to), message.parts, message.encoding
+                )
+        self.log.info(
+            "Dry run: %d recipient(s), %d part(s), encodings %s",
+            summary.recipients,
+            summary.parts,
+            dict(summary.encodings),
+        )
+        self._check_budget(summary)
+        return summary.as_json()
+
+    def _check_budget(self, summary: PreviewSummary) -> None:
+        over = []
+        if self.max_parts is not None and summary.parts > int(self.max_parts):
+            over.append(f"{summary.parts} parts exceed max_parts={self.max_parts}")
+        if self.max_messages is not None and summary.recipients > int(self.max_messages):
+            over.append(f"{summary.recipients} messages exceed max_messages={self.max_messages}")
+        if over:
+            raise AirflowFailException("The send is over budget: " + "; ".join(over))
