@@ -108,7 +108,9 @@ class SandboxContext:
             now = self.clock.now()
             for fn in self._tickers:
                 fn(now)
-            if self.inbox.take_dirty():
+            # Only a state file is ever read back; an in-memory copy of every inbox would cost a full
+            # dump per delivering tick for nothing.
+            if self.store.persistent and self.inbox.take_dirty():
                 self.store.save(INBOX_NAMESPACE, self.inbox.dump())
         return now
 
