@@ -17,6 +17,7 @@ from airflow_provider_sms.sandbox.sinch.errors import (
     not_found,
 )
 from airflow_provider_sms.sandbox.sinch.fields import check_msisdn_list, same_number
+from airflow_provider_sms.sandbox.sinch.final_reports import FinalReports
 from airflow_provider_sms.sandbox.sinch.lifecycle import StatusChange, advance, cancel, next_change_at
 from airflow_provider_sms.sandbox.sinch.persistence import SinchPersistence
 from airflow_provider_sms.sandbox.sinch.queries import (
@@ -65,6 +66,7 @@ class SinchService:
         self.persistence = SinchPersistence(ctx.store)
         self.state = self.persistence.load()
         self.due = DueIndex()
+        self.final_reports = FinalReports()
         for batch in self.state.batches.values():
             self._schedule(batch)
         ctx.add_ticker(self.tick)
@@ -82,6 +84,7 @@ class SinchService:
         self.state = SinchState()
         self.due.clear()
         self.persistence.forget()
+        self.final_reports.changed()
 
     # --- time -------------------------------------------------------------------------------------
 
@@ -100,6 +103,8 @@ class SinchService:
         self.save()
 
     def _publish(self, batch: Batch, changes: list[StatusChange]) -> None:
+        if changes:
+            self.final_reports.changed()
         content = batch.content
         for change in changes:
             recipient = change.recipient
@@ -170,6 +175,7 @@ class SinchService:
 
     def _after_change(self, batch: Batch, *, new: bool = False) -> dict[str, Any]:
         self.persistence.batch_changed(batch.id, new=new)
+        self.final_reports.changed()
         self._schedule(batch)
         self.tick(self.ctx.clock.now())
         return batch_json(batch)
@@ -351,15 +357,6 @@ class SinchService:
         page, window = query_page(query), query_window(query, now)
         statuses, codes = query_statuses(query), query_codes(query)
         reference = query.get("client_reference")
-        found = [
-            (batch, recipient)
-            for batch in self.state.batches.values()
-            if reference is None or batch.content.client_reference == reference
-            for recipient in batch.recipients.values()
-            if recipient.final
-            and window.contains(recipient.at)
-            and (not statuses or recipient.status in statuses)
-            and (not codes or recipient.code in codes)
-        ]
-        found.sort(key=lambda pair: pair[1].at, reverse=True)
+        matching = self.final_reports.matching(self.state.batches.values(), reference, statuses, codes)
+        found = [pair for pair in matching if window.contains(pair[1].at)]
         return page.envelope(found, "delivery_reports", lambda pair: recipient_report(*pair))
