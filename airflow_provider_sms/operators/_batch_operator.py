@@ -115,7 +115,8 @@ def read_batch_ids(value: object) -> list[str]:
     A Jinja template such as ``{{ ti.xcom_pull('send') }}`` renders a list to its text form unless the
     DAG sets ``render_template_as_native_obj=True``; that text is no batch id, so it is refused with a hint.
 
-    :param value: One id, a list of ids, or a send result (a mapping with ``batch_ids``).
+    :param value: One id, a list of ids, a send result (a mapping with ``batch_ids``), or a list of send
+        results (what a mapped send task returns).
     :raises SmsValidationError: ``value`` holds no usable id.
     """
     if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
@@ -124,8 +125,21 @@ def read_batch_ids(value: object) -> list[str]:
             "(e.g. batch_id=send.output) or set render_template_as_native_obj=True on the DAG"
         )
         raise SmsValidationError([Problem("batch_id", repr(value[:40]), rule)], subject="batch_id")
+    if (
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and any(isinstance(v, Mapping) for v in value)
+    ):
+        # The results of a mapped send task arrive as one list of send results.
+        ids = [
+            batch_id
+            for position, item in enumerate(value)
+            for batch_id in batch_id_list(item, f"batch_id[{position}]")
+        ]
+    else:
+        ids = batch_id_list(value)
     # The same batch named twice (e.g. two send results joined) is acted on once.
-    return list(dict.fromkeys(batch_id_list(value)))
+    return list(dict.fromkeys(ids))
 
 
 def at_most_one_batch(field: str, shown: str, batch_ids: Sequence[str], why: str) -> None:
@@ -144,15 +158,23 @@ def at_most_one_batch(field: str, shown: str, batch_ids: Sequence[str], why: str
 def number_list(numbers: object) -> object:
     """Return phone numbers as a list: one number alone becomes a list of one, a tuple a list.
 
-    Anything else is returned as it is, for the request model to reject with a named error.
+    With ``render_template_as_native_obj=True`` a rendered ``+61400000001`` arrives as the int
+    61400000001; such ints get their ``+`` back. Anything else is returned as it is, for the request
+    model to reject with a named error.
 
     :param numbers: The argument's value.
     """
-    if isinstance(numbers, str):
-        return [numbers]
+    if isinstance(numbers, (str, int)) and not isinstance(numbers, bool):
+        return [_restored_plus(numbers)]
     if isinstance(numbers, (list, tuple)):
-        return list(numbers)
+        return [_restored_plus(number) for number in numbers]
     return numbers
+
+
+def _restored_plus(number: object) -> object:
+    if isinstance(number, int) and not isinstance(number, bool):
+        return f"+{number}"
+    return number
 
 
 def e164(number: str) -> str:

@@ -128,6 +128,22 @@ def test_cancels_every_batch_of_a_send_result_once_in_order(http: requests_mock.
     assert deletes == [f"{BATCHES.removeprefix(BASE)}/b1", f"{BATCHES.removeprefix(BASE)}/b2"]
 
 
+def test_cancels_every_batch_of_a_mapped_send_task(http: requests_mock.Mocker) -> None:
+    for batch_id in ("B1", "B2", "B3"):
+        cancellable(http, batch_id, ("Cancelled", 407, 1))
+
+    result = cancel([{"batch_ids": ["B1", "B2"]}, {"batch_ids": ["B3"]}])
+
+    assert result["batch_ids"] == ["B1", "B2", "B3"]
+
+
+def test_a_bad_send_result_in_a_mapped_list_is_named_by_position(http: requests_mock.Mocker) -> None:
+    with pytest.raises(AirflowFailException, match=r"batch_id\[1\]=\[\]: must name at least one batch"):
+        cancel([{"batch_ids": ["B1"]}, {"batch_ids": []}])
+
+    assert http.call_count == 0
+
+
 def test_fone_dynamics_fails_at_once_naming_vendor_and_capability(http: requests_mock.Mocker) -> None:
     with pytest.raises(AirflowFailException, match="Fone Dynamics has no API to cancel a batch") as caught:
         cancel("key@1700000000", conn_id=FONE)

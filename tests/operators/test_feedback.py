@@ -91,6 +91,14 @@ def test_one_number_may_be_given_alone(http: requests_mock.Mocker) -> None:
     assert posted(http) == [("b1", {"recipients": ["+61400000001"]})]
 
 
+def test_numbers_rendered_as_native_ints_get_their_plus_back(http: requests_mock.Mocker) -> None:
+    existing(http, "B1", ["+61400000001", "+61400000002"])
+
+    feedback(recipients=[61400000001, "+61400000002"])
+
+    assert posted(http) == [("b1", {"recipients": ["+61400000001", "+61400000002"]})]
+
+
 def test_an_invalid_number_fails_before_any_request(http: requests_mock.Mocker) -> None:
     with pytest.raises(
         AirflowFailException, match=r"recipients\[1\]=\+6140\*\*\*\*00x: must be an E.164 number"
