@@ -9,7 +9,7 @@ import pytest
 
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.e2e.harness import run_dag, task_states, xcom_return
-from tests.e2e.send_helpers import DAGS, inbox_counts, numbers, set_faults, stats, use_vendor, write_csv
+from tests.e2e.test_send_helpers import DAGS, inbox_counts, numbers, set_faults, stats, use_vendor, write_csv
 
 RECIPIENTS = 2500
 

@@ -85,7 +85,7 @@ class ParameterValues:
 
 @dataclass(frozen=True)
 class ListSource:
-    """Recipients from a list of numbers.
+    """Recipients from a list of numbers; an int is a number whose ``+`` a native template render dropped.
 
     :param numbers: The numbers.
     :param parameters: Per-recipient values.
@@ -97,6 +97,9 @@ class ListSource:
     def __iter__(self) -> Iterator[SourceItem]:
         for position, number in enumerate(self.numbers):
             where = f"to[{position}]"
+            if isinstance(number, int) and not isinstance(number, bool):
+                # Native template rendering reads "+61400000101" as the int 61400000101.
+                number = f"+{number}"
             if not isinstance(number, str):
                 problem = Problem(where, f"<{type(number).__name__}>", "must be a phone number string")
                 yield SourceItem(ChunkRecipient(position, ""), where, problem)

@@ -12,7 +12,6 @@ with DAG(
     schedule="@daily",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
-    render_template_as_native_obj=True,
 ):
     for policy, number in (("send_now", "+61400000101"), ("skip", "+61400000102"), ("fail", "+61400000103")):
         SmsSendOperator(
