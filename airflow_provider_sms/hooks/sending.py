@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -61,6 +62,8 @@ class SendOptions:
 
     :param body: The text with ``${key}`` placeholders; ``None`` when each recipient carries its own.
     :param defaults: ``${key}`` values for recipients without their own.
+    :param parameter_keys: Every parameter key of the send (``parameters`` keys, CSV columns); a
+        ``${key}`` of another name is not a parameter and stays as written.
     :param from_: Sender id; ``None`` uses the connection's default sender (Fone Dynamics: a leased number).
     :param send_at: When to send; ``None`` sends at once.
     :param expire_at: (Sinch) when to give up delivering.
@@ -83,6 +86,7 @@ class SendOptions:
 
     body: str | None = None
     defaults: Mapping[str, str] = field(default_factory=dict)
+    parameter_keys: frozenset[str] = frozenset()
     from_: str | None = None
     send_at: datetime | None = None
     expire_at: datetime | None = None
@@ -104,7 +108,7 @@ class SendOptions:
 
     def set_options(self) -> list[str]:
         """Return the names of the vendor options that are set (not ``None``)."""
-        shared = {"body", "defaults", "from_", "send_at"}
+        shared = {"body", "defaults", "parameter_keys", "from_", "send_at"}
         return [f.name for f in fields(self) if f.name not in shared and getattr(self, f.name) is not None]
 
     def text_for(self, recipient: ChunkRecipient) -> str:
@@ -114,7 +118,7 @@ class SendOptions:
         """
         if recipient.body is not None:
             return recipient.body
-        return render_placeholders(self.body or "", recipient.values, self.defaults)[0]
+        return render_placeholders(self.body or "", recipient.values, self.defaults, self.parameter_keys)[0]
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}=..." for name in self.set_options())
@@ -168,19 +172,20 @@ class ChunkPreview:
 
 
 def render_placeholders(
-    body: str, values: Mapping[str, str], defaults: Mapping[str, str]
+    body: str, values: Mapping[str, str], defaults: Mapping[str, str], keys: AbstractSet[str]
 ) -> tuple[str, list[str]]:
     """Fill ``${key}`` placeholders the way Sinch does.
 
-    A key with neither a value for the recipient nor a default is *unmatched* (Sinch aborts that
-    recipient's message); a key that is in neither mapping at all is not a parameter and stays as written.
+    A parameter key with neither a value for the recipient nor a default is *unmatched* (Sinch aborts
+    that recipient's message); a ``${name}`` that is no parameter key stays as written.
 
     :param body: The text.
     :param values: The recipient's own values.
     :param defaults: Values for recipients without their own.
+    :param keys: The send's parameter keys.
     :return: The text, and the unmatched keys (the text is unusable when there are any).
     """
-    known = values.keys() | defaults.keys()
+    known = keys | values.keys() | defaults.keys()
     unmatched: list[str] = []
 
     def fill(match: re.Match[str]) -> str:

@@ -53,7 +53,9 @@ def recipient_problem(item: SourceItem, options: SendOptions, seen: set[str]) ->
     seen.add(recipient.to)
     text = recipient.body
     if text is None:
-        text, unmatched = render_placeholders(options.body or "", recipient.values, options.defaults)
+        text, unmatched = render_placeholders(
+            options.body or "", recipient.values, options.defaults, options.parameter_keys
+        )
         if unmatched:
             keys = ", ".join("${" + key + "}" for key in sorted(set(unmatched)))
             return Problem(item.field, shown, f"has no value for {keys} and there is no default")

@@ -31,6 +31,7 @@ from airflow_provider_sms.operators._campaign.sources import (
     MessagesSource,
     ParameterValues,
     RecipientSource,
+    parameter_keys,
     recipient_source,
 )
 from airflow_provider_sms.operators._campaign.summary import RejectedList
@@ -228,9 +229,9 @@ class SmsCampaignOperator(BaseOperator):
             if policy is PastSchedule.SKIP:
                 raise AirflowSkipException(text)
             raise AirflowFailException(text)
-        options = self._options(schedule)
-        hook.check_send_options(options)
         source = recipient_source(self.to, self.messages, self.parameters)
+        options = self._options(schedule, parameter_keys(source, self.parameters))
+        hook.check_send_options(options)
         if not isinstance(source, MessagesSource) and (self.body is None or not str(self.body).strip()):
             raise SmsValidationError([Problem("body", repr(self.body), "is required with to")], "send")
         if isinstance(source, MessagesSource) and self.body is not None:
@@ -319,10 +320,11 @@ class SmsCampaignOperator(BaseOperator):
             raise SmsValidationError(problems, "send")
         return self.client_reference or self.external_id
 
-    def _options(self, schedule: Schedule) -> SendOptions:
+    def _options(self, schedule: Schedule, keys: frozenset[str]) -> SendOptions:
         return SendOptions(
             body=self.body if self.messages in (None, "", []) else None,
             defaults=ParameterValues.parse(self.parameters).defaults(),
+            parameter_keys=keys,
             from_=self.from_ or None,
             send_at=schedule.send_at,
             expire_at=schedule.expire_at,

@@ -121,14 +121,15 @@ class CsvSource:
     path: Path
     parameters: ParameterValues
 
-    def check(self) -> None:
-        """Fail unless the file can be read and has a ``phone`` column.
+    def columns(self) -> list[str]:
+        """Return the header's columns after checking that the file can be read and has ``phone``.
 
         :raises SmsValidationError: naming the file and the rule.
         """
         with self._open() as reader_file:
             header = next(csv.reader(reader_file), None)
-        if header is None or PHONE_COLUMN not in [h.strip() for h in header]:
+        columns = [h.strip() for h in header or []]
+        if PHONE_COLUMN not in columns:
             raise SmsValidationError(
                 [
                     Problem(
@@ -139,6 +140,7 @@ class CsvSource:
                 ],
                 subject="recipients",
             )
+        return columns
 
     def __iter__(self) -> Iterator[SourceItem]:
         with self._open() as handle:
@@ -196,6 +198,18 @@ class MessagesSource:
             yield SourceItem(recipient, f"{where}.to", problem)
 
 
+def parameter_keys(source: RecipientSource, parameters: object) -> frozenset[str]:
+    """Return every parameter key of a send: the ``parameters`` keys and the CSV value columns.
+
+    :param source: The recipients.
+    :param parameters: The ``parameters`` argument.
+    """
+    keys = set(ParameterValues.parse(parameters).by_key)
+    if isinstance(source, CsvSource):
+        keys.update(column for column in source.columns() if column and column != PHONE_COLUMN)
+    return frozenset(keys)
+
+
 def recipient_source(to: object, messages: object, parameters: object) -> RecipientSource:
     """Return the source the arguments describe: exactly one of ``to`` and ``messages``.
 
@@ -230,7 +244,7 @@ def recipient_source(to: object, messages: object, parameters: object) -> Recipi
         raise SmsValidationError([Problem("to", "(a list as text)", rule)], subject="recipients")
     if isinstance(to, Path) or (isinstance(to, str) and not to.strip().startswith("+")):
         source = CsvSource(Path(str(to).strip()), values)
-        source.check()
+        source.columns()
         return source
     if isinstance(to, str):
         return ListSource([to], values)
