@@ -178,7 +178,7 @@ def _restored_plus(number: object) -> object:
 
 
 def e164(number: str) -> str:
-    """Return a recipient number as Sinch returned it in E.164 form (Sinch may leave out the ``+``).
+    """Return a recipient number that Sinch returned, in E.164 form (Sinch may leave out the ``+``).
 
     :param number: A recipient's number, with or without ``+``.
     """
@@ -225,7 +225,7 @@ class SmsBatchOperator(BaseOperator):
                 missing = f"change batches ({type(hook).__name__} has no batch methods)"
                 raise SmsCapabilityError(hook.vendor, missing)
             batch_ids = read_batch_ids(self.batch_id)
-            actions = self.plan(hook, batch_ids)
+        actions = self._planned(hook, batch_ids)
         outcomes = self._run(actions)
         return {"batch_ids": [action.batch_id for action in actions], "outcomes": outcomes}
 
@@ -237,6 +237,16 @@ class SmsBatchOperator(BaseOperator):
         :raises SmsValidationError: an argument breaks a rule.
         """
         raise NotImplementedError
+
+    def _planned(self, hook: BatchLifecycleHook, batch_ids: list[str]) -> list[BatchAction]:
+        """Return :meth:`plan`'s actions; an error that retrying cannot mend fails the task at once."""
+        try:
+            with failing_without_retry():
+                return self.plan(hook, batch_ids)
+        except SmsError as exc:
+            if _retryable(exc):
+                raise
+            raise AirflowFailException(f"No batch was changed: {exc}") from exc
 
     def _run(self, actions: Sequence[BatchAction]) -> dict[str, Outcome]:
         outcomes: dict[str, Outcome] = {}

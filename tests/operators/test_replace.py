@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import requests_mock
 
+from airflow_provider_sms.exceptions import SmsServerError
 from airflow_provider_sms.operators._batch_operator import AirflowFailException
 from airflow_provider_sms.operators.replace import SmsReplaceBatchOperator
 from airflow_provider_sms.sandbox.config import SandboxConfig
@@ -18,6 +19,7 @@ BASE = "https://sms.test"
 BATCHES = f"{BASE}/xms/v1/{SandboxConfig().sinch_service_plan_id}/batches"
 SINCH = "sms_sinch"
 FONE = "sms_fone"
+NO_RETRY = "sms_sinch_no_retry"
 FUTURE = "2031-01-01T00:00:00.000Z"
 PAST = "2020-01-01T00:00:00.000Z"
 
@@ -28,6 +30,9 @@ def _connections(monkeypatch: pytest.MonkeyPatch) -> None:
     sinch["extra"]["default_from"] = "Default"
     monkeypatch.setenv(*connection_env(SINCH, sinch))
     monkeypatch.setenv(*connection_env(FONE, fonedynamics_connection(BASE)))
+    without_retries = sinch_connection(BASE)
+    without_retries["extra"]["max_retries"] = 0
+    monkeypatch.setenv(*connection_env(NO_RETRY, without_retries))
 
 
 @pytest.fixture
@@ -46,6 +51,7 @@ def existing(http: requests_mock.Mocker, batch_id: str, **fields: Any) -> None:
 
 def replace(batch_id: Any = "B1", conn_id: str = SINCH, **fields: Any) -> dict[str, Any]:
     fields.setdefault("body", "New text")
+    conn_id = fields.pop("sms_conn_id", conn_id)
     operator = SmsReplaceBatchOperator(task_id="replace", sms_conn_id=conn_id, batch_id=batch_id, **fields)
     return operator.execute({})
 
@@ -151,6 +157,23 @@ def test_every_batch_is_read_and_validated_before_any_is_replaced(http: requests
         replace(["B1", "B2"], expire_at=tomorrow)
 
     assert [r.method for r in http.request_history] == ["GET", "GET"]
+
+
+def test_an_unknown_batch_fails_without_retry_before_any_is_replaced(http: requests_mock.Mocker) -> None:
+    existing(http, "B1")
+    http.get(f"{BATCHES}/B2", status_code=404, json={"code": "not_found", "text": "no such batch"})
+
+    with pytest.raises(AirflowFailException, match="No batch was changed: Sinch API returned HTTP 404"):
+        replace(["B1", "B2"])
+
+    assert put_bodies(http) == []
+
+
+def test_a_server_error_while_reading_is_raised_as_is_so_airflow_retries(http: requests_mock.Mocker) -> None:
+    http.get(f"{BATCHES}/B1", status_code=500, json={"code": "internal", "text": "oops"})
+
+    with pytest.raises(SmsServerError):
+        replace(sms_conn_id=NO_RETRY)
 
 
 def test_new_recipients_need_a_single_batch(http: requests_mock.Mocker) -> None:
