@@ -49,6 +49,15 @@ class SmsNotifier(BaseNotifier):
         self.body = body
         self.from_ = from_
 
+    def render_template_fields(self, context: Context, jinja_env: Any = None) -> None:
+        """Render the templates; ``{{ exception }}`` is ``None`` where the callback's context has none.
+
+        :param context: The callback's context.
+        :param jinja_env: Jinja environment to render with.
+        """
+        context.setdefault("exception", None)
+        super().render_template_fields(context, jinja_env)
+
     @cached_property
     def hook(self) -> SmsHook[Any, Any]:
         """The vendor hook for ``sms_conn_id``."""

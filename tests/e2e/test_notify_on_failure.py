@@ -6,7 +6,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import airflow
 import pytest
+from packaging.version import Version
 
 from airflow_provider_sms.sandbox.testing import (
     SandboxServer,
@@ -15,6 +17,8 @@ from airflow_provider_sms.sandbox.testing import (
     sinch_connection,
 )
 from tests.e2e.harness import run_dag, task_states
+
+AIRFLOW_V_3_2_PLUS = Version(airflow.__version__).release >= (3, 2)
 
 DAG_FILE = Path(__file__).parent / "dags" / "e2e_notify_on_failure.py"
 ON_CALL = "+61400000007"
@@ -40,6 +44,7 @@ def test_failing_task_sends_the_rendered_sms(
     assert task_states(run) == {"fail_on_purpose": "failed"}
     inbox = wait_for_inbox(sandbox, ON_CALL)
     assert len(inbox) == 1
-    text = str(inbox[0])
-    assert f"e2e_notify_on_failure.fail_on_purpose failed in {run.run_id}" in text
-    assert "disk full on purpose" in text
+    assert inbox[0]["from"] == "Alerts"
+    prefix = f"e2e_notify_on_failure.fail_on_purpose failed in {run.run_id}: "
+    # dag.test() on 3.1 gives callbacks no exception; the notifier renders it as None.
+    assert inbox[0]["body"] == prefix + ("disk full on purpose" if AIRFLOW_V_3_2_PLUS else "None")

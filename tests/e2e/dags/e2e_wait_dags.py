@@ -1,7 +1,8 @@
 """DAGs that send a batch with the hook, then wait with ``SmsBatchSensor`` or ``SmsDeliveryReportSensor``.
 
 ``dag_run.conf``: ``conn_id`` (a ``sinch`` or ``fonedynamics`` connection), ``recipients`` (E.164 numbers),
-for Sinch optionally ``expire_in_s`` (seconds until the batch expires), and for the delivery report DAGs
+optionally ``send_in_s`` (schedule the send that many seconds ahead), for Sinch optionally
+``expire_in_s`` (seconds until the batch expires), and for the delivery report DAGs
 ``report_path`` (CSV file for the per-recipient report).
 """
 
@@ -31,6 +32,8 @@ def send_batch() -> dict[str, Any]:
     recipients: list[str] = conf["recipients"]
     if hook.conn_type == "sinch":
         fields: dict[str, Any] = {"to": recipients, "from_": "Alerts", "body": "e2e wait"}
+        if "send_in_s" in conf:
+            fields["send_at"] = pendulum.now("UTC").add(seconds=conf["send_in_s"])
         if "expire_in_s" in conf:
             fields["expire_at"] = pendulum.now("UTC").add(seconds=conf["expire_in_s"])
         return {"batch_ids": [hook.send_batch(**fields).id]}
@@ -39,6 +42,9 @@ def send_batch() -> dict[str, Any]:
         {"to": number, "text": "e2e wait", "from_": "Alerts", "external_id": f"{key}.{position}"}
         for position, number in enumerate(recipients)
     ]
+    if "send_in_s" in conf:
+        schedule = pendulum.now("UTC").add(seconds=conf["send_in_s"]).int_timestamp
+        messages = [{**message, "schedule": schedule} for message in messages]
     created = min(m.created for m in hook.send_messages(messages) if isinstance(m, FoneMessage) and m.created)
     return {"batch_ids": [str(FoneBatchRef(key, created))]}
 
