@@ -24,6 +24,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "models": (
         "airflow",
         "requests",
+        f"{_P}.version_compat",
+        f"{_P}.task_failures",
         f"{_P}.clients",
         f"{_P}.hooks",
         f"{_P}.operators",
@@ -34,6 +36,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     ),
     "clients": (
         "airflow",
+        f"{_P}.version_compat",
+        f"{_P}.task_failures",
         f"{_P}.hooks",
         f"{_P}.operators",
         f"{_P}.sensors",

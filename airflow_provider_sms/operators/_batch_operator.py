@@ -8,8 +8,7 @@ happened to each. Input that can never succeed fails the task without a retry.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
 
@@ -26,11 +25,8 @@ from airflow_provider_sms.exceptions import (
 )
 from airflow_provider_sms.hooks.base import Capability, SmsHook
 from airflow_provider_sms.hooks.batch_ids import batch_id_list
-
-try:
-    from airflow.sdk.exceptions import AirflowFailException
-except ImportError:  # Airflow 3.1 has it only in airflow.exceptions
-    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
+from airflow_provider_sms.task_failures import failing_without_retry
+from airflow_provider_sms.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -98,15 +94,6 @@ class BatchAction:
 
     batch_id: str
     run: Callable[[], Outcome]
-
-
-@contextmanager
-def failing_without_retry() -> Iterator[None]:
-    """Turn validation and capability errors into a task failure that Airflow does not retry."""
-    try:
-        yield
-    except (SmsValidationError, SmsCapabilityError) as exc:
-        raise AirflowFailException(str(exc)) from exc
 
 
 def read_batch_ids(value: object) -> list[str]:

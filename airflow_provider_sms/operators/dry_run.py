@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_sms.models.phone import mask_msisdn
-from airflow_provider_sms.operators._campaign.airflow_compat import AirflowFailException
 from airflow_provider_sms.operators._campaign.operator import (
     SmsCampaignOperator,
-    failing_without_retry,
 )
 from airflow_provider_sms.operators._campaign.summary import PreviewSummary
+from airflow_provider_sms.task_failures import failing_without_retry
+from airflow_provider_sms.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -25,13 +25,13 @@ from airflow_provider_sms.exceptions import (
 from airflow_provider_sms.hooks.sending import SendChunk, SentChunk
 from airflow_provider_sms.models.encoding import count_parts
 from airflow_provider_sms.models.phone import mask_msisdn
-from airflow_provider_sms.operators._campaign.airflow_compat import AirflowFailException
 from airflow_provider_sms.operators._campaign.operator import (
     Campaign,
     SmsCampaignOperator,
-    failing_without_retry,
 )
 from airflow_provider_sms.operators._campaign.summary import SendSummary
+from airflow_provider_sms.task_failures import failing_without_retry
+from airflow_provider_sms.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -40,24 +40,32 @@ def error_body(path: str, status: int, code: str, text: str) -> dict[str, Any]:
 
 
 class RateLimiter:
-    """A token bucket: ``rate`` requests per second on average, bursts of up to ``max(1, rate)``."""
+    """A token bucket: ``rate`` requests per second on average, bursts of up to ``max(1, rate)``.
+
+    Each new fault setting (``POST /_sandbox/faults``, a reset) starts with a full bucket, so a test's
+    rate limit never inherits tokens spent under an earlier test's setting.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._setting: object = None
         self._rate = 0.0
         self._tokens = 0.0
         self._updated = 0.0
 
-    def acquire(self, rate: float, now: float) -> int | None:
+    def acquire(self, rate: float, now: float, setting: object = None) -> int | None:
         """Take one token; return ``None`` if allowed, else the whole seconds (>= 1) to wait.
 
         :param rate: Allowed requests per second (> 0).
         :param now: Monotonic time in seconds.
+        :param setting: The fault settings object the rate comes from; a different object refills the
+            bucket (by default the rate itself identifies the setting).
         """
         capacity = max(1.0, rate)
         with self._lock:
-            if rate != self._rate:
-                self._rate, self._tokens, self._updated = rate, capacity, now
+            changed = setting is not self._setting if setting is not None else rate != self._rate
+            if changed:
+                self._setting, self._rate, self._tokens, self._updated = setting, rate, capacity, now
             self._tokens = min(capacity, self._tokens + (now - self._updated) * rate)
             self._updated = now
             if self._tokens >= 1.0:
@@ -96,7 +104,7 @@ class FaultMiddleware:
             self.ctx.count("faults.latency")
             await asyncio.sleep(faults.latency_ms / 1000)
         if faults.rate_limit_per_s > 0:
-            wait_s = self.limiter.acquire(faults.rate_limit_per_s, time.monotonic())
+            wait_s = self.limiter.acquire(faults.rate_limit_per_s, time.monotonic(), setting=faults)
             if wait_s is not None:
                 self.ctx.count("faults.rate_limited")
                 body = error_body(path, 429, "too_many_requests", "sandbox rate limit exceeded")

@@ -99,6 +99,23 @@ class SandboxServer:
         response = requests.post(f"{self.url}/_sandbox/clock", json={"advance_seconds": seconds}, timeout=10)
         response.raise_for_status()
 
+    def set_faults(self, **faults: Any) -> None:
+        """Replace the active faults (``latency_ms``, ``error_rate``, ``error_status``, ``rate_limit_per_s``,
+        ``drop_after_commit_rate``); settings not given are switched off.
+        """
+        requests.post(f"{self.url}/_sandbox/faults", json=faults, timeout=10).raise_for_status()
+
+    def clear_faults(self) -> None:
+        """Switch every fault off."""
+        requests.delete(f"{self.url}/_sandbox/faults", timeout=10).raise_for_status()
+
+    def stats(self) -> dict[str, Any]:
+        """Return the sandbox's counters (``GET /_sandbox/stats``)."""
+        response = requests.get(f"{self.url}/_sandbox/stats", timeout=10)
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
     def inbox(self, msisdn: str) -> list[dict[str, Any]]:
         """Return what a handset received.
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from airflow_provider_sms.clients.sinch import SinchClient
 from airflow_provider_sms.sandbox.config import SandboxConfig
@@ -30,9 +29,7 @@ def sinch(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
 
 
 def counters(sandbox: SandboxServer) -> dict[str, Any]:
-    response = requests.get(f"{sandbox.url}/_sandbox/stats", timeout=10)
-    response.raise_for_status()
-    counted: dict[str, Any] = response.json()["counters"]
+    counted: dict[str, Any] = sandbox.stats()["counters"]
     return counted
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import requests
 from airflow.models import TaskInstance
 from airflow.utils.session import create_session
 
@@ -36,5 +35,5 @@ def test_replace_update_cancel_and_feedback_fail_without_request_or_retry(
             "cancel": 1,
             "feedback": 1,
         }
-    stats = requests.get(f"{sandbox.url}/_sandbox/stats", timeout=10).json()
+    stats = sandbox.stats()
     assert "fonedynamics.requests" not in stats["counters"]

@@ -7,7 +7,7 @@ import pytest
 
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.e2e.harness import run_dag, task_states, xcom_return
-from tests.e2e.test_send_helpers import DAGS, stats, use_vendor
+from tests.e2e.send_helpers import DAGS, use_vendor
 
 DATES = [pendulum.datetime(2026, 1, day, tz="UTC") for day in (1, 2, 3)]
 SEND_NOW, SKIP, FAIL = "+61400000101", "+61400000102", "+61400000103"
@@ -44,4 +44,4 @@ def test_backfill_sends_now_skips_or_fails_by_policy_and_never_twice(
     assert received == [f"Daily digest for {day.to_date_string()}" for day in DATES]
     assert sandbox.inbox(SKIP) == []
     assert sandbox.inbox(FAIL) == []
-    assert stats(sandbox)["counters"].get("faults.errors", 0) == 0
+    assert sandbox.stats()["counters"].get("faults.errors", 0) == 0

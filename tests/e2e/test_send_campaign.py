@@ -9,7 +9,7 @@ import pytest
 
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.e2e.harness import run_dag, task_states, xcom_return
-from tests.e2e.test_send_helpers import DAGS, inbox_counts, numbers, set_faults, stats, use_vendor, write_csv
+from tests.e2e.send_helpers import DAGS, inbox_counts, numbers, use_vendor, write_csv
 
 RECIPIENTS = 2500
 
@@ -70,7 +70,7 @@ def test_dropped_connections_after_commit_still_deliver_exactly_once(
 ) -> None:
     conn_id = use_vendor(monkeypatch, sandbox, vendor, default_from="SmsTest", max_retries=8)
     recipients = numbers(40, start=7000)
-    set_faults(sandbox, drop_after_commit_rate=0.4)
+    sandbox.set_faults(drop_after_commit_rate=0.4)
 
     run = run_dag(
         DAGS / "e2e_send_campaign.py",
@@ -81,5 +81,5 @@ def test_dropped_connections_after_commit_still_deliver_exactly_once(
     sandbox.advance(5)
 
     assert task_states(run) == {"send": "success"}
-    assert stats(sandbox)["counters"]["faults.dropped"] > 0
+    assert sandbox.stats()["counters"]["faults.dropped"] > 0
     assert inbox_counts(sandbox, recipients) == {1: len(recipients)}

@@ -7,7 +7,7 @@ import pytest
 
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.e2e.harness import run_dag, task_states, xcom_return
-from tests.e2e.test_send_helpers import DAGS, stats, use_vendor
+from tests.e2e.send_helpers import DAGS, use_vendor
 
 
 @pytest.mark.parametrize("vendor", ["sinch", "fonedynamics"])
@@ -29,5 +29,5 @@ def test_dry_run_counts_parts_and_encodings_and_enforces_the_budget(
     assert preview["parts"] == 3
     assert preview["encodings"] == {"GSM": 2, "UNICODE": 1}
     assert {m["to"] for m in preview["messages"]} == {"+6140****301", "+6140****302", "+6140****303"}
-    assert stats(sandbox)["counters"].get("sinch.batches_created", 0) == 0
-    assert stats(sandbox)["counters"].get("fonedynamics.messages_created", 0) == 0
+    assert sandbox.stats()["counters"].get("sinch.batches_created", 0) == 0
+    assert sandbox.stats()["counters"].get("fonedynamics.messages_created", 0) == 0

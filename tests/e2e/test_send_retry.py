@@ -7,7 +7,7 @@ import pytest
 
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.e2e.harness import run_dag, task_states, xcom_return
-from tests.e2e.test_send_helpers import DAGS, inbox_counts, numbers, set_faults, stats, use_vendor
+from tests.e2e.send_helpers import DAGS, inbox_counts, numbers, use_vendor
 
 
 @pytest.mark.parametrize("vendor", ["sinch", "fonedynamics"])
@@ -17,9 +17,8 @@ def test_retry_after_a_failure_mid_campaign_sends_only_the_missing_chunks(
     conn_id = use_vendor(monkeypatch, sandbox, vendor, max_retries=0)
     recipients = numbers(10, start=9000)  # chunks of 4: three requests
     # Two requests pass (the first chunk's lookup and send); the second chunk's send gets a 429 that
-    # the client, with no retries, raises: the first try fails after one chunk went out. The sandbox
-    # refills its bucket only when the rate changes, so each test uses a rate of its own.
-    set_faults(sandbox, rate_limit_per_s=2.0001 if vendor == "sinch" else 2.0002)
+    # the client, with no retries, raises: the first try fails after one chunk went out.
+    sandbox.set_faults(rate_limit_per_s=2)
 
     run = run_dag(
         DAGS / "e2e_send_retry.py",
@@ -30,7 +29,7 @@ def test_retry_after_a_failure_mid_campaign_sends_only_the_missing_chunks(
     sandbox.advance(5)
 
     assert task_states(run) == {"send": "success"}
-    counters = stats(sandbox)["counters"]
+    counters = sandbox.stats()["counters"]
     assert counters["faults.rate_limited"] >= 1
     result = xcom_return(run, "send")
     assert result["recipients"] == len(recipients)

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import requests
 
 from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient
 from airflow_provider_sms.clients.sinch import SinchClient
 from airflow_provider_sms.sandbox.testing import SandboxServer
 
 pytestmark = pytest.mark.integration
-
-
-def set_faults(sandbox: SandboxServer, **settings: Any) -> None:
-    """Turn on sandbox fault injection (``latency_ms``, ``error_rate``, ``rate_limit_per_s`` ...)."""
-    requests.post(f"{sandbox.url}/_sandbox/faults", json=settings, timeout=5).raise_for_status()
-
-
-def clear_faults(sandbox: SandboxServer) -> None:
-    """Turn fault injection off."""
-    requests.delete(f"{sandbox.url}/_sandbox/faults", timeout=5).raise_for_status()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient
 from airflow_provider_sms.exceptions import SmsAmbiguousResultError, SmsAuthenticationError
 from airflow_provider_sms.models.fonedynamics import FoneBatchItemError, FoneMessage
 from airflow_provider_sms.sandbox.testing import SandboxServer
-from tests.integration.conftest import clear_faults, set_faults
 
 pytestmark = pytest.mark.integration
 
@@ -72,10 +71,10 @@ def test_dropped_connection_on_send_is_ambiguous_and_the_message_exists(
     fone: FoneDynamicsClient, sandbox: SandboxServer
 ) -> None:
     start = datetime.now(timezone.utc) - timedelta(minutes=1)
-    set_faults(sandbox, drop_after_commit_rate=1.0)
+    sandbox.set_faults(drop_after_commit_rate=1.0)
     with pytest.raises(SmsAmbiguousResultError):
         fone.send_message(to=ADA, text="maybe", from_="ACME", external_id="it-fd-amb")
-    clear_faults(sandbox)
+    sandbox.clear_faults()
     found = [
         m
         for m in fone.list_messages(date_from=start, date_to=start + timedelta(hours=1))

@@ -15,7 +15,6 @@ from airflow_provider_sms.exceptions import (
     SmsServerError,
 )
 from airflow_provider_sms.sandbox.testing import SandboxServer
-from tests.integration.conftest import clear_faults, set_faults
 
 pytestmark = pytest.mark.integration
 
@@ -131,7 +130,7 @@ def test_oauth2_token_is_fetched_used_and_refreshed_after_expiry(
 
 
 def test_rate_limit_is_retried_after_retry_after(sinch: SinchClient, sandbox: SandboxServer) -> None:
-    set_faults(sandbox, rate_limit_per_s=1)
+    sandbox.set_faults(rate_limit_per_s=1)
     batches = [sinch.send_batch(to=[ADA], body=f"rl{i}", from_="ACME") for i in range(3)]
     assert len({b.id for b in batches}) == 3
 
@@ -139,7 +138,7 @@ def test_rate_limit_is_retried_after_retry_after(sinch: SinchClient, sandbox: Sa
 def test_server_errors_exhaust_retries_into_a_typed_error(
     sandbox: SandboxServer,
 ) -> None:
-    set_faults(sandbox, error_rate=1.0, error_status=503)
+    sandbox.set_faults(error_rate=1.0, error_status=503)
     fast = SinchClient(
         service_plan_id="sandbox", api_token="sandbox-token", base_url=sandbox.url, max_retries=1
     )
@@ -151,10 +150,10 @@ def test_server_errors_exhaust_retries_into_a_typed_error(
 def test_dropped_connection_after_commit_is_ambiguous_and_the_batch_exists(
     sinch: SinchClient, sandbox: SandboxServer
 ) -> None:
-    set_faults(sandbox, drop_after_commit_rate=1.0)
+    sandbox.set_faults(drop_after_commit_rate=1.0)
     with pytest.raises(SmsAmbiguousResultError):
         sinch.send_batch(to=[ADA], body="maybe", client_reference="it-ambiguous", from_="ACME")
-    clear_faults(sandbox)
+    sandbox.clear_faults()
     # What a caller does next: look the key up instead of sending again.
     assert len(list(sinch.list_batches(client_reference="it-ambiguous"))) == 1
     sandbox.advance(30)

@@ -10,8 +10,8 @@ import pytest
 
 from airflow_provider_sms.exceptions import SmsAmbiguousResultError, SmsCapabilityError, SmsServerError
 from airflow_provider_sms.hooks.sending import SendChunk, SendOptions, SentChunk
-from airflow_provider_sms.operators._campaign.airflow_compat import AirflowFailException, AirflowSkipException
 from airflow_provider_sms.operators.send import PROGRESS_XCOM_KEY, SmsSendOperator
+from airflow_provider_sms.version_compat import AirflowFailException, AirflowSkipException
 
 NUMBERS = [f"+6140000{n:04d}" for n in range(10)]
 

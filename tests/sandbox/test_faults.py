@@ -7,6 +7,7 @@ import time
 import pytest
 import requests
 
+from airflow_provider_sms.sandbox.config import FaultConfig
 from airflow_provider_sms.sandbox.faults import RateLimiter, error_body, is_vendor_path
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.sandbox.fonedynamics.client import find, send
@@ -111,6 +112,15 @@ def test_rate_limiter_refills_over_time() -> None:
     assert limiter.acquire(1.0, now=100.0) is None
     assert limiter.acquire(1.0, now=100.1) == 1
     assert limiter.acquire(1.0, now=101.2) is None
+
+
+def test_rate_limiter_refills_for_a_new_setting_with_the_same_rate() -> None:
+    limiter = RateLimiter()
+    first, second = FaultConfig(rate_limit_per_s=1.0), FaultConfig(rate_limit_per_s=1.0)
+
+    assert limiter.acquire(1.0, now=100.0, setting=first) is None
+    assert limiter.acquire(1.0, now=100.1, setting=first) == 1
+    assert limiter.acquire(1.0, now=100.1, setting=second) is None
 
 
 def test_rate_limiter_below_one_per_second_waits_longer() -> None:

@@ -8,7 +8,6 @@ chunk's vendor request with the vendor's models. Only then does the subclass mak
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -18,7 +17,6 @@ from airflow.sdk import BaseOperator
 from airflow_provider_sms.exceptions import Problem, SmsCapabilityError, SmsValidationError
 from airflow_provider_sms.hooks.base import Capability, SmsHook
 from airflow_provider_sms.hooks.sending import SendOptions
-from airflow_provider_sms.operators._campaign.airflow_compat import AirflowFailException, AirflowSkipException
 from airflow_provider_sms.operators._campaign.chunks import PlannedChunk, plan_chunks
 from airflow_provider_sms.operators._campaign.keys import campaign_key, check_prefix
 from airflow_provider_sms.operators._campaign.schedule import (
@@ -35,6 +33,7 @@ from airflow_provider_sms.operators._campaign.sources import (
     recipient_source,
 )
 from airflow_provider_sms.operators._campaign.summary import RejectedList
+from airflow_provider_sms.version_compat import AirflowFailException, AirflowSkipException
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -65,15 +64,6 @@ class Campaign:
     def chunks(self) -> Iterator[PlannedChunk]:
         """Stream the chunks from the source (a fresh read each time)."""
         return plan_chunks(self.source, self.chunk_size, self.key, self.options)
-
-
-@contextmanager
-def failing_without_retry() -> Iterator[None]:
-    """Turn validation and capability errors into a task failure that Airflow does not retry."""
-    try:
-        yield
-    except (SmsValidationError, SmsCapabilityError) as exc:
-        raise AirflowFailException(str(exc)) from exc
 
 
 class SmsCampaignOperator(BaseOperator):

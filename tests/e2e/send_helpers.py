@@ -63,14 +63,3 @@ def inbox_counts(sandbox: SandboxServer, recipients: list[str]) -> Counter[int]:
             for n in recipients
         )
     return counts
-
-
-def stats(sandbox: SandboxServer) -> dict[str, Any]:
-    """Return the sandbox's counters."""
-    data: dict[str, Any] = requests.get(f"{sandbox.url}/_sandbox/stats", timeout=10).json()
-    return data
-
-
-def set_faults(sandbox: SandboxServer, **faults: Any) -> None:
-    """Turn on sandbox faults (``rate_limit_per_s``, ``drop_after_commit_rate`` ...)."""
-    requests.post(f"{sandbox.url}/_sandbox/faults", json=faults, timeout=10).raise_for_status()
