@@ -49,8 +49,12 @@ def get_provider_info() -> dict[str, Any]:
             },
         ],
         "hooks": _per_integration("hooks.base", sinch=("hooks.sinch",), fonedynamics=("hooks.fonedynamics",)),
-        # Operators, sensors, triggers and notifiers work with either vendor: each kind is one line,
-        # e.g. "operators": _per_integration("operators.send"),
+        # Sending works with either vendor; changing a batch only with Sinch (Fone Dynamics has no such API).
+        "operators": _per_integration(
+            "operators.send",
+            "operators.dry_run",
+            sinch=("operators.replace", "operators.update", "operators.cancel", "operators.feedback"),
+        ),
         "connection-types": [
             _connection_type(SINCH_CONN_TYPE, SINCH_HOOK_NAME, "sinch.SinchHook", SINCH_CONNECTION_FORM),
             _connection_type(

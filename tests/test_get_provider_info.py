@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -114,3 +115,18 @@ def test_no_extra_field_is_secret() -> None:
     for connection_type in get_provider_info()["connection-types"]:
         formats = {field["schema"].get("format") for field in connection_type["conn-fields"].values()}
         assert "password" not in formats
+
+
+def test_every_listed_module_imports_and_every_operator_module_is_listed() -> None:
+    info = get_provider_info()
+    listed = {
+        module
+        for kind in ("hooks", "operators")
+        for entry in info[kind]
+        for module in entry["python-modules"]
+    }
+    for module in listed:
+        importlib.import_module(module)
+    package = Path(importlib.import_module("airflow_provider_sms.operators").__file__ or "").parent
+    public = {f"airflow_provider_sms.operators.{p.stem}" for p in package.glob("[!_]*.py")}
+    assert public <= listed
