@@ -7,7 +7,7 @@ Sinch campaign scenario: ``--campaign-batches`` batches of 1,000 sent one after 
 advanced past the delivery delay, and every delivery report read back (each batch's full report, and every
 recipient's report through the paged ``GET /delivery_reports``), checking the counts.
 
-Run: ``/tmp/af33/bin/python bench/sandbox_capacity.py --requests 20 --concurrency 4``
+Run: ``.venv/bin/python bench/sandbox_capacity.py --requests 20 --concurrency 4``
 """
 
 from __future__ import annotations
