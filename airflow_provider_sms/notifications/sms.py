@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseNotifier
 from asgiref.sync import sync_to_async
 
+from airflow_provider_sms.exceptions import Problem, SmsValidationError
 from airflow_provider_sms.hooks.base import SmsHook
 from airflow_provider_sms.hooks.sending import ChunkRecipient, SendChunk, SendOptions
 from airflow_provider_sms.models.phone import mask_msisdn
@@ -70,6 +71,9 @@ class SmsNotifier(BaseNotifier):
         :raises SmsValidationError: a number, the sender or the body breaks the vendor's rules; nothing
             was sent.
         """
+        if not isinstance(self.body, str) or not self.body.strip():
+            problem = Problem("body", repr(self.body), "must contain at least one non-space character")
+            raise SmsValidationError([problem], subject="SMS notification")
         numbers = [self.to] if isinstance(self.to, str) else list(self.to)
         chunk = SendChunk(
             number=0,

@@ -1,0 +1,99 @@
+"""``SmsNotifier``: renders its templates, validates before sending, masks numbers, sends sync and async."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+from unittest import mock
+
+import pytest
+
+from airflow_provider_sms.exceptions import SmsValidationError
+from airflow_provider_sms.notifications.sms import SmsNotifier, send_sms_notification
+from airflow_provider_sms.sandbox.testing import (
+    SandboxServer,
+    connection_env,
+    fonedynamics_connection,
+    sinch_connection,
+)
+
+ON_CALL = "+61400000007"
+
+
+@pytest.fixture(params=["sinch", "fonedynamics"])
+def conn_id(request: pytest.FixtureRequest, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    connection = (
+        sinch_connection(sandbox.url) if request.param == "sinch" else fonedynamics_connection(sandbox.url)
+    )
+    monkeypatch.setenv(*connection_env("notify", connection))
+    return "notify"
+
+
+def wait_for_inbox(sandbox: SandboxServer, msisdn: str) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + 10
+    while not (inbox := sandbox.inbox(msisdn)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return inbox
+
+
+def callback_context() -> dict[str, Any]:
+    return {"run_id": "manual__1", "params": {"team": "data"}}
+
+
+def test_alias_and_templated_fields() -> None:
+    assert send_sms_notification is SmsNotifier
+    assert SmsNotifier.template_fields == ("sms_conn_id", "to", "body", "from_")
+
+
+def test_calling_renders_and_sends(conn_id: str, sandbox: SandboxServer) -> None:
+    notifier = SmsNotifier(
+        sms_conn_id=conn_id,
+        to=[ON_CALL],
+        from_="Alerts",
+        body="{{ params.team }}: {{ run_id }} {{ exception }}",
+    )
+
+    notifier(callback_context())
+
+    inbox = wait_for_inbox(sandbox, ON_CALL)
+    assert [(m["from"], m["body"]) for m in inbox] == [("Alerts", "data: manual__1 None")]
+
+
+def test_async_notify_sends_without_blocking_the_loop(conn_id: str, sandbox: SandboxServer) -> None:
+    notifier = SmsNotifier(sms_conn_id=conn_id, to=ON_CALL, from_="Alerts", body="deadline missed")
+
+    asyncio.run(notifier.async_notify(callback_context()))
+
+    assert [m["body"] for m in wait_for_inbox(sandbox, ON_CALL)] == ["deadline missed"]
+
+
+def test_a_bad_number_is_rejected_masked_before_anything_is_sent(
+    conn_id: str, sandbox: SandboxServer
+) -> None:
+    notifier = SmsNotifier(sms_conn_id=conn_id, to=[ON_CALL, "0488023555"], from_="Alerts", body="x")
+
+    with pytest.raises(SmsValidationError) as caught:
+        notifier.notify(callback_context())
+
+    assert "04880**555" in str(caught.value)
+    assert "0488023555" not in str(caught.value)
+    time.sleep(0.7)
+    assert sandbox.inbox(ON_CALL) == []
+
+
+def test_a_blank_body_is_rejected(conn_id: str) -> None:
+    with pytest.raises(SmsValidationError, match="body='   ': must contain at least one non-space character"):
+        SmsNotifier(sms_conn_id=conn_id, to=ON_CALL, from_="Alerts", body="   ").notify(callback_context())
+
+
+def test_the_log_masks_numbers(conn_id: str) -> None:
+    notifier = SmsNotifier(sms_conn_id=conn_id, to=ON_CALL, from_="Alerts", body="x")
+    notifier._log = mock.Mock()
+
+    notifier.notify(callback_context())
+
+    logged = "\n".join(call.args[0] % call.args[1:] for call in notifier._log.info.call_args_list)
+    assert "Sent SMS notification" in logged
+    assert "+6140****007" in logged
+    assert ON_CALL not in logged
