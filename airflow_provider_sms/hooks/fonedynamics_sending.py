@@ -103,6 +103,7 @@ class FoneDynamicsSending(SendingOperations):
         now = datetime.now(timezone.utc)
         ref = FoneBatchRef(key, 0)
         found = 0
+        indexes: set[int] | None = set()
         created: int | None = None
         messages = self._fone_client().list_messages(
             date_from=now - FONE_LOOKUP_BEFORE, date_to=now + FONE_LOOKUP_AFTER, direction="Transmit"
@@ -110,12 +111,20 @@ class FoneDynamicsSending(SendingOperations):
         for message in messages:
             if ref.owns(message.external_id):
                 found += 1
+                index = _index_in_chunk(str(message.external_id), key)
+                indexes = None if indexes is None or index is None else indexes | {index}
                 if message.created is not None:
                     created = message.created if created is None else min(created, message.created)
         if not found:
             return None
         first = created if created is not None else int(now.timestamp())
-        return SentChunk(key=key, batch_id=str(FoneBatchRef(key, first)), accepted=found, found=True)
+        return SentChunk(
+            key=key,
+            batch_id=str(FoneBatchRef(key, first)),
+            accepted=found,
+            found=True,
+            found_indexes=frozenset(indexes) if indexes is not None else None,
+        )
 
     def preview_chunk(self, chunk: SendChunk, options: SendOptions) -> ChunkPreview:
         """Count each message's parts and encoding locally (GSM-7 or UCS-2), sending nothing.
@@ -149,6 +158,12 @@ class FoneDynamicsSending(SendingOperations):
             messages.append({name: value for name, value in fields.items() if value is not None})
         context = {"now": now} if now is not None else None
         return FoneBatchMessagesRequest.build({"messages": messages}, context=context)
+
+
+def _index_in_chunk(external_id: str, key: str) -> int | None:
+    """Return the ``<position>`` of an ExternalId ``<key>.<position>``, or ``None`` if it is not a number."""
+    position = external_id[len(key) + 1 :]
+    return int(position) if position.isdigit() else None
 
 
 def _reason(error: FoneBatchItemError) -> str:

@@ -134,6 +134,9 @@ class SentChunk:
     :param accepted: How many messages the vendor accepted.
     :param rejected: ``(index in the chunk, vendor's reason)`` of each message the vendor refused.
     :param found: Whether it was found already sent (by an earlier try) rather than sent now.
+    :param found_indexes: For a chunk found again: the indexes in the chunk of the messages found, when the
+        vendor's records tell them apart (``None`` otherwise). A message of the chunk not among them was
+        refused when the chunk was sent, and is not sent again.
     """
 
     key: str
@@ -141,6 +144,7 @@ class SentChunk:
     accepted: int
     rejected: tuple[tuple[int, str], ...] = ()
     found: bool = False
+    found_indexes: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)

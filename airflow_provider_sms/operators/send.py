@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 PROGRESS_XCOM_KEY = "sms_send_progress"
 #: How often one chunk is sent again after ambiguous failures (each time after a lookup found nothing).
 MAX_AMBIGUOUS_RESENDS = 3
+#: Why a recipient of a chunk found again has no message: the vendor refused it when the chunk was sent.
+REFUSED_EARLIER = "refused by the vendor when its chunk was first sent; not sent again"
 
 
 class SmsSendOperator(SmsCampaignOperator):
@@ -126,6 +128,12 @@ class SmsSendOperator(SmsCampaignOperator):
 
     def _count(self, campaign: Campaign, chunk: SendChunk, sent: SentChunk, summary: SendSummary) -> None:
         refused = dict(sent.rejected)
+        if sent.found_indexes is not None:
+            refused.update(
+                (index, REFUSED_EARLIER)
+                for index in range(len(chunk.recipients))
+                if index not in sent.found_indexes
+            )
         if refused and len(refused) >= len(chunk.recipients):
             reasons = "; ".join(sorted(set(refused.values())))
             raise AirflowFailException(

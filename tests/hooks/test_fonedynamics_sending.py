@@ -269,7 +269,26 @@ def test_find_chunk_counts_only_messages_whose_external_id_the_key_owns(
 
     found = hook.find_chunk(KEY)
 
-    assert found == SentChunk(key=KEY, batch_id=f"{KEY}@1700000010", accepted=2, found=True)
+    assert found == SentChunk(
+        key=KEY, batch_id=f"{KEY}@1700000010", accepted=2, found=True, found_indexes=frozenset({0, 2})
+    )
+
+
+def test_find_chunk_cannot_tell_positions_apart_when_an_external_id_has_no_number(
+    hook: FoneDynamicsHook, http: requests_mock.Mocker
+) -> None:
+    http.get(
+        LIST_URL,
+        json=[
+            accepted(0, "+61400000101", 1_700_000_020),
+            {**accepted(1, "+61400000102", 1), "ExternalId": f"{KEY}.x"},
+        ],
+    )
+
+    found = hook.find_chunk(KEY)
+
+    assert found is not None
+    assert (found.accepted, found.found_indexes) == (2, None)
 
 
 def test_find_chunk_reads_every_page(hook: FoneDynamicsHook, http: requests_mock.Mocker) -> None:
@@ -301,6 +320,7 @@ def test_find_chunk_after_a_partial_refusal_finds_the_same_batch_without_sending
 
     assert found is not None
     assert (found.batch_id, found.accepted, found.found) == (sent.batch_id, 2, True)
+    assert found.found_indexes == frozenset({0, 2})
     assert [r.method for r in http.request_history] == ["POST", "GET"]
 
 
