@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from airflow_provider_sms.exceptions import Problem, SmsValidationError
 from airflow_provider_sms.models.phone import mask_msisdn
 from airflow_provider_sms.operators._campaign.operator import (
     SmsCampaignOperator,
@@ -27,8 +28,9 @@ class SmsDryRunOperator(SmsCampaignOperator):
     Returns ``{"vendor", "recipients", "parts", "encodings": {encoding: messages}, "messages": [first 20
     {"to" (masked), "parts", "encoding"}], "skipped", "rejected", "rejected_count"}``.
 
-    :param max_parts: Most SMS parts the send may take in all (templated).
-    :param max_messages: Most messages (one per recipient) the send may take (templated).
+    :param max_parts: Most SMS parts the send may take in all, a whole number of at least 0 (templated).
+    :param max_messages: Most messages (one per recipient) the send may take, a whole number of at least 0
+        (templated). A budget that is not such a number fails the task, without a retry, before any request.
     :param kwargs: The send arguments, and ``BaseOperator`` arguments.
     """
 
@@ -49,6 +51,8 @@ class SmsDryRunOperator(SmsCampaignOperator):
         :return: The preview (counts, encodings, first messages masked).
         """
         with failing_without_retry():
+            max_parts = _budget("max_parts", self.max_parts)
+            max_messages = _budget("max_messages", self.max_messages)
             campaign = self.prepare(context)
             rejected = self.validate(campaign)
         summary = PreviewSummary(vendor=campaign.hook.vendor, rejected=rejected, skipped=rejected.count)
@@ -69,14 +73,29 @@ class SmsDryRunOperator(SmsCampaignOperator):
             summary.parts,
             dict(summary.encodings),
         )
-        self._check_budget(summary)
+        _check_budget(summary, max_parts, max_messages)
         return summary.as_json()
 
-    def _check_budget(self, summary: PreviewSummary) -> None:
-        over = []
-        if self.max_parts is not None and summary.parts > int(self.max_parts):
-            over.append(f"{summary.parts} parts exceed max_parts={self.max_parts}")
-        if self.max_messages is not None and summary.recipients > int(self.max_messages):
-            over.append(f"{summary.recipients} messages exceed max_messages={self.max_messages}")
-        if over:
-            raise AirflowFailException("The send is over budget: " + "; ".join(over))
+
+def _budget(field: str, value: object) -> int | None:
+    """Return a budget argument as a count; a rendered template gives it as a string of digits.
+
+    :raises SmsValidationError: naming the argument, when it is not a whole number of at least 0.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdecimal():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise SmsValidationError([Problem(field, repr(value), "must be a whole number, at least 0")], "dry run")
+
+
+def _check_budget(summary: PreviewSummary, max_parts: int | None, max_messages: int | None) -> None:
+    over = []
+    if max_parts is not None and summary.parts > max_parts:
+        over.append(f"{summary.parts} parts exceed max_parts={max_parts}")
+    if max_messages is not None and summary.recipients > max_messages:
+        over.append(f"{summary.recipients} messages exceed max_messages={max_messages}")
+    if over:
+        raise AirflowFailException("The send is over budget: " + "; ".join(over))

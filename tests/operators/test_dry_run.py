@@ -196,6 +196,26 @@ def test_budgets_pass_at_the_boundary_and_fail_the_task_without_retry_above_it(
 
 
 @pytest.mark.parametrize(
+    ("budget", "shown"),
+    [
+        ({"max_parts": "ten"}, "max_parts='ten'"),
+        ({"max_parts": -1}, "max_parts=-1"),
+        ({"max_messages": True}, "max_messages=True"),
+        ({"max_messages": 2.5}, "max_messages=2.5"),
+    ],
+)
+def test_a_budget_that_is_no_count_fails_without_retry_before_any_request(
+    sinch: str, http: requests_mock.Mocker, budget: dict[str, Any], shown: str
+) -> None:
+    endpoint = SinchDryRun(http)
+
+    with pytest.raises(AirflowFailException, match=f"{shown}: must be a whole number, at least 0"):
+        dry_run(sinch, **budget)
+
+    assert endpoint.requests == []
+
+
+@pytest.mark.parametrize(
     ("vendor", "kwargs", "match"),
     [
         ("fone", {"flash_message": True}, "Fone Dynamics has no API to set flash_message"),
