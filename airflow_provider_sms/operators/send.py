@@ -85,6 +85,9 @@ class SmsSendOperator(SmsCampaignOperator):
             if isinstance(exc, SmsTransportError) or (isinstance(exc, SmsApiError) and exc.retryable):
                 raise
             raise AirflowFailException(f"{exc}; sent before the failure: {_progress(summary)}") from exc
+        except AirflowFailException:  # a chunk the vendor refused as a whole
+            self._record_progress(context, summary)
+            raise
         self.log.info("Sent: %s", _progress(summary))
         return summary.as_json()
 

@@ -16,7 +16,7 @@ from unittest import mock
 import pytest
 import requests_mock
 
-from airflow_provider_sms.operators.send import SmsSendOperator
+from airflow_provider_sms.operators.send import PROGRESS_XCOM_KEY, SmsSendOperator
 from airflow_provider_sms.version_compat import AirflowFailException
 
 PROPERTY = "PR0001"
@@ -80,8 +80,8 @@ def fone(monkeypatch: pytest.MonkeyPatch) -> str:
     return "fone_partial"
 
 
-def run(conn_id: str, **kwargs: Any) -> dict[str, Any]:
-    ti = mock.Mock(dag_id="dag", task_id="send", run_id="run1", map_index=-1)
+def run(conn_id: str, ti: mock.Mock | None = None, **kwargs: Any) -> dict[str, Any]:
+    ti = ti or mock.Mock(dag_id="dag", task_id="send", run_id="run1", map_index=-1)
     arguments: dict[str, Any] = {"to": NUMBERS, "body": "Hello ${name}", "parameters": PARAMETERS, **kwargs}
     operator = SmsSendOperator(task_id="send", sms_conn_id=conn_id, **arguments)
     # A standard logger, so caplog sees the task's INFO lines (the test session logs at WARNING).
@@ -137,7 +137,12 @@ def test_a_chunk_refused_as_a_whole_fails_the_task_after_the_earlier_chunks(
 ) -> None:
     vendor = FoneVendor(http, refused=set(NUMBERS[2:]))
 
+    ti = mock.Mock(dag_id="dag", task_id="send", run_id="run1", map_index=-1)
+
     with pytest.raises(AirflowFailException, match=r"refused every message of chunk 1 .*BLOCKED_RECIPIENT"):
-        run(fone, chunk_size=2)
+        run(fone, ti, chunk_size=2)
 
     assert [m["To"] for m in vendor.created] == NUMBERS[:2]
+    ti.xcom_push.assert_called_once_with(key=PROGRESS_XCOM_KEY, value=mock.ANY)
+    progress = ti.xcom_push.call_args.kwargs["value"]
+    assert (progress["recipients"], progress["chunks"]) == (2, 1)
