@@ -1,0 +1,108 @@
+"""Resend once to the failures of past campaign days, driven by a backfill.
+
+For each logical date, ``find_failures`` finds the batches ``example_sms_campaign`` sent for that day by
+their keys (``<campaign>-<yyyymmdd>-s-...``, see ``sms_campaign_support/failures.py`` for how each vendor
+is searched), collects the recipients whose message failed or expired, leaves out those a resend of that
+day (``<campaign>-<yyyymmdd>-r-...``) already went to, and ``resend`` sends to the rest once.
+
+Catch up on a range of days with a backfill; running the same backfill again sends nothing, because every
+failure of those days has had its resend (and ``SmsSendOperator``'s idempotent keys would find a repeated
+send anyway)::
+
+    airflow backfill create --dag-id example_sms_backfill_resend \\
+        --from-date 2026-01-01 --to-date 2026-01-03 --reprocess-behavior completed
+
+The DAG is meant for backfills: it is created paused, and a day's batches exist only once the campaign
+for that day has run. Vendors list batches for 14 days back, so older days cannot be found any more.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pendulum
+from airflow.sdk import DAG, Param, get_current_context, task
+from airflow.timetables.interval import CronDataIntervalTimetable
+from sms_campaign_support.failures import failed_numbers, find_day_batches, write_numbers
+from sms_campaign_support.references import day_prefix, resend_reference
+
+from airflow_provider_sms.hooks.base import SmsHook
+from airflow_provider_sms.operators.send import SmsSendOperator
+
+DAG_ID = "example_sms_backfill_resend"
+RESEND_BODY = (
+    "ACME: a reminder that your plan renews on {{ data_interval_start | ds }}. Questions? Call 1300 000 000."
+)
+FAILURES = "ti.xcom_pull(task_ids='find_failures')"
+
+
+@task
+def find_failures() -> dict[str, Any]:
+    """Write the day's failed or expired recipients not yet resent to a file; skip if there are none."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    context = get_current_context()
+    params = context["params"]
+    start = context["data_interval_start"]
+    assert start is not None
+    day = start.strftime("%Y%m%d")
+    hook = SmsHook.for_connection(params["sms_conn_id"])
+    batches = find_day_batches(hook, day_prefix(params["campaign"], day), since=start)
+    failed = failed_numbers(hook, batches.sent)
+    numbers = [n for n in failed if n not in batches.resent_to]
+    print(
+        f"{day}: {len(batches.sent)} batch(es) sent, {len(failed)} failed or expired, "
+        f"{len(failed) - len(numbers)} of them already resent"
+    )
+    if not numbers:
+        raise AirflowSkipException(f"Nothing to resend for {day}")
+    base = params["work_dir"] or os.path.join(tempfile.gettempdir(), "sms-campaigns")
+    path = Path(base) / DAG_ID / day / "resend.csv"
+    write_numbers(path, numbers)
+    expire_at = None
+    if "expire_at" in hook.supported_send_options:
+        expire_at = pendulum.now("UTC").add(seconds=params["expire_after_s"]).isoformat()
+    return {
+        "to": str(path),
+        "recipients": len(numbers),
+        "client_reference": resend_reference(params["campaign"], day, "backfill"),
+        "expire_at": expire_at,
+    }
+
+
+with DAG(
+    DAG_ID,
+    description="Resend once to the failed or expired recipients of each day's campaign",
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    is_paused_upon_creation=True,
+    tags=["example", "sms"],
+    params={
+        "sms_conn_id": Param(
+            "sinch_default", type="string", description="A sinch or fonedynamics connection"
+        ),
+        "sender": Param("ACME", type="string", description="Sender id"),
+        "campaign": Param("renewal", type="string", pattern="^[a-z][a-z0-9]{0,11}$"),
+        "work_dir": Param("", type="string", description="Directory for the recipient files"),
+        "expire_after_s": Param(4 * 3600, type="integer", minimum=1, description="(Sinch) delivery window"),
+    },
+    default_args={
+        "retries": 2,
+        "retry_delay": timedelta(seconds=float(os.environ.get("SMS_EXAMPLE_RETRY_DELAY_S", 30))),
+    },
+):
+    failures = find_failures()
+    failures >> SmsSendOperator(
+        task_id="resend",
+        sms_conn_id="{{ params.sms_conn_id }}",
+        to="{{ " + FAILURES + "['to'] }}",
+        client_reference="{{ " + FAILURES + "['client_reference'] }}",
+        expire_at="{{ " + FAILURES + "['expire_at'] or '' }}",
+        body=RESEND_BODY,
+        from_="{{ params.sender }}",
+    )
