@@ -8,8 +8,10 @@ endif
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(AIRFLOW_VERSION)
 PYTEST_ARGS ?=
+# `make demo DEMO_VENDOR=fonedynamics` runs the demo against the Fone Dynamics side of the sandbox.
+DEMO_VENDOR ?= sinch
 
-.PHONY: test lint typecheck pytest venv clean
+.PHONY: demo test lint typecheck pytest venv clean
 
 venv: $(STAMP)
 
@@ -21,6 +23,10 @@ $(STAMP): pyproject.toml
 	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --python $(BIN)/python \
 		"apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,lint]"
 	touch $(STAMP)
+
+# The example campaign DAG against a local sandbox, in a temporary AIRFLOW_HOME (see demo/run_demo.py).
+demo: venv
+	$(BIN)/python demo/run_demo.py --vendor $(DEMO_VENDOR)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -34,9 +34,7 @@ from airflow_provider_sms.hooks.base import SmsHook
 from airflow_provider_sms.operators.send import SmsSendOperator
 
 DAG_ID = "example_sms_backfill_resend"
-RESEND_BODY = (
-    "ACME: a reminder that your plan renews on {{ data_interval_start | ds }}. Questions? Call 1300 000 000."
-)
+RESEND_BODY = "ACME: your plan lapsed on {{ data_interval_start | ds }}. Renew at acme.example/renew"
 FAILURES = "ti.xcom_pull(task_ids='find_failures')"
 
 

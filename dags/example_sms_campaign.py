@@ -1,8 +1,8 @@
-"""A daily SMS campaign: renewal reminders to the customers due on the day, sent with either vendor.
+"""A daily SMS campaign: a renewal offer to the customers whose plan lapsed on the day, with either vendor.
 
 Each run covers one data interval (a day):
 
-1. ``load_audience``: the rows of ``data/audience.csv`` (or ``params.audience_file``) due in the interval,
+1. ``load_audience``: the rows of ``data/audience.csv`` (or ``params.audience_file``) lapsed in the interval,
    split into one file per segment; only paths and counts go to XCom.
 2. ``preview``: a dry run of the whole day's send; over ``params.max_parts`` SMS parts the run stops
    here, before anything is sent.
@@ -48,10 +48,8 @@ DEFAULT_AUDIENCE = Path(__file__).parent / "data" / "audience.csv"
 RECEIPT_TIMEOUT_S = float(os.environ.get("SMS_EXAMPLE_RECEIPT_TIMEOUT_S", 6 * 3600))
 POLL_INTERVAL_S = float(os.environ.get("SMS_EXAMPLE_POLL_INTERVAL_S", 60))
 
-BODY = "Hi ${name}, your ACME plan renews on {{ data_interval_start | ds }}. Questions? Call 1300 000 000."
-RESEND_BODY = (
-    "ACME: a reminder that your plan renews on {{ data_interval_start | ds }}. Questions? Call 1300 000 000."
-)
+BODY = "Hi ${name}, your ACME plan lapsed on {{ data_interval_start | ds }}. Renew at acme.example/renew"
+RESEND_BODY = "ACME: your plan lapsed on {{ data_interval_start | ds }}. Renew at acme.example/renew"
 CONN_ID = "{{ params.sms_conn_id }}"
 SENDER = "{{ params.sender }}"
 
@@ -102,7 +100,7 @@ def load_audience() -> dict[str, Any]:
     assert end is not None
     audience = split_audience(source, start.date(), end.date(), run_dir(params, day_of(context)))
     if not audience["recipients"]:
-        raise AirflowSkipException(f"Nobody in {source.name} is due between {start.date()} and {end.date()}")
+        raise AirflowSkipException(f"Nobody in {source.name} lapsed between {start.date()} and {end.date()}")
     return audience
 
 
@@ -179,7 +177,7 @@ def publish_summary(
 
 with DAG(
     DAG_ID,
-    description="Daily renewal reminders: dry run with a budget, scheduled send per segment, one resend",
+    description="Daily renewal offers: dry run with a budget, scheduled send per segment, one resend",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,

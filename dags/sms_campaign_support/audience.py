@@ -1,7 +1,7 @@
 """Split the audience file into the recipients of one data interval, one CSV file per segment.
 
-The audience file has the columns ``phone``, ``name``, ``segment`` and ``due_on`` (``YYYY-MM-DD``, the
-day the customer is due a reminder). The recipients of an interval are the rows due within it. Their
+The audience file has the columns ``phone``, ``name``, ``segment`` and ``lapsed_on`` (``YYYY-MM-DD``, the
+day the customer's plan lapsed). The recipients of an interval are the rows that lapsed within it. Their
 numbers go to files, not XCom: a task result carries only paths and counts. The numbers themselves are
 checked by the send and dry-run operators, which reject a bad one before any request.
 """
@@ -18,7 +18,7 @@ from typing import Any
 from airflow_provider_sms.models.phone import mask_msisdn
 from sms_campaign_support.references import LABEL_PATTERN, LABEL_RULE
 
-REQUIRED_COLUMNS = ("phone", "name", "segment", "due_on")
+REQUIRED_COLUMNS = ("phone", "name", "segment", "lapsed_on")
 #: Columns of the files written for the operators: ``${name}`` fills the message text.
 OUTPUT_COLUMNS = ("phone", "name")
 ALL_FILE = "audience.csv"
@@ -39,7 +39,7 @@ class Segment:
 
 
 def split_audience(source: Path, start: date, end: date, out_dir: Path) -> dict[str, Any]:
-    """Write the rows due in ``[start, end)`` to ``audience.csv`` and ``segment-<name>.csv`` files.
+    """Write the rows that lapsed in ``[start, end)`` to ``audience.csv`` and ``segment-<name>.csv`` files.
 
     :param source: The audience file.
     :param start: First day of the interval.
@@ -47,7 +47,7 @@ def split_audience(source: Path, start: date, end: date, out_dir: Path) -> dict[
     :param out_dir: Where to write (created if missing).
     :return: ``{"audience": path of every recipient's file, "recipients": count,
         "segments": [Segment as dict, ...]}``, segments sorted by name.
-    :raises ValueError: a column is missing, or a row has a bad ``segment`` or ``due_on`` (naming the row).
+    :raises ValueError: a column is missing, or a row has a bad ``segment`` or ``lapsed_on`` (naming the row).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
@@ -59,7 +59,7 @@ def split_audience(source: Path, start: date, end: date, out_dir: Path) -> dict[
         everyone = _writer(files, out_dir / ALL_FILE)
         writers: dict[str, Any] = {}
         for line, row in enumerate(reader, start=2):
-            if not start <= _due_on(row, line) < end:
+            if not start <= _lapsed_on(row, line) < end:
                 continue
             segment = _segment(row, line)
             if segment not in writers:
@@ -83,13 +83,13 @@ def _writer(files: ExitStack, path: Path) -> Any:
     return writer
 
 
-def _due_on(row: dict[str, str], line: int) -> date:
-    value = (row.get("due_on") or "").strip()
+def _lapsed_on(row: dict[str, str], line: int) -> date:
+    value = (row.get("lapsed_on") or "").strip()
     try:
         return date.fromisoformat(value)
     except ValueError:
         who = mask_msisdn(row.get("phone") or "")
-        raise ValueError(f"line {line} ({who}): due_on={value!r}: must be a date YYYY-MM-DD") from None
+        raise ValueError(f"line {line} ({who}): lapsed_on={value!r}: must be a date YYYY-MM-DD") from None
 
 
 def _segment(row: dict[str, str], line: int) -> str:

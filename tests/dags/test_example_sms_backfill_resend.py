@@ -32,11 +32,11 @@ def outcome(run: Any) -> tuple[dict[str, str], Any]:
 
 
 def audience_numbers(folder: Path) -> dict[str, list[str]]:
-    """Return the shipped audience's numbers per due day."""
+    """Return the shipped audience's numbers per day they lapsed."""
     days: dict[str, list[str]] = {}
     with (folder / "data" / "audience.csv").open(newline="") as handle:
         for row in csv.DictReader(handle):
-            days.setdefault(row["due_on"], []).append(row["phone"])
+            days.setdefault(row["lapsed_on"], []).append(row["phone"])
     return days
 
 

@@ -19,9 +19,9 @@ RUN_AT = DAY.add(days=1)
 
 
 def audience_of(folder: Path, day: str) -> dict[str, str]:
-    """Return ``{number: name}`` of the shipped audience due on ``day``."""
+    """Return ``{number: name}`` of the shipped audience that lapsed on ``day``."""
     with (folder / "data" / "audience.csv").open(newline="") as handle:
-        return {row["phone"]: row["name"] for row in csv.DictReader(handle) if row["due_on"] == day}
+        return {row["phone"]: row["name"] for row in csv.DictReader(handle) if row["lapsed_on"] == day}
 
 
 def run_campaign(folder: Path, conn_id: str, work_dir: Path, **conf: object) -> object:
@@ -55,7 +55,7 @@ def test_campaign_delivers_once_per_recipient_and_resends_once_to_failures(
     for number in delivered:
         inbox = sandbox.inbox(number)
         assert [m["body"] for m in inbox] == [
-            f"Hi {audience[number]}, your ACME plan renews on 2026-01-03. Questions? Call 1300 000 000."
+            f"Hi {audience[number]}, your ACME plan lapsed on 2026-01-03. Renew at acme.example/renew"
         ]
         assert sent[number] == 1
     assert sandbox.inbox(fails[0]) == []
