@@ -16,6 +16,9 @@ import pytest
 from tests.airflow_env import DAGS_FOLDER
 
 EXAMPLE_DAGS = Path(__file__).resolve().parents[2] / "dags"
+# The helpers' unit tests import them from the repository, as Airflow would from its dags folder.
+if str(EXAMPLE_DAGS) not in sys.path:
+    sys.path.append(str(EXAMPLE_DAGS))
 
 
 @pytest.fixture(scope="session")
