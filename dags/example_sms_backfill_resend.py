@@ -27,6 +27,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import DAG, Param, get_current_context, task
 from airflow.timetables.interval import CronDataIntervalTimetable
+from sms_campaign_support.airflow_compat import AirflowSkipException
 from sms_campaign_support.failures import failed_numbers, find_day_batches, write_numbers
 from sms_campaign_support.references import day_prefix, resend_reference
 
@@ -41,8 +42,6 @@ FAILURES = "ti.xcom_pull(task_ids='find_failures')"
 @task
 def find_failures() -> dict[str, Any]:
     """Write the day's failed or expired recipients not yet resent to a file; skip if there are none."""
-    from airflow.sdk.exceptions import AirflowSkipException
-
     context = get_current_context()
     params = context["params"]
     start = context["data_interval_start"]

@@ -32,6 +32,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import DAG, Param, get_current_context, task
 from airflow.timetables.interval import CronDataIntervalTimetable
+from sms_campaign_support.airflow_compat import AirflowSkipException
 from sms_campaign_support.audience import split_audience
 from sms_campaign_support.failures import failed_numbers, write_numbers
 from sms_campaign_support.references import resend_reference, send_reference
@@ -90,8 +91,6 @@ def send_time(interval_end: datetime, local_time: str, tz: str) -> pendulum.Date
 @task
 def load_audience() -> dict[str, Any]:
     """Split the interval's recipients into one file per segment; skip the run if nobody is due."""
-    from airflow.sdk.exceptions import AirflowSkipException
-
     context = get_current_context()
     params = context["params"]
     source = Path(params["audience_file"]) if params["audience_file"] else DEFAULT_AUDIENCE
