@@ -60,13 +60,17 @@ def find_failures() -> dict[str, Any]:
     base = params["work_dir"] or os.path.join(tempfile.gettempdir(), "sms-campaigns")
     path = Path(base) / DAG_ID / day / "resend.csv"
     write_numbers(path, numbers)
+    # Sent at once: this send_at is past when the resend starts, and past_schedule="send_now" then keeps
+    # expire_at the same distance from the actual send.
+    now = pendulum.now("UTC")
     expire_at = None
     if "expire_at" in hook.supported_send_options:
-        expire_at = pendulum.now("UTC").add(seconds=params["expire_after_s"]).isoformat()
+        expire_at = now.add(seconds=params["expire_after_s"]).isoformat()
     return {
         "to": str(path),
         "recipients": len(numbers),
         "client_reference": resend_reference(params["campaign"], day, "backfill"),
+        "send_at": now.isoformat(),
         "expire_at": expire_at,
     }
 
@@ -99,7 +103,9 @@ with DAG(
         sms_conn_id="{{ params.sms_conn_id }}",
         to="{{ " + FAILURES + "['to'] }}",
         client_reference="{{ " + FAILURES + "['client_reference'] }}",
+        send_at="{{ " + FAILURES + "['send_at'] }}",
         expire_at="{{ " + FAILURES + "['expire_at'] or '' }}",
+        past_schedule="send_now",
         body=RESEND_BODY,
         from_="{{ params.sender }}",
     )

@@ -141,11 +141,15 @@ def collect_failures(audience: dict[str, Any], sends: list[dict[str, Any]]) -> l
             continue
         path = run_dir(params, day_of(context)) / f"resend-{segment['segment']}.csv"
         write_numbers(path, numbers)
-        expire_at = pendulum.now("UTC").add(seconds=params["expire_after_s"]) if expires else None
+        # Sent at once: a send_at of now is past when the resend starts, and past_schedule="send_now" then
+        # keeps expire_at the same distance from the actual send.
+        now = pendulum.now("UTC")
+        expire_at = now.add(seconds=params["expire_after_s"]) if expires else None
         resends.append(
             {
                 "to": str(path),
                 "client_reference": resend_reference(params["campaign"], day_of(context), segment["segment"]),
+                "send_at": now.isoformat(),
                 "expire_at": expire_at.isoformat() if expire_at else None,
             }
         )
@@ -228,7 +232,7 @@ with DAG(
     failures = collect_failures(audience, send.output)
     wait >> failures
     resend = SmsSendOperator.partial(
-        task_id="resend", sms_conn_id=CONN_ID, body=RESEND_BODY, from_=SENDER
+        task_id="resend", sms_conn_id=CONN_ID, body=RESEND_BODY, from_=SENDER, past_schedule="send_now"
     ).expand_kwargs(failures)
     wait_resend = SmsBatchSensor.partial(
         task_id="wait_for_resend_receipts",
