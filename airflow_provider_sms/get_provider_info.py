@@ -55,6 +55,9 @@ def get_provider_info() -> dict[str, Any]:
             "operators.dry_run",
             sinch=("operators.replace", "operators.update", "operators.cancel", "operators.feedback"),
         ),
+        "sensors": _per_integration("sensors.batch", "sensors.delivery_report"),
+        "triggers": _per_integration("triggers.batch"),
+        "notifications": [f"{_PACKAGE}.notifications.sms.SmsNotifier"],
         "connection-types": [
             _connection_type(SINCH_CONN_TYPE, SINCH_HOOK_NAME, "sinch.SinchHook", SINCH_CONNECTION_FORM),
             _connection_type(

@@ -117,16 +117,26 @@ def test_no_extra_field_is_secret() -> None:
         assert "password" not in formats
 
 
-def test_every_listed_module_imports_and_every_operator_module_is_listed() -> None:
+#: Helper modules of a kind that hold no registrable class.
+NOT_REGISTRABLE = {
+    "airflow_provider_sms.sensors.report_file",
+    "airflow_provider_sms.triggers.checks",
+    "airflow_provider_sms.triggers.conditions",
+}
+
+
+@pytest.mark.parametrize("kind", ["operators", "sensors", "triggers"])
+def test_every_listed_module_imports_and_every_public_module_is_listed(kind: str) -> None:
     info = get_provider_info()
-    listed = {
-        module
-        for kind in ("hooks", "operators")
-        for entry in info[kind]
-        for module in entry["python-modules"]
-    }
+    listed = {module for entry in info[kind] for module in entry["python-modules"]}
     for module in listed:
         importlib.import_module(module)
-    package = Path(importlib.import_module("airflow_provider_sms.operators").__file__ or "").parent
-    public = {f"airflow_provider_sms.operators.{p.stem}" for p in package.glob("[!_]*.py")}
+    package = Path(importlib.import_module(f"airflow_provider_sms.{kind}").__file__ or "").parent
+    public = {f"airflow_provider_sms.{kind}.{p.stem}" for p in package.glob("[!_]*.py")} - NOT_REGISTRABLE
+    assert public
     assert public <= listed
+
+
+def test_the_notifier_is_listed_and_importable() -> None:
+    module, _, name = get_provider_info()["notifications"][0].rpartition(".")
+    assert getattr(importlib.import_module(module), name).__name__ == "SmsNotifier"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -13,20 +11,19 @@ from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_sms.exceptions import (
     SmsApiError,
-    SmsCapabilityError,
     SmsTransportError,
-    SmsValidationError,
 )
 from airflow_provider_sms.hooks.base import SmsHook
 from airflow_provider_sms.hooks.batch_ids import batch_id_list
-from airflow_provider_sms.sensors._compat import (
+from airflow_provider_sms.task_failures import failing_without_retry
+from airflow_provider_sms.triggers.batch import SmsBatchTrigger
+from airflow_provider_sms.triggers.checks import Verdict, check_batches, describe_batches
+from airflow_provider_sms.version_compat import (
     AirflowException,
     AirflowFailException,
     AirflowSensorTimeout,
     conf,
 )
-from airflow_provider_sms.triggers.batch import SmsBatchTrigger
-from airflow_provider_sms.triggers.checks import Verdict, check_batches, describe_batches
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -36,15 +33,6 @@ if TYPE_CHECKING:
 #: The task-level deferral timeout is the sensor's timeout plus this, so the trigger's own deadline (and its
 #: clearer message) comes first; the task-level one only fires if no triggerer ran the trigger.
 DEFERRAL_GRACE_S = 60.0
-
-
-@contextmanager
-def failing_without_retry() -> Iterator[None]:
-    """Raise errors no retry can fix (bad arguments, missing capability) as ``AirflowFailException``."""
-    try:
-        yield
-    except (SmsValidationError, SmsCapabilityError) as exc:
-        raise AirflowFailException(str(exc)) from exc
 
 
 class BatchWaitSensor(BaseSensorOperator):

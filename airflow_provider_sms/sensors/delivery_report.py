@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_sms.hooks.tracking import RecipientState, only_recipients
 from airflow_provider_sms.models.phone import mask_msisdn
-from airflow_provider_sms.sensors._batch_wait import BatchWaitSensor, failing_without_retry
-from airflow_provider_sms.sensors._compat import AirflowFailException
+from airflow_provider_sms.sensors._batch_wait import BatchWaitSensor
 from airflow_provider_sms.sensors.report_file import write_report
+from airflow_provider_sms.task_failures import failing_without_retry
 from airflow_provider_sms.triggers.checks import Verdict, best_states
 from airflow_provider_sms.triggers.conditions import WaitCondition
+from airflow_provider_sms.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -13,10 +13,10 @@ import pytest
 from airflow_provider_sms.hooks.tracking import BatchStatus, RecipientState, StatusCount
 from airflow_provider_sms.models.status import from_sinch
 from airflow_provider_sms.sandbox.testing import SandboxServer, connection_env, sinch_connection
-from airflow_provider_sms.sensors._compat import AirflowException, AirflowFailException, AirflowSensorTimeout
 from airflow_provider_sms.sensors.batch import SmsBatchSensor
 from airflow_provider_sms.sensors.delivery_report import FAILED_RESULT_XCOM_KEY, SmsDeliveryReportSensor
 from airflow_provider_sms.triggers.batch import SmsBatchTrigger
+from airflow_provider_sms.version_compat import AirflowException, AirflowFailException, AirflowSensorTimeout
 
 try:
     from airflow.sdk.exceptions import AirflowSkipException, TaskDeferred
