@@ -55,14 +55,14 @@ CONN_ID = "{{ params.sms_conn_id }}"
 SENDER = "{{ params.sender }}"
 
 
-def run_dir(params: dict[str, Any], ds_nodash: str) -> Path:
+def run_dir(params: dict[str, Any], day: str) -> Path:
     """Return the run's directory for recipient files and the summary.
 
     :param params: The run's params.
-    :param ds_nodash: The logical date as ``YYYYMMDD``.
+    :param day: The day the run covers, ``YYYYMMDD`` (:func:`day_of`).
     """
     base = params["work_dir"] or os.path.join(tempfile.gettempdir(), "sms-campaigns")
-    return Path(base) / DAG_ID / ds_nodash
+    return Path(base) / DAG_ID / day
 
 
 def day_of(context: Any) -> str:
@@ -206,7 +206,7 @@ with DAG(
         "retries": 2,
         "retry_delay": timedelta(seconds=float(os.environ.get("SMS_EXAMPLE_RETRY_DELAY_S", 30))),
     },
-) as dag:
+):
     audience = load_audience()
     preview = SmsDryRunOperator(
         task_id="preview",
