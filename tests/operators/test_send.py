@@ -145,6 +145,8 @@ def test_a_non_retryable_vendor_error_fails_without_retry() -> None:
         ({"to": [*NUMBERS[:3], "0400"]}, "to\\[3\\]=\\*\\*00"),
         ({"chunk_size": 1001}, "chunk_size=1001"),
         ({"chunk_size": 0}, "chunk_size=0"),
+        ({"chunk_size": "four"}, "chunk_size='four'"),
+        ({"chunk_size": "1001"}, "chunk_size=1001"),
         ({"invalid_recipients": "drop"}, "invalid_recipients"),
         ({"past_schedule": "later"}, "past_schedule"),
         ({"client_reference": "bad ref"}, "client_reference"),
@@ -159,6 +161,13 @@ def test_invalid_arguments_fail_before_any_request(kwargs: dict[str, Any], match
         run(hook, **kwargs)
     assert hook.lookups == []
     assert hook.sends == []
+
+
+def test_a_templated_chunk_size_rendered_as_text_is_a_number() -> None:
+    hook = StubHook()
+    result, _ = run(hook, chunk_size="3")
+    assert keys(hook) == ["c0", "c1", "c2", "c3"]
+    assert result["recipients"] == 10
 
 
 def test_invalid_recipients_skip_leaves_them_out_and_reports_them_masked() -> None:

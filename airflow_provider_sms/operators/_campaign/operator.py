@@ -103,7 +103,7 @@ class SmsCampaignOperator(BaseOperator):
     :param external_id: (Fone Dynamics) the same as ``client_reference``, under the vendor's name
         (templated).
     :param chunk_size: Recipients per vendor request, at most the vendor's limit (1,000). Ignored for
-        Sinch ``messages``: each message is its own batch.
+        Sinch ``messages``: each message is its own batch (templated).
     :param invalid_recipients: ``reject`` (default): one bad recipient fails the task before any request;
         ``skip``: bad recipients are left out and reported in the result.
     """
@@ -128,6 +128,7 @@ class SmsCampaignOperator(BaseOperator):
         "forward_to_email",
         "forward_from_email",
         "webhook_uri",
+        "chunk_size",
     )
 
     def __init__(
@@ -280,7 +281,9 @@ class SmsCampaignOperator(BaseOperator):
 
     def _chunk_size(self, vendor_max: int) -> int:
         """Return the checked ``chunk_size``: 1 when the vendor takes one message per request."""
-        size = self.chunk_size
+        size: object = self.chunk_size
+        if isinstance(size, str) and size.strip().isdigit():
+            size = int(size)  # a template renders to text unless the DAG renders native objects
         problems: list[Problem] = []
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             problems.append(
@@ -293,7 +296,7 @@ class SmsCampaignOperator(BaseOperator):
             problems.append(
                 Problem("invalid_recipients", repr(self.invalid_recipients), "must be 'reject' or 'skip'")
             )
-        if problems:
+        if problems or not isinstance(size, int):
             raise SmsValidationError(problems, "send")
         return min(size, vendor_max)
 

@@ -21,6 +21,7 @@ with DAG(
         parameters={"code": {"default": "A42"}},
         from_="{{ dag_run.conf.get('from') }}",
         invalid_recipients="skip",
+        chunk_size="{{ dag_run.conf.get('chunk_size', 1000) }}",
         retries=3,
         retry_delay=pendulum.duration(seconds=0),
     )
