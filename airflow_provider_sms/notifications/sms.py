@@ -37,14 +37,22 @@ class SmsNotifier(BaseNotifier):
     :param to: One E.164 number or a list of them. (templated)
     :param body: The text. (templated)
     :param from_: Sender id; the connection's default sender when ``None``. (templated)
+    :param context: The context to render with when the notifier is awaited (deadline alerts pass it).
     """
 
     template_fields = ("sms_conn_id", "to", "body", "from_")
 
     def __init__(
-        self, *, sms_conn_id: str, to: str | Sequence[str], body: str, from_: str | None = None
+        self,
+        *,
+        sms_conn_id: str,
+        to: str | Sequence[str],
+        body: str,
+        from_: str | None = None,
+        context: Context | None = None,
     ) -> None:
-        super().__init__()
+        # Deadline alerts build the notifier in the triggerer with the run's context and then await it.
+        super().__init__(context)
         self.sms_conn_id = sms_conn_id
         self.to = to
         self.body = body

@@ -97,3 +97,38 @@ def test_the_log_masks_numbers(conn_id: str) -> None:
     assert "Sent SMS notification" in logged
     assert "+6140****007" in logged
     assert ON_CALL not in logged
+
+
+def _deadline_trigger(callback_kwargs: dict[str, Any]) -> Any:
+    """The trigger that runs a deadline alert's callback in the triggerer, on this Airflow version."""
+    try:
+        from airflow.triggers.callback import CallbackTrigger  # Airflow >= 3.2
+    except ImportError:  # Airflow 3.1
+        from airflow.triggers.deadline import DeadlineCallbackTrigger as CallbackTrigger  # type: ignore
+
+    return CallbackTrigger(
+        callback_path="airflow_provider_sms.notifications.sms.SmsNotifier", callback_kwargs=callback_kwargs
+    )
+
+
+async def _events(trigger: Any) -> list[dict[str, Any]]:
+    return [event.payload async for event in trigger.run()]
+
+
+def test_deadline_alert_runs_in_the_triggerer_and_renders_the_run_context(
+    conn_id: str, sandbox: SandboxServer
+) -> None:
+    trigger = _deadline_trigger(
+        {
+            "sms_conn_id": conn_id,
+            "to": ON_CALL,
+            "from_": "Alerts",
+            "body": "{{ dag_run.dag_id }} missed its deadline",
+            "context": {"dag_run": {"dag_id": "nightly_load"}},
+        }
+    )
+
+    events = asyncio.run(_events(trigger))
+
+    assert events[-1]["state"] == "success", events
+    assert [m["body"] for m in wait_for_inbox(sandbox, ON_CALL)] == ["nightly_load missed its deadline"]
