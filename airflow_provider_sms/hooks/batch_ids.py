@@ -60,20 +60,45 @@ class FoneBatchRef:
         return cls(match["key"], int(match["created"]))
 
 
-def batch_id_list(value: object, field: str = "batch_id") -> list[str]:
-    """Return the batch ids in ``value``: one id, a list of ids, or what ``SmsSendOperator`` returns.
+#: Why a ``batch_id`` string that starts like a list or a dict is refused.
+_RENDERED_TEXT_RULE = (
+    "looks like a list or send result rendered to text: pass the XComArg itself "
+    "(e.g. batch_id=send.output) or set render_template_as_native_obj=True on the DAG"
+)
 
-    :param value: A string, a sequence of strings, or a mapping with a ``batch_ids`` list.
+
+def batch_id_list(value: object, field: str = "batch_id") -> list[str]:
+    """Return the batch ids in ``value``, each once, in order.
+
+    ``value`` is one id, a list of ids, what ``SmsSendOperator`` returns (a mapping with ``batch_ids``), or
+    a list of those (what a mapped send task returns). A Jinja template such as
+    ``{{ ti.xcom_pull('send') }}`` renders a list to its text form unless the DAG sets
+    ``render_template_as_native_obj=True``; that text is no batch id and is refused with a hint.
+
+    :param value: The ``batch_id`` argument.
     :param field: Argument name used in the error.
     :raises SmsValidationError: ``value`` holds no id, or something that is not an id.
     """
+    if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+        raise SmsValidationError([Problem(field, repr(value[:40]), _RENDERED_TEXT_RULE)], subject=field)
+    if (
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and any(isinstance(v, Mapping) for v in value)
+    ):
+        ids = [
+            batch_id
+            for position, item in enumerate(value)
+            for batch_id in batch_id_list(item, f"{field}[{position}]")
+        ]
+        return list(dict.fromkeys(ids))
     if isinstance(value, Mapping):
         value = value.get("batch_ids")
-    ids: list[str]
+    items: list[object]
     if isinstance(value, str):
-        ids = [value]
+        items = [value]
     elif isinstance(value, Sequence):
-        ids = list(value)
+        items = list(value)
     else:
         raise SmsValidationError(
             [
@@ -89,11 +114,11 @@ def batch_id_list(value: object, field: str = "batch_id") -> list[str]:
             repr(item) if isinstance(item, str) else f"<{type(item).__name__}>",
             "must be a non-empty string",
         )
-        for i, item in enumerate(ids)
+        for i, item in enumerate(items)
         if not isinstance(item, str) or not item.strip()
     ]
-    if not ids:
+    if not items:
         problems.append(Problem(field, "[]", "must name at least one batch"))
     if problems:
         raise SmsValidationError(problems, subject=field)
-    return [i.strip() for i in ids]
+    return list(dict.fromkeys(str(i).strip() for i in items))

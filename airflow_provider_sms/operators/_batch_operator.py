@@ -96,39 +96,6 @@ class BatchAction:
     run: Callable[[], Outcome]
 
 
-def read_batch_ids(value: object) -> list[str]:
-    """Return the batch ids in a ``batch_id`` argument, rejecting a list that was rendered to text.
-
-    A Jinja template such as ``{{ ti.xcom_pull('send') }}`` renders a list to its text form unless the
-    DAG sets ``render_template_as_native_obj=True``; that text is no batch id, so it is refused with a hint.
-
-    :param value: One id, a list of ids, a send result (a mapping with ``batch_ids``), or a list of send
-        results (what a mapped send task returns).
-    :raises SmsValidationError: ``value`` holds no usable id.
-    """
-    if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
-        rule = (
-            "looks like a list or send result rendered to text: pass the XComArg itself "
-            "(e.g. batch_id=send.output) or set render_template_as_native_obj=True on the DAG"
-        )
-        raise SmsValidationError([Problem("batch_id", repr(value[:40]), rule)], subject="batch_id")
-    if (
-        isinstance(value, Sequence)
-        and not isinstance(value, str)
-        and any(isinstance(v, Mapping) for v in value)
-    ):
-        # The results of a mapped send task arrive as one list of send results.
-        ids = [
-            batch_id
-            for position, item in enumerate(value)
-            for batch_id in batch_id_list(item, f"batch_id[{position}]")
-        ]
-    else:
-        ids = batch_id_list(value)
-    # The same batch named twice (e.g. two send results joined) is acted on once.
-    return list(dict.fromkeys(ids))
-
-
 def at_most_one_batch(field: str, shown: str, batch_ids: Sequence[str], why: str) -> None:
     """Raise unless ``batch_ids`` names one batch: ``field`` makes sense for a single batch only.
 
@@ -211,7 +178,7 @@ class SmsBatchOperator(BaseOperator):
             if not isinstance(hook, BatchLifecycleHook):
                 missing = f"change batches ({type(hook).__name__} has no batch methods)"
                 raise SmsCapabilityError(hook.vendor, missing)
-            batch_ids = read_batch_ids(self.batch_id)
+            batch_ids = batch_id_list(self.batch_id)
         actions = self._planned(hook, batch_ids)
         outcomes = self._run(actions)
         return {"batch_ids": [action.batch_id for action in actions], "outcomes": outcomes}

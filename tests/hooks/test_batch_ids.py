@@ -48,3 +48,19 @@ def test_batch_id_list_accepts_an_id_a_list_or_a_send_result(value: object, expe
 def test_batch_id_list_rejects_what_is_not_an_id(value: object, message: str) -> None:
     with pytest.raises(SmsValidationError, match=message):
         batch_id_list(value)
+
+
+@pytest.mark.parametrize("text", ["['01A', '01B']", " {'batch_ids': ['01A']}"])
+def test_a_list_or_send_result_rendered_to_text_is_refused_with_a_hint(text: str) -> None:
+    with pytest.raises(SmsValidationError, match=r"batch_id=send\.output"):
+        batch_id_list(text)
+
+
+def test_a_mapped_send_result_list_is_flattened_and_each_batch_named_once() -> None:
+    results = [{"batch_ids": ["01A", "01B"]}, {"batch_ids": ["01B", "01C"]}]
+    assert batch_id_list(results) == ["01A", "01B", "01C"]
+
+
+def test_a_bad_id_inside_a_mapped_result_names_its_position() -> None:
+    with pytest.raises(SmsValidationError, match=r"batch_id\[1\]\[0\]"):
+        batch_id_list([{"batch_ids": ["01A"]}, {"batch_ids": [""]}])
