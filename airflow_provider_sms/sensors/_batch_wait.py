@@ -22,6 +22,7 @@ from airflow_provider_sms.version_compat import (
     AirflowException,
     AirflowFailException,
     AirflowSensorTimeout,
+    AirflowSkipException,
     conf,
 )
 
@@ -100,7 +101,7 @@ class BatchWaitSensor(BaseSensorOperator):
             return super().execute(context)
         verdict = self._poll(condition)
         if verdict is not None and verdict.outcome != "waiting":
-            return self.conclude(context, verdict)
+            return self._conclude_as_base_sensor_would(context, verdict)
         self.defer(
             trigger=SmsBatchTrigger(
                 sms_conn_id=self.sms_conn_id,
@@ -112,6 +113,15 @@ class BatchWaitSensor(BaseSensorOperator):
             method_name="execute_complete",
             timeout=timedelta(seconds=self.timeout + DEFERRAL_GRACE_S),
         )
+
+    def _conclude_as_base_sensor_would(self, context: Context, verdict: Verdict) -> dict[str, Any]:
+        """Conclude a verdict found before deferring, with ``soft_fail``/``never_fail`` as in a poke."""
+        try:
+            return self.conclude(context, verdict)
+        except AirflowFailException as exc:
+            if self.soft_fail or getattr(self, "never_fail", False):
+                raise AirflowSkipException(f"Skipping due to soft_fail/never_fail: {exc}") from exc
+            raise
 
     def poke(self, context: Context) -> PokeReturnValue:
         """Poll once; done when the condition is met, failing when it can no longer be."""

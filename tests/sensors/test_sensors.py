@@ -235,3 +235,21 @@ def test_sensor_reads_its_connection_by_id(sandbox: SandboxServer, monkeypatch: 
     sensor = SmsBatchSensor(task_id="wait", sms_conn_id="sensor_sinch", batch_id="b1")
 
     assert sensor.hook.conn_type == "sinch"
+
+
+@pytest.mark.parametrize(
+    ("soft_fail", "raised"), [(True, AirflowSkipException), (False, AirflowFailException)]
+)
+def test_a_deferrable_sensor_that_fails_fast_before_deferring_honours_soft_fail(
+    soft_fail: bool, raised: type[Exception]
+) -> None:
+    states = [RecipientState("b1", "+61400000013", FAILED), RecipientState("b1", "+61400000001", DELIVERED)]
+    sensor = with_hook(
+        SmsDeliveryReportSensor(
+            task_id="wait", sms_conn_id="sms", batch_id="b1", deferrable=True, soft_fail=soft_fail
+        ),
+        stub_hook(2, [(FAILED, 1), (DELIVERED, 1)], states),
+    )
+
+    with pytest.raises(raised):
+        sensor.execute(context())
