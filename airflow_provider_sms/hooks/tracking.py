@@ -6,6 +6,7 @@ Each vendor implements them in ``hooks/<vendor>_tracking.py``. Both speak the on
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -119,13 +120,14 @@ class TrackingOperations:
         :raises SmsValidationError: naming the id and the form it must have.
         """
 
+    @abstractmethod
     def batch_status(self, batch_id: str) -> BatchStatus:
         """Return how many of a batch's messages are in each state.
 
         :param batch_id: A Sinch batch id, or a Fone Dynamics ``<key>@<unix seconds>`` batch id.
         """
-        raise NotImplementedError(f"{type(self).__name__} does not implement batch_status")
 
+    @abstractmethod
     def recipient_states(
         self, batch_id: str, recipients: Collection[str] | None = None
     ) -> list[RecipientState]:
@@ -135,7 +137,6 @@ class TrackingOperations:
         :param recipients: Only these E.164 numbers (each one returned, ``pending`` when not reported
             yet); every reported recipient when ``None``.
         """
-        raise NotImplementedError(f"{type(self).__name__} does not implement recipient_states")
 
 
 def only_recipients(

@@ -8,6 +8,7 @@ happened to each. Input that can never succeed fails the task without a retry.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
@@ -183,6 +184,7 @@ class SmsBatchOperator(BaseOperator):
         outcomes = self._run(actions)
         return {"batch_ids": [action.batch_id for action in actions], "outcomes": outcomes}
 
+    @abstractmethod
     def plan(self, hook: BatchLifecycleHook, batch_ids: list[str]) -> list[BatchAction]:
         """Validate everything and return the changes to make; no change may happen here.
 
@@ -190,7 +192,6 @@ class SmsBatchOperator(BaseOperator):
         :param batch_ids: The batches to act on, in order.
         :raises SmsValidationError: an argument breaks a rule.
         """
-        raise NotImplementedError
 
     def _planned(self, hook: BatchLifecycleHook, batch_ids: list[str]) -> list[BatchAction]:
         """Return :meth:`plan`'s actions; an error that retrying cannot mend fails the task at once."""

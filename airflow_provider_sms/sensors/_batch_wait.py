@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from abc import abstractmethod
 from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -65,9 +66,9 @@ class BatchWaitSensor(BaseSensorOperator):
         self.deferrable = deferrable
         self._poke_started: float | None = None
 
+    @abstractmethod
     def wait_condition(self) -> WaitCondition:
         """Return what to wait for, checked; raise ``SmsValidationError`` on bad arguments."""
-        raise NotImplementedError
 
     def conclude(self, context: Context, verdict: Verdict) -> dict[str, Any]:
         """Return the task's result for a verdict that is not ``waiting``, or raise for a failure.
