@@ -13,6 +13,11 @@ from dataclasses import dataclass
 class SmsError(Exception):
     """Base class of every error raised by ``airflow_provider_sms``."""
 
+    @property
+    def retryable(self) -> bool:
+        """Whether repeating the same work later may succeed (bad input and missing features never do)."""
+        return False
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -138,6 +143,11 @@ class SmsServerError(SmsApiError):
 
 class SmsTransportError(SmsError):
     """The request could not be completed at the network level (after retries)."""
+
+    @property
+    def retryable(self) -> bool:
+        """Network failures may pass; creating requests then look their idempotency key up first."""
+        return True
 
 
 class SmsAmbiguousResultError(SmsTransportError):

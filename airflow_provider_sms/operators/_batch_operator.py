@@ -17,11 +17,9 @@ from airflow.sdk import BaseOperator
 
 from airflow_provider_sms.exceptions import (
     Problem,
-    SmsApiError,
     SmsCapabilityError,
     SmsError,
     SmsForbiddenError,
-    SmsTransportError,
     SmsValidationError,
 )
 from airflow_provider_sms.hooks.base import Capability, SmsHook
@@ -199,7 +197,7 @@ class SmsBatchOperator(BaseOperator):
             with failing_without_retry():
                 return self.plan(hook, batch_ids)
         except SmsError as exc:
-            if _retryable(exc):
+            if exc.retryable:
                 raise
             raise AirflowFailException(f"No batch was changed: {exc}") from exc
 
@@ -211,7 +209,7 @@ class SmsBatchOperator(BaseOperator):
             except SmsError as exc:
                 progress = self._progress(action.batch_id, outcomes, actions)
                 self.log.error("Batch %s failed; %s", action.batch_id, progress)
-                if _retryable(exc):
+                if exc.retryable:
                     raise
                 raise AirflowFailException(_failure_text(action.batch_id, exc, progress)) from exc
             self.log.info("Batch %s: %s", action.batch_id, outcomes[action.batch_id]["outcome"])
@@ -222,11 +220,6 @@ class SmsBatchOperator(BaseOperator):
         done = ", ".join(f"{bid} ({outcome['outcome']})" for bid, outcome in outcomes.items()) or "none"
         pending = [a.batch_id for a in actions if a.batch_id != failed and a.batch_id not in outcomes]
         return f"batches already {self.done_verb}: {done}; not attempted: {', '.join(pending) or 'none'}"
-
-
-def _retryable(exc: SmsError) -> bool:
-    """Whether repeating the task may succeed: rate limits, server errors and network failures."""
-    return isinstance(exc, SmsTransportError) or (isinstance(exc, SmsApiError) and exc.retryable)
 
 
 def _failure_text(batch_id: str, exc: SmsError, progress: str) -> str:

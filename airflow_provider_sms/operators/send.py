@@ -18,9 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow_provider_sms.exceptions import (
     Problem,
     SmsAmbiguousResultError,
-    SmsApiError,
     SmsError,
-    SmsTransportError,
 )
 from airflow_provider_sms.hooks.sending import SendChunk, SentChunk
 from airflow_provider_sms.models.encoding import count_parts
@@ -82,7 +80,7 @@ class SmsSendOperator(SmsCampaignOperator):
             self._send_all(campaign, summary)
         except SmsError as exc:
             self._record_progress(context, summary)
-            if isinstance(exc, SmsTransportError) or (isinstance(exc, SmsApiError) and exc.retryable):
+            if exc.retryable:
                 raise
             raise AirflowFailException(f"{exc}; sent before the failure: {_progress(summary)}") from exc
         except AirflowFailException:  # a chunk the vendor refused as a whole

@@ -97,7 +97,7 @@ class SmsBatchTrigger(BaseTrigger):
                 try:
                     verdict = await asyncio.to_thread(check_batches, hook, self.batch_ids, condition)
                 except (SmsApiError, SmsTransportError) as exc:
-                    if not _transient(exc):
+                    if not exc.retryable:
                         return _error_event(exc)
                     transient_streak += 1
                     delay = self._backoff(transient_streak)
@@ -129,10 +129,6 @@ def _open_hook(sms_conn_id: str) -> SmsHook[Any, Any]:
     hook = SmsHook.for_connection(sms_conn_id)
     hook.get_conn()
     return hook
-
-
-def _transient(exc: SmsApiError | SmsTransportError) -> bool:
-    return isinstance(exc, SmsTransportError) or exc.retryable
 
 
 def _error_event(exc: SmsError) -> dict[str, Any]:
