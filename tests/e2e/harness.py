@@ -120,3 +120,15 @@ def xcom_return(dag_run: Any, task_id: str, map_index: int = -1) -> Any:
             .one_or_none()
         )
         return None if row is None else XComModel.deserialize_value(row)
+
+
+def tries(run: Any, task_id: str) -> int:
+    """Return how many times a task of the run was tried."""
+    from airflow.models import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        ti = (
+            session.query(TaskInstance).filter_by(dag_id=run.dag_id, run_id=run.run_id, task_id=task_id).one()
+        )
+        return int(ti.try_number)

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from airflow_provider_sms.clients.sinch import SinchClient
-from airflow_provider_sms.sandbox.config import SandboxConfig
-from airflow_provider_sms.sandbox.testing import SandboxServer, connection_env, sinch_connection
+from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.e2e.harness import run_dag, task_states, xcom_return
 
 DAG_FILE = Path(__file__).parent / "dags" / "e2e_batch_feedback.py"
 TO = ("+61400000401", "+61400000402")
-
-
-@pytest.fixture
-def sinch(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[SinchClient]:
-    """A client to set batches up with; the DAG's connection points at the same sandbox."""
-    monkeypatch.setenv(*connection_env("sms_e2e_sinch", sinch_connection(sandbox.url)))
-    config = SandboxConfig()
-    with SinchClient(
-        service_plan_id=config.sinch_service_plan_id, api_token=config.sinch_api_token, base_url=sandbox.url
-    ) as client:
-        yield client
 
 
 def counters(sandbox: SandboxServer) -> dict[str, Any]:

@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import pendulum
-import pytest
 
 from airflow_provider_sms.clients.sinch import SinchClient
-from airflow_provider_sms.sandbox.config import SandboxConfig
-from airflow_provider_sms.sandbox.testing import SandboxServer, connection_env, sinch_connection
-from tests.e2e.harness import run_dag, task_states, xcom_return
+from airflow_provider_sms.sandbox.testing import SandboxServer
+from tests.e2e.harness import run_dag, task_states, tries, xcom_return
 
 DAG_FILE = Path(__file__).parent / "dags" / "e2e_batch_update.py"
 FIRST = "+61400000201"
 ADDED = "+61400000202"
 DAY = 24 * 3600
-
-
-@pytest.fixture
-def sinch(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[SinchClient]:
-    """A client to set batches up with; the DAG's connection points at the same sandbox."""
-    monkeypatch.setenv(*connection_env("sms_e2e_sinch", sinch_connection(sandbox.url)))
-    config = SandboxConfig()
-    with SinchClient(
-        service_plan_id=config.sinch_service_plan_id, api_token=config.sinch_api_token, base_url=sandbox.url
-    ) as client:
-        yield client
-
-
-def tries(run: Any, task_id: str) -> int:
-    """Return how many times a task of the run was tried."""
-    from airflow.models import TaskInstance
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        ti = (
-            session.query(TaskInstance).filter_by(dag_id=run.dag_id, run_id=run.run_id, task_id=task_id).one()
-        )
-        return int(ti.try_number)
 
 
 def test_update_adds_a_recipient_changes_text_and_reschedules_to_the_interval_end(
