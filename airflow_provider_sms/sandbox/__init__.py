@@ -4,6 +4,18 @@ It is an independent reading of the vendors' contracts: nothing here imports ``c
 or Airflow, so a misreading of an API in one place shows up as a failing test instead of passing on both
 sides. Start it with the ``airflow-sms-sandbox`` console script or, in tests, with
 :mod:`airflow_provider_sms.sandbox.testing`.
+
+Modules, each importing only those listed before it:
+
+- :mod:`~.config`: the settings (:class:`~.config.SandboxConfig`); no dependencies.
+- :mod:`~.core`: what both vendor APIs share: the context, clock, state store, inboxes, callbacks,
+  loopback checks, outcomes by number and SMS part counting.
+- :mod:`~.sinch_requests`, :mod:`~.sinch_batches`, :mod:`~.sinch_reports`, :mod:`~.sinch`: the Sinch
+  API: request checks, batches over time, response bodies, then the service and its routes.
+- :mod:`~.fonedynamics_messages`, :mod:`~.fonedynamics`: the Fone Dynamics API: message checks and
+  state, then the endpoints and their routes.
+- :mod:`~.app`: the ASGI application: both APIs, the ``/_sandbox/`` control endpoints, faults, ticks.
+- :mod:`~.cli` (the console script) and :mod:`~.testing` (a threaded server and connection helpers).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from airflow_provider_sms.sandbox.config import FaultConfig, SandboxConfig
-from airflow_provider_sms.sandbox.loopback import is_loopback_host
+from airflow_provider_sms.sandbox.core import is_loopback_host
 
 DEFAULTS = SandboxConfig()
 

@@ -21,7 +21,7 @@ import uvicorn
 
 from airflow_provider_sms.sandbox.app import create_app
 from airflow_provider_sms.sandbox.config import SandboxConfig
-from airflow_provider_sms.sandbox.context import SandboxContext
+from airflow_provider_sms.sandbox.core import SandboxContext
 
 START_TIMEOUT_S = 15.0
 TEST_DELIVERY_DELAY_S = 0.5

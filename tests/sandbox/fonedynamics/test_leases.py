@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_provider_sms.sandbox.numbers import is_e164
+from airflow_provider_sms.sandbox.fonedynamics_messages import is_e164
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.sandbox.fonedynamics.client import send, send_batch
 

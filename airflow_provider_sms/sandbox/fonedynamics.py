@@ -1,4 +1,9 @@
-"""What each Fone Dynamics endpoint does, independent of HTTP routing: auth, parsing, validation, state."""
+"""The Fone Dynamics REST API v2 as served by the sandbox: messages, batch messages, search, receipts.
+
+:func:`build_router` serves the ``/v2/...`` routes; :class:`FoneDynamicsHandlers` does what each endpoint
+does (HTTP Basic auth, property check, body and query parsing) over the message state of
+:mod:`~.fonedynamics_messages`.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,31 @@ import base64
 import binascii
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from airflow_provider_sms.sandbox.context import SandboxContext
-from airflow_provider_sms.sandbox.fonedynamics import errors as codes
-from airflow_provider_sms.sandbox.fonedynamics.errors import FieldError, FoneRequestError, error_item
-from airflow_provider_sms.sandbox.fonedynamics.state import FoneDynamicsState
-from airflow_provider_sms.sandbox.fonedynamics.validation import MessageRequest, validate_message
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from airflow_provider_sms.sandbox.core import SandboxContext
+from airflow_provider_sms.sandbox.fonedynamics_messages import (
+    INVALID_REQUEST,
+    NOT_FOUND,
+    PARAMETER_INVALID,
+    PARAMETER_REQUIRED,
+    PARAMETER_UNKNOWN,
+    UNAUTHORIZED,
+    FieldError,
+    FoneDynamicsState,
+    FoneRequestError,
+    MessageRequest,
+    error_item,
+    validate_message,
+)
+
+# --- what each endpoint does, independent of HTTP routing ---------------------------------------------------
 
 STATUSES = ("Processing", "Submitted", "Delivered", "Failed", "Received")
 DIRECTIONS = ("Transmit", "Receive")
@@ -33,21 +54,21 @@ def parse_json(body: bytes) -> Any:
     try:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
-        raise _bad_request(codes.INVALID_REQUEST, f"the request body is not valid JSON: {error}") from None
+        raise _bad_request(INVALID_REQUEST, f"the request body is not valid JSON: {error}") from None
 
 
 def _int_param(query: Mapping[str, str], name: str, default: int | None, minimum: int) -> int:
     raw = query.get(name)
     if raw is None or raw == "":
         if default is None:
-            raise _bad_request(codes.PARAMETER_REQUIRED, f"{name} is required", name)
+            raise _bad_request(PARAMETER_REQUIRED, f"{name} is required", name)
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise _bad_request(codes.PARAMETER_INVALID, f"{name} {raw!r} must be an integer", name) from None
+        raise _bad_request(PARAMETER_INVALID, f"{name} {raw!r} must be an integer", name) from None
     if value < minimum:
-        raise _bad_request(codes.PARAMETER_INVALID, f"{name} {value} must be at least {minimum}", name)
+        raise _bad_request(PARAMETER_INVALID, f"{name} {value} must be at least {minimum}", name)
     return value
 
 
@@ -58,7 +79,7 @@ def _choice_param(query: Mapping[str, str], name: str, choices: tuple[str, ...])
     for choice in choices:
         if choice.lower() == raw.lower():
             return choice
-    raise _bad_request(codes.PARAMETER_INVALID, f"{name} {raw!r} must be one of {', '.join(choices)}", name)
+    raise _bad_request(PARAMETER_INVALID, f"{name} {raw!r} must be one of {', '.join(choices)}", name)
 
 
 class FoneDynamicsHandlers:
@@ -98,7 +119,7 @@ class FoneDynamicsHandlers:
         if not valid:
             self.ctx.count("fonedynamics.unauthorized")
             raise FoneRequestError.single(
-                401, codes.UNAUTHORIZED, "HTTP Basic credentials (AccountSid:Token) are missing or wrong"
+                401, UNAUTHORIZED, "HTTP Basic credentials (AccountSid:Token) are missing or wrong"
             )
 
     def check_property(self, property_sid: str) -> None:
@@ -107,7 +128,7 @@ class FoneDynamicsHandlers:
         :param property_sid: PropertySid from the path.
         """
         if property_sid != self.ctx.config.fone_property_sid:
-            raise FoneRequestError.single(404, codes.NOT_FOUND, f"property {property_sid!r} not found")
+            raise FoneRequestError.single(404, NOT_FOUND, f"property {property_sid!r} not found")
 
     def _create(self, data: object, now: float) -> dict[str, Any] | list[FieldError]:
         result = validate_message(data, now)
@@ -126,7 +147,7 @@ class FoneDynamicsHandlers:
         self.check_property(property_sid)
         data = parse_json(body)
         if not isinstance(data, dict):
-            raise _bad_request(codes.INVALID_REQUEST, "the request body must be a JSON object")
+            raise _bad_request(INVALID_REQUEST, "the request body must be a JSON object")
         with self.ctx.lock:
             result = self._create(data, self.ctx.clock.now().timestamp())
             if isinstance(result, list):
@@ -146,17 +167,15 @@ class FoneDynamicsHandlers:
         self.check_property(property_sid)
         data = parse_json(body)
         if not isinstance(data, dict):
-            raise _bad_request(codes.INVALID_REQUEST, "the request body must be a JSON object")
+            raise _bad_request(INVALID_REQUEST, "the request body must be a JSON object")
         unknown = sorted(set(data) - {"Messages"})
         if unknown:
-            raise _bad_request(codes.PARAMETER_UNKNOWN, f"{unknown[0]} is not a parameter", unknown[0])
+            raise _bad_request(PARAMETER_UNKNOWN, f"{unknown[0]} is not a parameter", unknown[0])
         messages = data.get("Messages")
         if messages is None or messages == []:
-            raise _bad_request(
-                codes.PARAMETER_REQUIRED, "Messages must list at least one message", "Messages"
-            )
+            raise _bad_request(PARAMETER_REQUIRED, "Messages must list at least one message", "Messages")
         if not isinstance(messages, list):
-            raise _bad_request(codes.INVALID_REQUEST, "Messages must be a JSON array", "Messages")
+            raise _bad_request(INVALID_REQUEST, "Messages must be a JSON array", "Messages")
         results: list[dict[str, Any]] = []
         with self.ctx.lock:
             now = self.ctx.clock.now().timestamp()
@@ -180,7 +199,7 @@ class FoneDynamicsHandlers:
         with self.ctx.lock:
             resource = self.state.get(message_sid)
         if resource is None:
-            raise FoneRequestError.single(404, codes.NOT_FOUND, f"message {message_sid!r} not found")
+            raise FoneRequestError.single(404, NOT_FOUND, f"message {message_sid!r} not found")
         return {"Message": resource}
 
     def find_messages(
@@ -198,7 +217,7 @@ class FoneDynamicsHandlers:
         date_from = _int_param(query, "Date_From", None, 0)
         date_to = _int_param(query, "Date_To", None, 0)
         if date_to <= date_from:
-            raise _bad_request(codes.PARAMETER_INVALID, "Date_To must be after Date_From", "Date_To")
+            raise _bad_request(PARAMETER_INVALID, "Date_To must be after Date_From", "Date_To")
         status = _choice_param(query, "Status", STATUSES)
         direction = _choice_param(query, "Direction", DIRECTIONS)
         count = _int_param(query, "Results_Count", DEFAULT_RESULTS_COUNT, 1)
@@ -212,3 +231,48 @@ class FoneDynamicsHandlers:
                 count=count,
                 skip=skip,
             )
+
+
+# --- routes -------------------------------------------------------------------------------------------------
+
+
+async def _respond(handler: Callable[[], Any]) -> Response:
+    try:
+        content = await run_in_threadpool(handler)
+    except FoneRequestError as error:
+        return error.response()
+    return JSONResponse(content)
+
+
+def build_router(ctx: SandboxContext) -> APIRouter:
+    """Return the ``/v2/...`` routes, with their state registered on ``ctx`` (ticker, reset, store).
+
+    :param ctx: The sandbox context.
+    """
+    handlers = FoneDynamicsHandlers(ctx)
+    router = APIRouter(prefix="/v2", tags=["fonedynamics"])
+
+    @router.post("/Properties/{property_sid}/Messages")
+    async def send_message(property_sid: str, request: Request) -> Response:
+        body = await request.body()
+        auth = request.headers.get("authorization")
+        return await _respond(lambda: handlers.send_message(auth, property_sid, body))
+
+    @router.post("/Properties/{property_sid}/BatchMessages")
+    async def send_batch(property_sid: str, request: Request) -> Response:
+        body = await request.body()
+        auth = request.headers.get("authorization")
+        return await _respond(lambda: handlers.send_batch(auth, property_sid, body))
+
+    @router.get("/Messages/{message_sid}")
+    async def get_message(message_sid: str, request: Request) -> Response:
+        auth = request.headers.get("authorization")
+        return await _respond(lambda: handlers.get_message(auth, message_sid))
+
+    @router.get("/Properties/{property_sid}/Messages")
+    async def find_messages(property_sid: str, request: Request) -> Response:
+        auth = request.headers.get("authorization")
+        query = dict(request.query_params)
+        return await _respond(lambda: handlers.find_messages(auth, property_sid, query))
+
+    return router

@@ -1,26 +1,50 @@
-"""The Sinch sandbox's behaviour behind the HTTP routes: batches, reports, callbacks, persistence."""
+"""The Sinch SMS REST API ("XMS" batches) as served by the sandbox: authentication, behaviour, routes.
+
+Written from the vendor's reference, independently of ``clients/`` and ``models/``: batches that move
+through Queued, Dispatched and a final status on the sandbox clock, delivery reports, callbacks, dry run
+with its own GSM-7 / UCS-2 part counting, and the API token and OAuth2 access-token schemes.
+:func:`build_router` serves ``/oauth2/token`` and everything under ``/xms/v1/{id}`` over a
+:class:`SinchService`. Request checks are in :mod:`~.sinch_requests`, batches over time in
+:mod:`~.sinch_batches`, response bodies and list filters in :mod:`~.sinch_reports`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import binascii
+import hmac
+import json
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import parse_qs
 
-from airflow_provider_sms.sandbox.sinch import auth
-from airflow_provider_sms.sandbox.sinch.content import apply_update, parse_content, require_object
-from airflow_provider_sms.sandbox.sinch.due import DueIndex
-from airflow_provider_sms.sandbox.sinch.errors import (
-    ALREADY_DISPATCHED,
-    FEEDBACK_NOT_ENABLED,
-    SinchApiError,
-    constraint_violation,
-    not_found,
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from airflow_provider_sms.sandbox.core import SandboxContext
+from airflow_provider_sms.sandbox.sinch_batches import (
+    Batch,
+    DueIndex,
+    RecipientState,
+    SinchPersistence,
+    SinchState,
+    StatusChange,
+    advance,
+    cancel,
+    new_batch_id,
+    next_change_at,
+    queued_recipients,
+    render,
 )
-from airflow_provider_sms.sandbox.sinch.fields import check_msisdn_list, same_number
-from airflow_provider_sms.sandbox.sinch.final_reports import FinalReports
-from airflow_provider_sms.sandbox.sinch.lifecycle import StatusChange, advance, cancel, next_change_at
-from airflow_provider_sms.sandbox.sinch.persistence import SinchPersistence
-from airflow_provider_sms.sandbox.sinch.queries import (
+from airflow_provider_sms.sandbox.sinch_reports import (
+    FinalReports,
+    batch_json,
+    batch_report,
+    iso,
     query_bool,
     query_codes,
     query_csv,
@@ -28,19 +52,160 @@ from airflow_provider_sms.sandbox.sinch.queries import (
     query_page,
     query_statuses,
     query_window,
+    recipient_report,
 )
-from airflow_provider_sms.sandbox.sinch.rendering import render
-from airflow_provider_sms.sandbox.sinch.reports import batch_json, batch_report, recipient_report
-from airflow_provider_sms.sandbox.sinch.state import (
-    Batch,
-    RecipientState,
-    SinchState,
-    new_batch_id,
-    queued_recipients,
+from airflow_provider_sms.sandbox.sinch_requests import (
+    ALREADY_DISPATCHED,
+    FEEDBACK_NOT_ENABLED,
+    INVALID_JSON,
+    UNAUTHORIZED,
+    UNSUPPORTED_MEDIA_TYPE,
+    SinchApiError,
+    apply_update,
+    check_msisdn_list,
+    constraint_violation,
+    not_found,
+    parse_content,
+    require_object,
+    same_number,
 )
 
-if TYPE_CHECKING:
-    from airflow_provider_sms.sandbox.context import SandboxContext
+# --- authentication: the static API token of a service plan, and OAuth2 access tokens of a project ----------
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the sandbox accepts.
+
+    :param service_plan_id: Path id that takes the static API token.
+    :param api_token: The static API token.
+    :param project_id: Path id that takes OAuth2 access tokens.
+    :param key_id: OAuth2 client id (HTTP Basic user name at the token endpoint).
+    :param key_secret: OAuth2 client secret (HTTP Basic password at the token endpoint).
+    :param token_ttl: Lifetime of an issued access token, in seconds.
+    """
+
+    service_plan_id: str
+    api_token: str
+    project_id: str
+    key_id: str
+    key_secret: str
+    token_ttl: int
+
+    def __repr__(self) -> str:
+        return f"Credentials(service_plan_id={self.service_plan_id!r}, project_id={self.project_id!r})"
+
+
+class OAuthError(Exception):
+    """An OAuth2 token endpoint error (RFC 6749 section 5.2 body).
+
+    :param status: HTTP status, 400 or 401.
+    :param error: OAuth2 error code, e.g. ``invalid_client``.
+    :param description: Human-readable explanation.
+    """
+
+    def __init__(self, status: int, error: str, description: str) -> None:
+        super().__init__(f"{status} {error}: {description}")
+        self.status = status
+        self.error = error
+        self.description = description
+
+
+def _unauthorized(text: str, challenge: str = "Bearer") -> SinchApiError:
+    return SinchApiError(401, UNAUTHORIZED, text, headers={"WWW-Authenticate": challenge})
+
+
+def _bearer_token(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("an 'Authorization: Bearer <token>' header is required")
+    return token.strip()
+
+
+def check_bearer(
+    credentials: Credentials,
+    tokens: dict[str, datetime],
+    path_id: str,
+    authorization: str | None,
+    now: datetime,
+) -> None:
+    """Accept the request or raise a 401 (with ``WWW-Authenticate``) saying why not.
+
+    :param credentials: What the sandbox accepts.
+    :param tokens: Issued OAuth2 access tokens and their expiry.
+    :param path_id: The service plan or project id from ``/xms/v1/{id}``.
+    :param authorization: The ``Authorization`` header, if any.
+    :param now: Sandbox time.
+    """
+    token = _bearer_token(authorization)
+    if path_id == credentials.service_plan_id and hmac.compare_digest(token, credentials.api_token):
+        return
+    if path_id == credentials.project_id and token in tokens:
+        expires_at = tokens[token]
+        if now < expires_at:
+            return
+        raise _unauthorized(
+            "the access token has expired",
+            f'Bearer error="invalid_token", error_description="Jwt expired at {iso(expires_at)}"',
+        )
+    raise _unauthorized(
+        "the token is not valid for this service plan or project",
+        'Bearer error="invalid_token", error_description="token not valid for this resource"',
+    )
+
+
+def _client_credentials(authorization: str | None) -> tuple[str, str]:
+    scheme, _, encoded = (authorization or "").partition(" ")
+    if scheme.lower() != "basic":
+        raise OAuthError(401, "invalid_client", "HTTP Basic client authentication is required")
+    try:
+        user, _, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise OAuthError(401, "invalid_client", "malformed HTTP Basic credentials") from None
+    return user, password
+
+
+def issue_access_token(
+    credentials: Credentials,
+    tokens: dict[str, datetime],
+    authorization: str | None,
+    content_type: str,
+    form_body: bytes,
+    now: datetime,
+) -> dict[str, object]:
+    """Handle ``POST /oauth2/token`` (client credentials grant) and return the token response.
+
+    :param credentials: What the sandbox accepts.
+    :param tokens: Issued tokens; the new one is added.
+    :param authorization: The ``Authorization`` header (HTTP Basic key id : key secret).
+    :param content_type: The request's content type; must be a form.
+    :param form_body: The raw request body.
+    :param now: Sandbox time.
+    """
+    key_id, key_secret = _client_credentials(authorization)
+    known = hmac.compare_digest(key_id, credentials.key_id) and hmac.compare_digest(
+        key_secret, credentials.key_secret
+    )
+    if not known:
+        raise OAuthError(401, "invalid_client", "unknown key id or wrong key secret")
+    if not content_type.startswith("application/x-www-form-urlencoded"):
+        raise OAuthError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
+    grant_types = parse_qs(form_body.decode("utf-8", "replace")).get("grant_type", [])
+    if grant_types != ["client_credentials"]:
+        raise OAuthError(400, "unsupported_grant_type", "grant_type must be client_credentials")
+    for expired in [token for token, expiry in tokens.items() if expiry < now - timedelta(days=1)]:
+        del tokens[expired]
+    token = secrets.token_urlsafe(32)
+    tokens[token] = now + timedelta(seconds=credentials.token_ttl)
+    return {
+        "access_token": token,
+        "expires_in": credentials.token_ttl,
+        "scope": "",
+        "token_type": "bearer",
+    }
+
+
+# --- behaviour behind the routes: batches, reports, callbacks, persistence ----------------------------------
 
 LIST_WINDOW = timedelta(days=14)
 MAX_DRY_RUN_RECIPIENTS = 1000
@@ -55,7 +220,7 @@ class SinchService:
     def __init__(self, ctx: SandboxContext) -> None:
         self.ctx = ctx
         config = ctx.config
-        self.credentials = auth.Credentials(
+        self.credentials = Credentials(
             service_plan_id=config.sinch_service_plan_id,
             api_token=config.sinch_api_token,
             project_id=config.sinch_project_id,
@@ -76,7 +241,7 @@ class SinchService:
         self.due.set(batch.id, next_change_at(batch, self.ctx.config.delivery_delay, self.ctx.outcome))
 
     def save(self) -> None:
-        """Persist what changed since the last save (see :mod:`~.persistence`)."""
+        """Persist what changed since the last save (see :class:`SinchPersistence`)."""
         self.persistence.save(self.state)
 
     def reset(self) -> None:
@@ -137,7 +302,7 @@ class SinchService:
         :param path_id: The service plan or project id from the path.
         :param authorization: The ``Authorization`` header.
         """
-        auth.check_bearer(self.credentials, self.state.tokens, path_id, authorization, self.ctx.clock.now())
+        check_bearer(self.credentials, self.state.tokens, path_id, authorization, self.ctx.clock.now())
 
     def issue_token(self, authorization: str | None, content_type: str, body: bytes) -> dict[str, object]:
         """Answer ``POST /oauth2/token``.
@@ -146,7 +311,7 @@ class SinchService:
         :param content_type: Request content type.
         :param body: Raw form body.
         """
-        token = auth.issue_token(
+        token = issue_access_token(
             self.credentials, self.state.tokens, authorization, content_type, body, self.ctx.clock.now()
         )
         self.ctx.count("sinch.tokens_issued")
@@ -360,3 +525,139 @@ class SinchService:
         matching = self.final_reports.matching(self.state.batches.values(), reference, statuses, codes)
         found = [pair for pair in matching if window.contains(pair[1].at)]
         return page.envelope(found, "delivery_reports", lambda pair: recipient_report(*pair))
+
+
+# --- routes: /oauth2/token and everything under /xms/v1/{id} ------------------------------------------------
+
+PREFIX = "/xms/v1/{plan_id}"
+Operation = Callable[[Any, Mapping[str, str]], Any]
+
+
+def decode_json(content_type: str | None, body: bytes) -> Any:
+    """Return the decoded JSON body, or raise 415 (not JSON content) or 400 ``syntax_invalid_json``.
+
+    :param content_type: The request's ``Content-Type`` header.
+    :param body: The raw request body.
+    """
+    if not (content_type or "").lower().startswith("application/json"):
+        raise SinchApiError(415, UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json")
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as error:
+        raise SinchApiError(400, INVALID_JSON, f"the body is not valid JSON: {error.msg}") from None
+    except UnicodeDecodeError:
+        raise SinchApiError(400, INVALID_JSON, "the body is not UTF-8 text") from None
+
+
+class _Endpoints:
+    """Runs each vendor request authenticated, under the sandbox lock, off the event loop."""
+
+    def __init__(self, ctx: SandboxContext, service: SinchService) -> None:
+        self.ctx = ctx
+        self.service = service
+
+    async def run(
+        self, request: Request, operation: Operation, *, takes_json: bool = False, status: int = 200
+    ) -> Response:
+        body = await request.body() if takes_json else b""
+        path_id = request.path_params["plan_id"]
+        headers = request.headers
+        query = dict(request.query_params)
+
+        def work() -> Any:
+            with self.ctx.lock:
+                self.service.authenticate(path_id, headers.get("authorization"))
+                self.service.tick(self.ctx.clock.now())
+                data = decode_json(headers.get("content-type"), body) if takes_json else None
+                return operation(data, query)
+
+        try:
+            result = await run_in_threadpool(work)
+        except SinchApiError as error:
+            return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+        if result is None:
+            return Response(status_code=status)
+        return JSONResponse(result, status_code=status)
+
+    async def token(self, request: Request) -> Response:
+        body = await request.body()
+        headers = request.headers
+
+        def work() -> dict[str, object]:
+            with self.ctx.lock:
+                return self.service.issue_token(
+                    headers.get("authorization"), headers.get("content-type", ""), body
+                )
+
+        no_store = {"Cache-Control": "no-store"}
+        try:
+            result = await run_in_threadpool(work)
+        except OAuthError as error:
+            if error.status == 401:
+                no_store["WWW-Authenticate"] = 'Basic realm="sinch"'
+            content = {"error": error.error, "error_description": error.description}
+            return JSONResponse(content, status_code=error.status, headers=no_store)
+        return JSONResponse(result, headers=no_store)
+
+
+def build_router(ctx: SandboxContext) -> APIRouter:
+    """Return the Sinch API routes over a fresh :class:`SinchService` on ``ctx``.
+
+    :param ctx: The running sandbox's shared context.
+    """
+    service = SinchService(ctx)
+    endpoints = _Endpoints(ctx, service)
+    router = APIRouter(tags=["sinch"])
+    run = endpoints.run
+
+    @router.post("/oauth2/token")
+    async def oauth_token(request: Request) -> Response:
+        return await endpoints.token(request)
+
+    @router.post(PREFIX + "/batches")
+    async def send_batch(request: Request) -> Response:
+        return await run(request, lambda data, _: service.create(data), takes_json=True, status=201)
+
+    @router.get(PREFIX + "/batches")
+    async def list_batches(request: Request) -> Response:
+        return await run(request, lambda _, query: service.list_batches(query))
+
+    @router.post(PREFIX + "/batches/dry_run")
+    async def dry_run(request: Request) -> Response:
+        return await run(request, service.dry_run, takes_json=True)
+
+    @router.get(PREFIX + "/batches/{batch_id}")
+    async def get_batch(request: Request, batch_id: str) -> Response:
+        return await run(request, lambda *_: service.batch(batch_id))
+
+    @router.post(PREFIX + "/batches/{batch_id}")
+    async def update_batch(request: Request, batch_id: str) -> Response:
+        return await run(request, lambda data, _: service.update(batch_id, data), takes_json=True)
+
+    @router.put(PREFIX + "/batches/{batch_id}")
+    async def replace_batch(request: Request, batch_id: str) -> Response:
+        return await run(request, lambda data, _: service.replace(batch_id, data), takes_json=True)
+
+    @router.delete(PREFIX + "/batches/{batch_id}")
+    async def cancel_batch(request: Request, batch_id: str) -> Response:
+        return await run(request, lambda *_: service.cancel(batch_id))
+
+    @router.post(PREFIX + "/batches/{batch_id}/delivery_feedback")
+    async def delivery_feedback(request: Request, batch_id: str) -> Response:
+        return await run(
+            request, lambda data, _: service.feedback(batch_id, data), takes_json=True, status=202
+        )
+
+    @router.get(PREFIX + "/batches/{batch_id}/delivery_report")
+    async def batch_delivery_report(request: Request, batch_id: str) -> Response:
+        return await run(request, lambda _, query: service.batch_delivery_report(batch_id, query))
+
+    @router.get(PREFIX + "/batches/{batch_id}/delivery_report/{msisdn}")
+    async def recipient_delivery_report(request: Request, batch_id: str, msisdn: str) -> Response:
+        return await run(request, lambda *_: service.recipient_delivery_report(batch_id, msisdn))
+
+    @router.get(PREFIX + "/delivery_reports")
+    async def list_delivery_reports(request: Request) -> Response:
+        return await run(request, lambda _, query: service.list_delivery_reports(query))
+
+    return router

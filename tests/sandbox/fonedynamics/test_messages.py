@@ -1,8 +1,12 @@
+"""Checks of phone numbers and sender ids used by the Fone Dynamics message validation."""
+
 from __future__ import annotations
 
 import pytest
 
-from airflow_provider_sms.sandbox.numbers import is_alphanumeric_sender, is_e164, mask_number
+from airflow_provider_sms.sandbox.fonedynamics_messages import is_alphanumeric_sender, is_e164, mask_number
+
+# --- numbers and sender ids ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("value", ["+61488023555", "+1234567", "+123456789012345"])
