@@ -1,8 +1,9 @@
-"""Run the sandbox inside a test session: a threaded server, pytest fixtures and connection helpers.
+"""Run the sandbox inside a test session or a script: a threaded server and connection helpers.
 
-Use it as a pytest plugin: ``pytest_plugins = ["airflow_provider_sms.sandbox.testing"]``. The fixture
-``sms_sandbox`` starts one server per session on a free loopback port; ``sandbox`` resets it before each
-test that uses it.
+``SandboxServer(config).start()`` (or ``with SandboxServer(config) as server:``) serves the sandbox on a
+background thread; ``sinch_connection``, ``fonedynamics_connection`` and ``connection_env`` point Airflow
+connections at it. Nothing here needs pytest: a test suite wraps :class:`SandboxServer` in its own
+fixtures (this project's are in ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
-import pytest
 import requests
 import uvicorn
 
@@ -23,8 +22,9 @@ from airflow_provider_sms.sandbox.app import create_app
 from airflow_provider_sms.sandbox.config import SandboxConfig
 from airflow_provider_sms.sandbox.core import SandboxContext
 
+__all__ = ["SandboxConfig", "SandboxServer", "connection_env", "fonedynamics_connection", "sinch_connection"]
+
 START_TIMEOUT_S = 15.0
-TEST_DELIVERY_DELAY_S = 0.5
 
 
 class SandboxServer:
@@ -184,19 +184,3 @@ def connection_env(conn_id: str, conn: dict[str, Any]) -> tuple[str, str]:
     :param conn: Connection in JSON form, as returned by the helpers above.
     """
     return f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn)
-
-
-@pytest.fixture(scope="session")
-def sms_sandbox() -> Iterator[SandboxServer]:
-    """One sandbox for the session, on a free loopback port, with a short delivery delay."""
-    server = SandboxServer(SandboxConfig(port=0, delivery_delay=TEST_DELIVERY_DELAY_S, seed=20_250_101))
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sandbox(sms_sandbox: SandboxServer) -> SandboxServer:
-    """The session's sandbox, reset to a clean state for this test."""
-    sms_sandbox.reset()
-    return sms_sandbox

@@ -1,4 +1,4 @@
-"""The pytest plugin: threaded server, fixtures, and connection helpers in Airflow's JSON form."""
+"""The threaded server, the suite's sandbox fixtures (tests/conftest.py), and connection helpers."""
 
 from __future__ import annotations
 
