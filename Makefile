@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --python $(BIN)/python \
-		"apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,lint]"
+		"apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,lint,sandbox]"
 	touch $(STAMP)
 
 # The example campaign DAG against a local sandbox, in a temporary AIRFLOW_HOME (see demo/run_demo.py).

@@ -3,7 +3,8 @@
 It is an independent reading of the vendors' contracts: nothing here imports ``clients/``, ``models/``
 or Airflow, so a misreading of an API in one place shows up as a failing test instead of passing on both
 sides. Start it with the ``airflow-sms-sandbox`` console script or, in tests, with
-:mod:`airflow_provider_sms.sandbox.testing`.
+:mod:`airflow_provider_sms.sandbox.testing`. It needs the optional dependencies of the ``sandbox`` extra
+(``pip install 'airflow-provider-sms[sandbox]'``).
 
 Modules, each importing only those listed before it:
 
@@ -19,3 +20,19 @@ Modules, each importing only those listed before it:
 """
 
 from __future__ import annotations
+
+from importlib.util import find_spec
+
+# What the code imports from the ``sandbox`` extra (pyproject.toml); starlette comes with fastapi.
+EXTRA_MODULES = ("fastapi", "starlette", "uvicorn")
+
+
+def missing_extra() -> str | None:
+    """Return why the sandbox cannot serve here (a module of its extra is not installed), else ``None``."""
+    missing = [name for name in EXTRA_MODULES if find_spec(name) is None]
+    if not missing:
+        return None
+    return (
+        f"the SMS sandbox needs {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} not "
+        "installed; install the sandbox extra: pip install 'airflow-provider-sms[sandbox]'"
+    )

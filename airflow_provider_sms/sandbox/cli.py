@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from airflow_provider_sms.sandbox import missing_extra
 from airflow_provider_sms.sandbox.config import FaultConfig, SandboxConfig
 from airflow_provider_sms.sandbox.core import is_loopback_host
 
@@ -140,6 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not is_loopback_host(args.host) and not args.allow_remote:
         parser.error(f"refusing to listen on non-loopback host {args.host!r}; pass --allow-remote to do so")
     config = config_from_args(args)
+    problem = missing_extra()
+    if problem is not None:
+        parser.exit(1, f"{parser.prog}: error: {problem}\n")
 
     import uvicorn
 

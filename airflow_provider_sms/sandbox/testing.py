@@ -13,14 +13,16 @@ import socket
 import threading
 import time
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
-import uvicorn
 
-from airflow_provider_sms.sandbox.app import create_app
+from airflow_provider_sms.sandbox import missing_extra
 from airflow_provider_sms.sandbox.config import SandboxConfig
 from airflow_provider_sms.sandbox.core import SandboxContext
+
+if TYPE_CHECKING:
+    import uvicorn
 
 __all__ = ["SandboxConfig", "SandboxServer", "connection_env", "fonedynamics_connection", "sinch_connection"]
 
@@ -47,7 +49,18 @@ class SandboxServer:
         return f"http://{self.config.host}:{self.port}"
 
     def start(self) -> SandboxServer:
-        """Bind the port, start serving and wait until the server answers; return ``self``."""
+        """Bind the port, start serving and wait until the server answers; return ``self``.
+
+        :raises ModuleNotFoundError: The ``sandbox`` extra is not installed.
+        """
+        problem = missing_extra()
+        if problem is not None:
+            self.ctx.close()
+            raise ModuleNotFoundError(problem)
+        import uvicorn
+
+        from airflow_provider_sms.sandbox.app import create_app
+
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.config.host, self.config.port))

@@ -1,12 +1,14 @@
-"""The airflow-sms-sandbox command line: flags, loopback-only by default, start-up banner."""
+"""The airflow-sms-sandbox command line: flags, loopback-only by default, start-up banner, missing extra."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 
-from airflow_provider_sms.sandbox import cli
+from airflow_provider_sms.sandbox import cli, missing_extra
 from airflow_provider_sms.sandbox.config import FaultConfig, SandboxConfig
 
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - the address the CLI must refuse without --allow-remote
@@ -120,3 +122,54 @@ def test_main_serves_on_loopback_and_prints_url_and_credentials(
     assert "tok-123" in out
     assert "sandbox-token" in out
     assert served[0]["port"] == 9200
+
+
+INSTALL_HINT = "pip install 'airflow-provider-sms[sandbox]'"
+
+
+def test_nothing_is_missing_where_the_extra_is_installed() -> None:
+    assert missing_extra() is None
+
+
+@pytest.mark.parametrize("module", ["fastapi", "starlette", "uvicorn"])
+def test_without_the_extra_main_names_what_is_missing_and_how_to_install_it(
+    module: str,
+    served: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # what importlib reports for a module not installed
+
+    with pytest.raises(SystemExit) as raised:
+        cli.main(["--port", "9300"])
+
+    err = capsys.readouterr().err
+    assert raised.value.code == 1
+    assert f"needs {module}, which is not installed" in err
+    assert INSTALL_HINT in err
+    assert served == []
+
+
+def run_without_the_extra(*argv: str) -> subprocess.CompletedProcess[str]:
+    """Run the console script's main in a fresh interpreter where the extra's packages cannot be imported."""
+    program = (
+        "import sys\n"
+        "sys.modules.update(fastapi=None, starlette=None, uvicorn=None)\n"
+        "from airflow_provider_sms.sandbox.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    command = [sys.executable, "-c", program, *argv]
+    return subprocess.run(  # noqa: S603 - our own interpreter with fixed arguments
+        command, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_console_script_fails_clearly_in_a_process_without_the_extra() -> None:
+    served = run_without_the_extra("--port", "9301")
+    helped = run_without_the_extra("--help")
+
+    assert served.returncode == 1
+    assert "needs fastapi, starlette, uvicorn, which are not installed" in served.stderr
+    assert INSTALL_HINT in served.stderr
+    assert "Traceback" not in served.stderr
+    assert (helped.returncode, "--state-file" in helped.stdout) == (0, True)

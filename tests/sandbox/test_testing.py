@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 import requests
@@ -88,3 +90,25 @@ def test_connection_env_is_parsed_by_airflow() -> None:
     assert (conn.conn_type, conn.login, conn.password) == ("fonedynamics", "ACSANDBOX", "sandbox-token")
     assert conn.extra_dejson == {"property_sid": "PRSANDBOX"}
     assert conn.host == "http://127.0.0.1:8025"
+
+
+def test_server_without_the_extra_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # what importlib reports for a module not installed
+    server = SandboxServer(SandboxConfig(port=0))
+
+    with pytest.raises(ModuleNotFoundError, match=r"pip install 'airflow-provider-sms\[sandbox\]'"):
+        server.start()
+
+
+def test_connection_helpers_need_no_server_dependencies() -> None:
+    program = (
+        "import sys\n"
+        "sys.modules.update(fastapi=None, starlette=None, uvicorn=None, pytest=None)\n"
+        "from airflow_provider_sms.sandbox.testing import connection_env, sinch_connection\n"
+        "print(connection_env('sinch_default', sinch_connection('http://127.0.0.1:1'))[0])\n"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter with fixed arguments
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert (done.returncode, done.stdout.strip()) == (0, "AIRFLOW_CONN_SINCH_DEFAULT"), done.stderr
