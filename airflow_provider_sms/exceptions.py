@@ -64,6 +64,10 @@ class SmsCapabilityError(SmsError):
         super().__init__(f"{vendor} has no API to {capability}; no request was made")
 
 
+class SmsRefusedError(SmsError):
+    """The vendor accepted the request but refused every message in it; sending it again cannot help."""
+
+
 class SmsApiError(SmsError):
     """The vendor answered with an HTTP error.
 

@@ -9,16 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_sms import __version__
-from airflow_provider_sms.hooks._form import ConnectionForm
-from airflow_provider_sms.hooks.fonedynamics_connection import (
+from airflow_provider_sms.hooks._form import (
     FONEDYNAMICS_CONN_TYPE,
-    FONEDYNAMICS_CONNECTION_FORM,
+    FONEDYNAMICS_FORM,
     FONEDYNAMICS_HOOK_NAME,
-)
-from airflow_provider_sms.hooks.sinch_connection import (
     SINCH_CONN_TYPE,
-    SINCH_CONNECTION_FORM,
+    SINCH_FORM,
     SINCH_HOOK_NAME,
+    ConnectionForm,
 )
 
 _PACKAGE = "airflow_provider_sms"
@@ -48,7 +46,7 @@ def get_provider_info() -> dict[str, Any]:
                 "tags": ["service"],
             },
         ],
-        "hooks": _per_integration("hooks.base", sinch=("hooks.sinch",), fonedynamics=("hooks.fonedynamics",)),
+        "hooks": _per_integration("hooks.sms", sinch=("hooks.sinch",), fonedynamics=("hooks.fonedynamics",)),
         # Sending works with either vendor; changing a batch only with Sinch (Fone Dynamics has no such API).
         "operators": _per_integration(
             "operators.send",
@@ -59,12 +57,12 @@ def get_provider_info() -> dict[str, Any]:
         "triggers": _per_integration("triggers.batch"),
         "notifications": [f"{_PACKAGE}.notifications.sms.SmsNotifier"],
         "connection-types": [
-            _connection_type(SINCH_CONN_TYPE, SINCH_HOOK_NAME, "sinch.SinchHook", SINCH_CONNECTION_FORM),
+            _connection_type(SINCH_CONN_TYPE, SINCH_HOOK_NAME, "sinch.SinchHook", SINCH_FORM),
             _connection_type(
                 FONEDYNAMICS_CONN_TYPE,
                 FONEDYNAMICS_HOOK_NAME,
                 "fonedynamics.FoneDynamicsHook",
-                FONEDYNAMICS_CONNECTION_FORM,
+                FONEDYNAMICS_FORM,
             ),
         ],
     }

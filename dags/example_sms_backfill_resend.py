@@ -1,7 +1,7 @@
 """Resend once to the failures of past campaign days, driven by a backfill.
 
 For each logical date, ``find_failures`` finds the batches ``example_sms_campaign`` sent for that day by
-their keys (``<campaign>-<yyyymmdd>-s-...``, see ``sms_campaign_support/failures.py`` for how each vendor
+their keys (``<campaign>-<yyyymmdd>-s-...``, with ``SmsHook.find_batches``, which knows how each vendor
 is searched), collects the recipients whose message failed or expired, leaves out those a resend of that
 day (``<campaign>-<yyyymmdd>-r-...``) already went to, and ``resend`` sends to the rest once.
 
@@ -28,10 +28,9 @@ import pendulum
 from airflow.sdk import DAG, Param, get_current_context, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 from sms_campaign_support.airflow_compat import AirflowSkipException
-from sms_campaign_support.failures import failed_numbers, find_day_batches, write_numbers
-from sms_campaign_support.references import day_prefix, resend_reference
+from sms_campaign_support.audience import write_numbers
+from sms_campaign_support.references import RESEND, SEND, day_prefix, kind_of, resend_reference
 
-from airflow_provider_sms.hooks.base import SmsHook
 from airflow_provider_sms.operators.send import SmsSendOperator
 
 DAG_ID = "example_sms_backfill_resend"
@@ -47,12 +46,17 @@ def find_failures() -> dict[str, Any]:
     start = context["data_interval_start"]
     assert start is not None
     day = start.strftime("%Y%m%d")
+    from airflow_provider_sms.hooks.sms import SmsHook
+
     hook = SmsHook.for_connection(params["sms_conn_id"])
-    batches = find_day_batches(hook, day_prefix(params["campaign"], day), since=start)
-    failed = failed_numbers(hook, batches.sent)
-    numbers = [n for n in failed if n not in batches.resent_to]
+    prefix = day_prefix(params["campaign"], day)
+    found = hook.find_batches(prefix, since=start)
+    sent = [batch.batch_id for batch in found if kind_of(batch.key, prefix) == SEND]
+    resent_to = {n for batch in found if kind_of(batch.key, prefix) == RESEND for n in batch.recipients}
+    failed = hook.failed_recipients(sent)
+    numbers = [n for n in failed if n not in resent_to]
     print(
-        f"{day}: {len(batches.sent)} batch(es) sent, {len(failed)} failed or expired, "
+        f"{day}: {len(sent)} batch(es) sent, {len(failed)} failed or expired, "
         f"{len(failed) - len(numbers)} of them already resent"
     )
     if not numbers:
@@ -64,7 +68,7 @@ def find_failures() -> dict[str, Any]:
     # expire_at the same distance from the actual send.
     now = pendulum.now("UTC")
     expire_at = None
-    if "expire_at" in hook.supported_send_options:
+    if hook.supports("expire_at"):
         expire_at = now.add(seconds=params["expire_after_s"]).isoformat()
     return {
         "to": str(path),

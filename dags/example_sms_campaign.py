@@ -33,12 +33,10 @@ import pendulum
 from airflow.sdk import DAG, Param, get_current_context, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 from sms_campaign_support.airflow_compat import AirflowSkipException
-from sms_campaign_support.audience import split_audience
-from sms_campaign_support.failures import failed_numbers, write_numbers
+from sms_campaign_support.audience import split_audience, write_numbers
 from sms_campaign_support.references import resend_reference, send_reference
 from sms_campaign_support.summary import build_summary, write_summary
 
-from airflow_provider_sms.hooks.base import SmsHook
 from airflow_provider_sms.operators.dry_run import SmsDryRunOperator
 from airflow_provider_sms.operators.send import SmsSendOperator
 from airflow_provider_sms.sensors.batch import SmsBatchSensor
@@ -111,8 +109,9 @@ def plan_sends(audience: dict[str, Any]) -> list[dict[str, Any]]:
     end = context["data_interval_end"]
     assert end is not None
     send_at = send_time(end, params["send_time"], params["timezone"])
-    hook = SmsHook.for_connection(params["sms_conn_id"])
-    expires = "expire_at" in hook.supported_send_options
+    from airflow_provider_sms.hooks.sms import SmsHook
+
+    expires = SmsHook.for_connection(params["sms_conn_id"]).supports("expire_at")
     expire_at = send_at + timedelta(seconds=params["expire_after_s"]) if expires else None
     return [
         {
@@ -132,11 +131,13 @@ def collect_failures(audience: dict[str, Any], sends: list[dict[str, Any]]) -> l
     params = context["params"]
     if not params["resend"]:
         return []
+    from airflow_provider_sms.hooks.sms import SmsHook
+
     hook = SmsHook.for_connection(params["sms_conn_id"])
-    expires = "expire_at" in hook.supported_send_options
+    expires = hook.supports("expire_at")
     resends = []
     for segment, sent in zip(audience["segments"], sends, strict=True):
-        numbers = failed_numbers(hook, sent["batch_ids"])
+        numbers = hook.failed_recipients(sent["batch_ids"])
         if not numbers:
             continue
         path = run_dir(params, day_of(context)) / f"resend-{segment['segment']}.csv"
@@ -161,6 +162,8 @@ def publish_summary(
     audience: dict[str, Any], plans: list[dict[str, Any]], sends: list[Any], resends: list[Any]
 ) -> dict[str, Any]:
     """Count the messages per status, per segment and for the resends; write and return the summary."""
+    from airflow_provider_sms.hooks.sms import SmsHook
+
     context = get_current_context()
     params = context["params"]
     hook = SmsHook.for_connection(params["sms_conn_id"])

@@ -1,10 +1,11 @@
-"""Imports point down only: the layout of the package is its architecture.
+"""Imports point down only, without circles: the layout of the package is its architecture.
 
 models/  → nothing above it, no Airflow, no I/O libraries
 clients/ → models/ (and exceptions), no Airflow
 hooks/   → clients/, models/, Airflow
-operators/, sensors/, triggers/, notifications/ → hooks/ and below
+operators/, sensors/, triggers/, notifications/ → hooks/ and below, never a vendor model or client
 The sandbox has its own test (tests/sandbox/test_layering.py): it imports none of clients/, models/, Airflow.
+The package stays in few, full modules: at most 70, none over 800 lines.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ import airflow_provider_sms
 PACKAGE = Path(airflow_provider_sms.__file__).parent
 _P = "airflow_provider_sms"
 
+#: The Airflow surface works with any vendor through the neutral hook: no vendor model or client.
+_VENDOR = (f"{_P}.models.sinch", f"{_P}.models.fonedynamics", f"{_P}.clients")
 #: For each layer, module prefixes it must never import.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "models": (
         "airflow",
         "requests",
         f"{_P}.version_compat",
-        f"{_P}.task_failures",
         f"{_P}.clients",
         f"{_P}.hooks",
         f"{_P}.operators",
@@ -37,7 +39,6 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "clients": (
         "airflow",
         f"{_P}.version_compat",
-        f"{_P}.task_failures",
         f"{_P}.hooks",
         f"{_P}.operators",
         f"{_P}.sensors",
@@ -46,10 +47,10 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         f"{_P}.sandbox",
     ),
     "hooks": (f"{_P}.operators", f"{_P}.sensors", f"{_P}.triggers", f"{_P}.notifications", f"{_P}.sandbox"),
-    "operators": (f"{_P}.sensors", f"{_P}.sandbox"),
-    "sensors": (f"{_P}.operators", f"{_P}.sandbox"),
-    "triggers": (f"{_P}.operators", f"{_P}.sensors", f"{_P}.sandbox"),
-    "notifications": (f"{_P}.operators", f"{_P}.sensors", f"{_P}.sandbox"),
+    "operators": (f"{_P}.sensors", f"{_P}.sandbox", *_VENDOR),
+    "sensors": (f"{_P}.operators", f"{_P}.sandbox", *_VENDOR),
+    "triggers": (f"{_P}.operators", f"{_P}.sensors", f"{_P}.sandbox", *_VENDOR),
+    "notifications": (f"{_P}.operators", f"{_P}.sensors", f"{_P}.sandbox", *_VENDOR),
 }
 #: Top-level modules every layer may use; they import nothing from Airflow either.
 SHARED_MODULES = ("__init__.py", "exceptions.py")
@@ -97,3 +98,69 @@ def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
         "airflow.sdk",
         "airflow_provider_sms.hooks.base",
     ]
+
+
+def _module_name(path: Path) -> str:
+    relative = path.relative_to(PACKAGE.parent).with_suffix("")
+    parts = relative.parts[:-1] if relative.name == "__init__" else relative.parts
+    return ".".join(parts)
+
+
+MODULES = {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+Graph = dict[str, set[str]]
+
+
+def _direct_imports(module: str) -> set[str]:
+    """Return the package modules ``module`` imports, at any depth, plus the hook classes it loads by path."""
+    found: set[str] = set()
+    for name in imported_modules(MODULES[module]):
+        while name and name not in MODULES:
+            name = name.rpartition(".")[0]
+        if name.startswith(_P) and name != module:
+            found.add(name)
+    if module == f"{_P}.hooks.sms":
+        from airflow_provider_sms.hooks.sms import HOOK_CLASS_PATHS
+
+        found.update(path.rpartition(".")[0] for path in HOOK_CLASS_PATHS.values())
+    return found
+
+
+GRAPH: Graph = {module: _direct_imports(module) for module in MODULES}
+
+
+def _reachable(graph: Graph, start: str) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        for name in graph.get(todo.pop(), ()):
+            if name not in seen:
+                seen.add(name)
+                todo.append(name)
+    return seen
+
+
+def _circles(graph: Graph) -> list[str]:
+    return sorted(f"{a} -> {b}" for a, imports in graph.items() for b in imports if a in _reachable(graph, b))
+
+
+def test_no_import_circles() -> None:
+    assert _circles(GRAPH) == []
+
+
+def test_the_circle_check_sees_a_circle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _circles(graph) == ["a -> b", "b -> c", "c -> a"]
+
+
+def test_the_package_is_a_few_full_modules() -> None:
+    assert len(MODULES) <= 70
+    long_files = {name: n for name, path in MODULES.items() if (n := len(path.read_text().splitlines())) > 800}
+    assert long_files == {}
+
+
+def test_the_send_operator_reaches_at_most_35_package_modules() -> None:
+    reachable = _reachable(GRAPH, f"{_P}.operators.send")
+    # Importing a module runs its packages' __init__ modules too.
+    reachable |= {name.rpartition(".")[0] for name in reachable if name.rpartition(".")[0] in MODULES}
+    assert len(reachable) <= 35, sorted(reachable)
+    # The vendor hooks are reached through the class-path table, so the count covers the whole send path.
+    assert {f"{_P}.hooks.sinch", f"{_P}.hooks.fonedynamics", f"{_P}.clients.transport"} <= reachable

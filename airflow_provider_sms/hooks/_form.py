@@ -1,4 +1,4 @@
-"""Connection form declared once and rendered for both of Airflow's connection-form regimes.
+"""Both connection forms, declared once and rendered for both of Airflow's connection-form regimes.
 
 Airflow 3.2 and later read ``conn-fields`` and ``ui-field-behaviour`` from the provider info; Airflow 3.1
 calls the hook's ``get_connection_form_widgets()`` and ``get_ui_field_behaviour()``. Both renderings come
@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from airflow_provider_sms.clients.sinch import SINCH_AUTH_TYPES, SINCH_REGIONS
 
 #: How a field is entered; each kind maps to one JSON-schema type and one wtforms field class.
 FieldKind = Literal["string", "integer", "boolean", "password"]
@@ -155,4 +157,91 @@ TRANSPORT_FIELDS = (
         default=3,
         minimum=0,
     ),
+)
+
+SINCH_CONN_TYPE = "sinch"
+SINCH_HOOK_NAME = "Sinch SMS"
+FONEDYNAMICS_CONN_TYPE = "fonedynamics"
+FONEDYNAMICS_HOOK_NAME = "Fone Dynamics"
+
+SINCH_FORM = ConnectionForm(
+    fields=(
+        FormField(
+            name="region",
+            label="Region",
+            description="Sinch region the service plan or project lives in: us, eu, au, br or ca.",
+            choices=SINCH_REGIONS,
+            default="us",
+        ),
+        FormField(
+            name="auth_type",
+            label="Authentication",
+            description=(
+                "api_token: service plan ID and API token (all regions). "
+                "oauth2: project ID with an access key ID and secret (us and eu only)."
+            ),
+            choices=SINCH_AUTH_TYPES,
+            default=SINCH_AUTH_TYPES[0],
+        ),
+        FormField(
+            name="project_id",
+            label="Project ID",
+            description="Sinch project ID; required for oauth2, unused for api_token.",
+        ),
+        FormField(
+            name="auth_url",
+            label="OAuth token URL override",
+            description="Token endpoint for oauth2; empty means https://auth.sinch.com/oauth2/token.",
+            placeholder="https://auth.sinch.com/oauth2/token",
+        ),
+        FormField(
+            name="default_from",
+            label="Default sender",
+            description="Sender used when a task gives none: E.164 number, short code or alphanumeric name.",
+            placeholder="+61400000000",
+        ),
+        *TRANSPORT_FIELDS,
+    ),
+    hidden_fields=("schema", "port"),
+    relabeling={
+        "login": "Service plan ID or OAuth key ID",
+        "password": "API token or OAuth key secret",
+        "host": "Base URL override",
+    },
+    placeholders={
+        "login": "Service plan ID (api_token) or access key ID (oauth2)",
+        "password": "API token (api_token) or access key secret (oauth2)",
+        "host": "Empty for the region's Sinch host; e.g. http://127.0.0.1:8080 for the sandbox",
+    },
+)
+
+FONEDYNAMICS_FORM = ConnectionForm(
+    fields=(
+        FormField(
+            name="property_sid",
+            label="Property SID",
+            description="Property that sends and lists messages; tasks may name another one.",
+        ),
+        FormField(
+            name="default_from",
+            label="Default sender",
+            description=(
+                "Sender used when a task gives none: E.164 number or alphanumeric name; "
+                "empty lets Fone Dynamics lease a number."
+            ),
+            placeholder="+61400000000",
+        ),
+        *TRANSPORT_FIELDS,
+    ),
+    hidden_fields=("schema", "port"),
+    relabeling={
+        "login": "Account SID",
+        "password": "Account token",
+        "host": "Base URL override",
+    },
+    placeholders={
+        "login": "Account SID",
+        "password": "Token of the account",
+        "host": "Empty for https://api.fonedynamics.com; e.g. http://127.0.0.1:8080 for the sandbox",
+    },
 )

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseNotifier
 from asgiref.sync import sync_to_async
 
-from airflow_provider_sms.exceptions import Problem, SmsValidationError
-from airflow_provider_sms.hooks.base import SmsHook
-from airflow_provider_sms.hooks.sending import ChunkRecipient, SendChunk, SendOptions
-from airflow_provider_sms.models.phone import mask_msisdn
+from airflow_provider_sms.hooks.campaign import Campaign, SendSummary
+from airflow_provider_sms.hooks.sms import SmsHook
+from airflow_provider_sms.models.sms import mask_msisdn
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -68,32 +66,28 @@ class SmsNotifier(BaseNotifier):
         super().render_template_fields(context, jinja_env)
 
     @cached_property
-    def hook(self) -> SmsHook[Any, Any]:
+    def hook(self) -> SmsHook:
         """The vendor hook for ``sms_conn_id``."""
         return SmsHook.for_connection(self.sms_conn_id)
 
     def notify(self, context: Context) -> None:
-        """Validate, then send the SMS.
+        """Validate, then send the SMS once (a repeated callback finds what its key already sent).
 
         :param context: The callback's context (templates are already rendered).
         :raises SmsValidationError: a number, the sender or the body breaks the vendor's rules; nothing
             was sent.
         """
-        if not isinstance(self.body, str) or not self.body.strip():
-            problem = Problem("body", repr(self.body), "must contain at least one non-space character")
-            raise SmsValidationError([problem], subject="SMS notification")
         numbers = [self.to] if isinstance(self.to, str) else list(self.to)
-        chunk = SendChunk(
-            number=0,
-            key=_notification_key(context, numbers, self.body),
-            recipients=tuple(ChunkRecipient(position, number) for position, number in enumerate(numbers)),
-        )
-        options = SendOptions(body=self.body, from_=self.from_)
         hook = self.hook
-        hook.validate_chunk(chunk, options, datetime.now(timezone.utc))
-        sent = hook.send_chunk(chunk, options)
+        campaign = Campaign.build(
+            hook, key=_notification_key(context, numbers, str(self.body)), to=numbers, body=self.body, from_=self.from_
+        )
+        campaign.validate()
+        summary = SendSummary(vendor=hook.vendor)
+        campaign.send(summary, self.log)
         shown = ", ".join(mask_msisdn(n) for n in numbers[:5]) + (" ..." if len(numbers) > 5 else "")
-        self.log.info("Sent SMS notification %s to %d recipient(s): %s", sent.batch_id, len(numbers), shown)
+        batches = ", ".join(summary.batch_ids)
+        self.log.info("Sent SMS notification %s to %d recipient(s): %s", batches, summary.recipients, shown)
 
     async def async_notify(self, context: Context) -> None:
         """Send the SMS without blocking the event loop (the triggerer's, for deadline alerts).
@@ -107,7 +101,7 @@ def _notification_key(context: Context, numbers: Sequence[str], body: str) -> st
     """Return an idempotency key unique to this callback, its recipients and its text."""
     ti = context.get("ti")
     parts = [str(context.get("run_id", "")), *(str(getattr(ti, name, "")) for name in _TI_KEY_SOURCES)]
-    digest = hashlib.sha256("\x1f".join([*parts, *numbers, body]).encode()).hexdigest()
+    digest = hashlib.sha256("\x1f".join([*parts, *(str(n) for n in numbers), body]).encode()).hexdigest()
     return f"notify-{digest[:40]}"
 
 

@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_sms.models.status import NeutralStatus, from_sinch
-from airflow_provider_sms.operators._batch_operator import (
-    BatchAction,
-    BatchLifecycleHook,
-    Outcome,
-    SmsBatchOperator,
-)
+from airflow_provider_sms.hooks.sms import PlannedChange, SmsHook
+from airflow_provider_sms.operators._batch_operator import SmsBatchOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 #: Every message of the batch was cancelled.
 CANCELLED = "cancelled"
-#: Some messages had already gone out; the rest were cancelled.
-PARTLY_CANCELLED = "partly_cancelled"
-#: Every message had already gone out: nothing could be cancelled.
-ALREADY_FINAL = "already_final"
 
 
 class SmsCancelBatchOperator(SmsBatchOperator):
     """Cancel one batch, or every batch of a campaign, before its messages go out.
 
     Only messages not yet handed to the operators' network are cancelled. Sinch answers the cancel of a
-    batch that has already gone out without an error, so the operator reads each batch's delivery report
-    afterwards: a batch with messages that could not be cancelled is a warning in the log and shows as
+    batch that has already gone out without an error, so each batch's delivery report is read afterwards:
+    a batch with messages that could not be cancelled is a warning in the log and shows as
     ``already_final`` (or ``partly_cancelled``) in the result, not a failure. Fone Dynamics has no API to
     cancel a batch: the task then fails at once, before any request, and is not retried.
 
@@ -42,16 +31,16 @@ class SmsCancelBatchOperator(SmsBatchOperator):
         task's ``.output`` (an XComArg) to cancel every batch of a campaign (templated).
     """
 
-    capability = "cancel"
+    feature = "cancel"
     done_verb = "cancelled"
 
-    def plan(self, hook: BatchLifecycleHook, batch_ids: list[str]) -> list[BatchAction]:
-        """Cancel each batch in turn; nothing to validate beyond the batch ids.
+    def plan(self, hook: SmsHook, batch_ids: list[str]) -> list[PlannedChange]:
+        """Cancel each batch in turn.
 
         :param hook: The vendor hook.
         :param batch_ids: The batches to cancel.
         """
-        return [BatchAction(batch_id, partial(_cancel, hook, batch_id)) for batch_id in batch_ids]
+        return hook.plan_cancel(batch_ids)
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Cancel every batch, then warn about those whose messages had already gone out.
@@ -69,29 +58,3 @@ class SmsCancelBatchOperator(SmsBatchOperator):
                     ", ".join(f"{status}: {n}" for status, n in outcome["not_cancelled"].items()),
                 )
         return result
-
-
-def _cancel(hook: BatchLifecycleHook, batch_id: str) -> Outcome:
-    """Cancel one batch and say, from its delivery report, how many messages were cancelled."""
-    hook.cancel_batch(batch_id)
-    report = hook.get_delivery_report(batch_id, type="summary")
-    cancelled = 0
-    not_cancelled: Counter[str] = Counter()
-    for entry in report.statuses:
-        if from_sinch(entry.status, entry.code).status is NeutralStatus.CANCELLED:
-            cancelled += entry.count
-        else:
-            not_cancelled[entry.status] += entry.count
-    messages = report.total_message_count or cancelled + sum(not_cancelled.values())
-    if not not_cancelled:
-        outcome = CANCELLED
-    elif cancelled:
-        outcome = PARTLY_CANCELLED
-    else:
-        outcome = ALREADY_FINAL
-    return {
-        "outcome": outcome,
-        "messages": messages,
-        "cancelled": cancelled,
-        "not_cancelled": dict(sorted(not_cancelled.items())),
-    }

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
-from airflow_provider_sms.models.phone import mask_msisdn
-from airflow_provider_sms.operators._campaign.operator import (
-    SmsCampaignOperator,
-)
-from airflow_provider_sms.operators._campaign.summary import PreviewSummary
-from airflow_provider_sms.task_failures import failing_without_retry
+from airflow_provider_sms.hooks.campaign import PreviewSummary
+from airflow_provider_sms.hooks.sms import failing_without_retry
+from airflow_provider_sms.operators.send import SmsCampaignOperator
 from airflow_provider_sms.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
@@ -34,12 +31,9 @@ class SmsDryRunOperator(SmsCampaignOperator):
     :param kwargs: The send arguments, and ``BaseOperator`` arguments.
     """
 
-    capability: ClassVar = "dry_run"
     template_fields = (*SmsCampaignOperator.template_fields, "max_parts", "max_messages")
 
-    def __init__(
-        self, *, max_parts: int | None = None, max_messages: int | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *, max_parts: int | None = None, max_messages: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.max_parts = max_parts
         self.max_messages = max_messages
@@ -53,27 +47,24 @@ class SmsDryRunOperator(SmsCampaignOperator):
         with failing_without_retry():
             max_parts = _budget("max_parts", self.max_parts)
             max_messages = _budget("max_messages", self.max_messages)
-            campaign = self.prepare(context)
-            rejected = self.validate(campaign)
+            campaign = self.build_campaign(context)
+            campaign.hook.require("dry_run")
+            rejected = campaign.validate()
         summary = PreviewSummary(vendor=campaign.hook.vendor, rejected=rejected, skipped=rejected.count)
-        for planned in campaign.chunks():
-            chunk = planned.chunk
-            if not chunk.recipients:
-                continue
-            preview = campaign.hook.preview_chunk(chunk, campaign.options)
-            summary.recipients += preview.recipients
-            summary.parts += preview.parts
-            for message in preview.messages:
-                summary.add_message(
-                    mask_msisdn(chunk.recipients[message.index].to), message.parts, message.encoding
-                )
+        campaign.preview(summary)
         self.log.info(
             "Dry run: %d recipient(s), %d part(s), encodings %s",
             summary.recipients,
             summary.parts,
             dict(summary.encodings),
         )
-        _check_budget(summary, max_parts, max_messages)
+        over = []
+        if max_parts is not None and summary.parts > max_parts:
+            over.append(f"{summary.parts} parts exceed max_parts={max_parts}")
+        if max_messages is not None and summary.recipients > max_messages:
+            over.append(f"{summary.recipients} messages exceed max_messages={max_messages}")
+        if over:
+            raise AirflowFailException("The send is over budget: " + "; ".join(over))
         return summary.as_json()
 
 
@@ -89,13 +80,3 @@ def _budget(field: str, value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     raise SmsValidationError([Problem(field, repr(value), "must be a whole number, at least 0")], "dry run")
-
-
-def _check_budget(summary: PreviewSummary, max_parts: int | None, max_messages: int | None) -> None:
-    over = []
-    if max_parts is not None and summary.parts > max_parts:
-        over.append(f"{summary.parts} parts exceed max_parts={max_parts}")
-    if max_messages is not None and summary.recipients > max_messages:
-        over.append(f"{summary.recipients} messages exceed max_messages={max_messages}")
-    if over:
-        raise AirflowFailException("The send is over budget: " + "; ".join(over))

@@ -1,45 +1,140 @@
 """``SmsSendOperator``: send or schedule one text to many recipients, or individual messages, exactly once.
 
-How a send stays idempotent: every chunk (one vendor request) carries a key derived from the task
-instance and the chunk number (see ``_campaign/keys.py``). Chunks are sent in order, so an earlier try
-that sent anything sent the first chunk: each try first looks up the first chunk's key. If nothing was
-found this is the first try that got that far, and the rest is sent without lookups; if it was found,
-every following chunk is looked up until one is missing, and from there on sent. After an ambiguous
-failure (the connection broke after the request was sent) the chunk's key is always looked up before it
-is sent again.
+The work is the campaign engine's (:mod:`airflow_provider_sms.hooks.campaign`): this module reads the
+templated arguments, derives the idempotency key from the task instance, and turns the engine's outcome
+into the task's result, its log and, after a failure, the ``sms_send_progress`` record.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from airflow_provider_sms.exceptions import (
-    Problem,
-    SmsAmbiguousResultError,
-    SmsError,
-)
-from airflow_provider_sms.hooks.sending import SendChunk, SentChunk
-from airflow_provider_sms.models.encoding import count_parts
-from airflow_provider_sms.models.phone import mask_msisdn
-from airflow_provider_sms.operators._campaign.operator import (
+from airflow.sdk import BaseOperator
+
+from airflow_provider_sms.exceptions import SmsError
+from airflow_provider_sms.hooks.campaign import (
+    DEFAULT_CHUNK_SIZE,
     Campaign,
-    SmsCampaignOperator,
+    PastSchedule,
+    SendSummary,
+    campaign_key,
 )
-from airflow_provider_sms.operators._campaign.summary import SendSummary
-from airflow_provider_sms.task_failures import failing_without_retry
-from airflow_provider_sms.version_compat import AirflowFailException
+from airflow_provider_sms.hooks.sms import SmsHook, failing_without_retry
+from airflow_provider_sms.version_compat import AirflowFailException, AirflowSkipException
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 #: XCom key of the record a failed try leaves: what was sent before the failure.
 PROGRESS_XCOM_KEY = "sms_send_progress"
-#: How often one chunk is sent again after ambiguous failures (each time after a lookup found nothing).
-MAX_AMBIGUOUS_RESENDS = 3
-#: Why a recipient of a chunk found again has no message: the vendor refused it when the chunk was sent.
-REFUSED_EARLIER = "refused by the vendor when its chunk was first sent; not sent again"
+
+
+class SmsCampaignOperator(BaseOperator):
+    """Base of the send and dry-run operators: one text to many recipients, or individual messages.
+
+    :param sms_conn_id: Id of a ``sinch`` or ``fonedynamics`` connection (templated).
+    :param to: Recipients: a list of E.164 numbers, one number, or the path of a CSV file with a
+        ``phone`` column and optional columns holding ``${column}`` values (templated).
+    :param body: The text; ``${key}`` placeholders are filled per recipient (templated).
+    :param parameters: ``{key: {number: value, "default": value}}`` for the placeholders (templated).
+    :param messages: Instead of ``to`` and ``body``: ``[{"to": number, "body": text}, ...]`` (templated).
+    :param from_: Sender id; the connection's ``default_from`` when not given (templated).
+    :param send_at: When to send: a datetime or an ISO-8601 string, e.g. ``{{ data_interval_end }}``
+        (templated).
+    :param expire_at: When to stop trying to deliver (Sinch; Fone Dynamics has no such option) (templated).
+    :param past_schedule: What a ``send_at`` that is not in the future does: ``send_now`` (send at once),
+        ``skip`` (skip the task) or ``fail`` (fail the task), always before any request.
+    :param client_reference: Prefix of the idempotency keys, 1-40 of ``A-Z a-z 0-9 _ -``; Sinch's
+        ``client_reference`` and Fone Dynamics' ``ExternalId`` are the keys themselves (templated).
+    :param vendor_options: Vendor-specific message options by the vendor's field name, e.g. Sinch
+        ``{"delivery_report": "full", "flash_message": True}`` or Fone Dynamics ``{"delivery_receipt": True}``;
+        an option the vendor does not have fails the task before any request (templated).
+    :param chunk_size: Recipients per vendor request, at most the vendor's limit (1,000). Ignored for
+        Sinch ``messages``: each message is its own batch (templated).
+    :param invalid_recipients: ``reject`` (default): one bad recipient fails the task before any request;
+        ``skip``: bad recipients are left out and reported in the result.
+    """
+
+    template_fields: Sequence[str] = (
+        "sms_conn_id",
+        "to",
+        "body",
+        "parameters",
+        "messages",
+        "from_",
+        "send_at",
+        "expire_at",
+        "client_reference",
+        "vendor_options",
+        "chunk_size",
+    )
+
+    def __init__(
+        self,
+        *,
+        sms_conn_id: str,
+        to: Any = None,
+        body: str | None = None,
+        parameters: Any = None,
+        messages: Any = None,
+        from_: str | None = None,
+        send_at: Any = None,
+        expire_at: Any = None,
+        past_schedule: str = PastSchedule.SEND_NOW.value,
+        client_reference: str | None = None,
+        vendor_options: Mapping[str, Any] | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        invalid_recipients: str = "reject",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sms_conn_id = sms_conn_id
+        self.to = to
+        self.body = body
+        self.parameters = parameters
+        self.messages = messages
+        self.from_ = from_
+        self.send_at = send_at
+        self.expire_at = expire_at
+        self.past_schedule = past_schedule
+        self.client_reference = client_reference
+        self.vendor_options = vendor_options
+        self.chunk_size = chunk_size
+        self.invalid_recipients = invalid_recipients
+
+    def build_campaign(self, context: Context) -> Campaign:
+        """Check every argument and the vendor's features, and apply ``past_schedule``; no request.
+
+        :param context: The task's context.
+        :raises SmsValidationError: an argument breaks a rule.
+        :raises SmsCapabilityError: the vendor cannot do what the arguments ask.
+        :raises AirflowSkipException: ``send_at`` is past and ``past_schedule`` is ``skip``.
+        :raises AirflowFailException: ``send_at`` is past and ``past_schedule`` is ``fail``.
+        """
+        ti = context["ti"]
+        map_index = ti.map_index if ti.map_index is not None else -1
+        campaign = Campaign.build(
+            SmsHook.for_connection(self.sms_conn_id),
+            key=campaign_key(ti.dag_id, ti.task_id, ti.run_id, map_index, self.client_reference or None),
+            to=self.to,
+            body=self.body,
+            parameters=self.parameters,
+            messages=self.messages,
+            from_=self.from_,
+            send_at=self.send_at,
+            expire_at=self.expire_at,
+            past_schedule=self.past_schedule,
+            vendor_options=self.vendor_options,
+            chunk_size=self.chunk_size,
+            invalid_recipients=self.invalid_recipients,
+        )
+        refusal = campaign.past_schedule_refusal()
+        if refusal is not None:
+            if campaign.policy is PastSchedule.SKIP:
+                raise AirflowSkipException(refusal)
+            raise AirflowFailException(refusal)
+        return campaign
 
 
 class SmsSendOperator(SmsCampaignOperator):
@@ -47,8 +142,10 @@ class SmsSendOperator(SmsCampaignOperator):
 
     Everything is validated before the first request (each recipient, and each chunk built into the
     vendor's request model); then the recipients are sent chunk by chunk, streamed from the source.
-    Retries and re-runs of the same DAG run send only what earlier tries did not (see the module
-    docstring). A ``send_at`` that is already past is handled by ``past_schedule``.
+    Retries and re-runs of the same DAG run send only what earlier tries did not: each chunk carries a key
+    derived from the task instance and the chunk number, and a try looks up what the keys already created
+    (see :mod:`airflow_provider_sms.hooks.campaign`). A ``send_at`` that is already past is handled by
+    ``past_schedule``.
 
     Returns ``{"vendor", "batch_ids", "recipients", "parts", "skipped", "rejected", "rejected_count",
     "chunks", "reused_chunks"}``. ``batch_ids`` are what the sensors and batch operators accept: Sinch
@@ -57,11 +154,8 @@ class SmsSendOperator(SmsCampaignOperator):
     If a try fails half-way, what it sent is logged chunk by chunk and pushed to XCom under
     ``sms_send_progress`` before the error is raised.
 
-    The arguments are those of
-    :class:`~airflow_provider_sms.operators._campaign.operator.SmsCampaignOperator`.
+    The arguments are those of :class:`SmsCampaignOperator`.
     """
-
-    capability: ClassVar = "send"
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Validate the whole send, then send what earlier tries did not.
@@ -70,116 +164,25 @@ class SmsSendOperator(SmsCampaignOperator):
         :return: The send's summary (ids and counts).
         """
         with failing_without_retry():
-            campaign = self.prepare(context)
-            rejected = self.validate(campaign)
+            campaign = self.build_campaign(context)
+            rejected = campaign.validate()
         summary = SendSummary(vendor=campaign.hook.vendor, rejected=rejected, skipped=rejected.count)
         self.log.info(
-            "Sending through %s, keys %s-c<chunk>, %s", campaign.hook.vendor, campaign.key, _when(campaign)
+            "Sending through %s, keys %s-c<chunk>, %s",
+            campaign.hook.vendor,
+            campaign.key,
+            campaign.describe_schedule(),
         )
         try:
-            self._send_all(campaign, summary)
+            campaign.send(summary, self.log)
         except SmsError as exc:
-            self._record_progress(context, summary)
+            self.log.error("Send failed after: %s", summary.progress())
+            try:
+                context["ti"].xcom_push(key=PROGRESS_XCOM_KEY, value=summary.as_json())
+            except Exception:  # the record is a courtesy: never hide the send's own error behind it
+                self.log.exception("Could not push the send's progress to XCom")
             if exc.retryable:
                 raise
-            raise AirflowFailException(f"{exc}; sent before the failure: {_progress(summary)}") from exc
-        except AirflowFailException:  # a chunk the vendor refused as a whole
-            self._record_progress(context, summary)
-            raise
-        self.log.info("Sent: %s", _progress(summary))
+            raise AirflowFailException(f"{exc}; sent before the failure: {summary.progress()}") from exc
+        self.log.info("Sent: %s", summary.progress())
         return summary.as_json()
-
-    def _send_all(self, campaign: Campaign, summary: SendSummary) -> None:
-        look_up = True
-        first = True
-        for planned in campaign.chunks():
-            chunk = planned.chunk
-            if not chunk.recipients:
-                continue
-            found = campaign.hook.find_chunk(chunk.key) if look_up else None
-            if first or found is None:
-                look_up = found is not None
-            first = False
-            sent = found or self._send_chunk(campaign, chunk)
-            self._count(campaign, chunk, sent, summary)
-
-    def _send_chunk(self, campaign: Campaign, chunk: SendChunk) -> SentChunk:
-        """Send a chunk; after an ambiguous failure look its key up before sending it again."""
-        hook = campaign.hook
-        for attempt in range(MAX_AMBIGUOUS_RESENDS + 1):
-            schedule = campaign.schedule.due_by(datetime.now(timezone.utc))
-            options = dataclasses.replace(
-                campaign.options, send_at=schedule.send_at, expire_at=schedule.expire_at
-            )
-            try:
-                return hook.send_chunk(chunk, options)
-            except SmsAmbiguousResultError:
-                self.log.warning(
-                    "Chunk %d (key %s): result unknown, looking the key up", chunk.number, chunk.key
-                )
-                found = hook.find_chunk(chunk.key)
-                if found is not None:
-                    return found
-                if attempt == MAX_AMBIGUOUS_RESENDS:
-                    raise
-                self.log.warning(
-                    "Chunk %d (key %s) was not created; sending it again", chunk.number, chunk.key
-                )
-        raise AssertionError("unreachable")
-
-    def _count(self, campaign: Campaign, chunk: SendChunk, sent: SentChunk, summary: SendSummary) -> None:
-        refused = dict(sent.rejected)
-        if sent.found_indexes is not None:
-            refused.update(
-                (index, REFUSED_EARLIER)
-                for index in range(len(chunk.recipients))
-                if index not in sent.found_indexes
-            )
-        if refused and len(refused) >= len(chunk.recipients):
-            reasons = "; ".join(sorted(set(refused.values())))
-            raise AirflowFailException(
-                f"{campaign.hook.vendor} refused every message of chunk {chunk.number} (key {chunk.key}): "
-                f"{reasons}; sent before: {_progress(summary)}"
-            )
-        for index, reason in refused.items():
-            recipient = chunk.recipients[index]
-            summary.rejected.add(Problem(f"to[{recipient.position}]", mask_msisdn(recipient.to), reason))
-        options = campaign.options
-        for index, recipient in enumerate(chunk.recipients):
-            if index not in refused:
-                summary.parts += (
-                    1 if options.truncate_concat else count_parts(options.text_for(recipient)).parts
-                )
-        summary.batch_ids.append(sent.batch_id)
-        summary.recipients += sent.accepted
-        summary.reused_chunks += int(sent.found)
-        how = "found already sent" if sent.found else "sent"
-        self.log.info(
-            "Chunk %d (key %s): %s as batch %s, %d recipient(s) accepted, %d refused",
-            chunk.number,
-            chunk.key,
-            how,
-            sent.batch_id,
-            sent.accepted,
-            len(refused),
-        )
-
-    def _record_progress(self, context: Context, summary: SendSummary) -> None:
-        progress = summary.as_json()
-        self.log.error("Send failed after: %s", _progress(summary))
-        try:
-            context["ti"].xcom_push(key=PROGRESS_XCOM_KEY, value=progress)
-        except Exception:  # the record is a courtesy: never hide the send's own error behind it
-            self.log.exception("Could not push the send's progress to XCom")
-
-
-def _progress(summary: SendSummary) -> str:
-    ids = ", ".join(summary.batch_ids) or "none"
-    return f"{len(summary.batch_ids)} chunk(s), {summary.recipients} recipient(s), batches: {ids}"
-
-
-def _when(campaign: Campaign) -> str:
-    schedule = campaign.schedule
-    if schedule.send_at is not None:
-        return f"scheduled for {schedule.send_at.isoformat()}"
-    return "sending now (send_at was past)" if schedule.was_past else "sending now"

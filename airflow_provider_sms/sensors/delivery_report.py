@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import csv
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_sms.hooks.tracking import RecipientState, only_recipients
-from airflow_provider_sms.models.phone import mask_msisdn
-from airflow_provider_sms.sensors._batch_wait import BatchWaitSensor
-from airflow_provider_sms.sensors.report_file import write_report
-from airflow_provider_sms.task_failures import failing_without_retry
-from airflow_provider_sms.triggers.checks import Verdict, best_states
-from airflow_provider_sms.triggers.conditions import WaitCondition
+from airflow_provider_sms.hooks.sms import RecipientState, best_states, failing_without_retry, only_recipients
+from airflow_provider_sms.models.sms import mask_msisdn
+from airflow_provider_sms.sensors.batch import BatchWaitSensor
+from airflow_provider_sms.triggers.batch import Verdict, WaitCondition
 from airflow_provider_sms.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 
 #: XCom key under which a failing sensor still publishes its result.
 FAILED_RESULT_XCOM_KEY = "delivery_report"
+#: Columns of the per-recipient report file.
+REPORT_COLUMNS = ("batch_id", "recipient", "status", "final", "vendor_status", "vendor_code")
 
 
 class SmsDeliveryReportSensor(BatchWaitSensor):
@@ -123,3 +126,41 @@ def _failed_entry(item: RecipientState) -> dict[str, Any]:
         "vendor_status": state.vendor_status,
         "vendor_code": state.vendor_code,
     }
+
+
+def write_report(path: str | os.PathLike[str], states: Iterable[RecipientState]) -> int:
+    """Write one CSV row per recipient, replacing the file at once (never a half-written report).
+
+    The numbers are written in full: the file is meant for resends. Keep it where only the DAG's owners
+    can read it.
+
+    :param path: Where to write; the directory must exist.
+    :param states: The recipients' states.
+    :return: How many rows were written.
+    """
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    rows = 0
+    try:
+        with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(REPORT_COLUMNS)
+            for item in states:
+                state = item.state
+                code = "" if state.vendor_code is None else state.vendor_code
+                writer.writerow(
+                    (
+                        item.batch_id,
+                        item.recipient,
+                        state.status.value,
+                        state.final,
+                        state.vendor_status,
+                        code,
+                    )
+                )
+                rows += 1
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return rows

@@ -1,31 +1,293 @@
 """``SmsBatchTrigger``: wait in the triggerer until SMS batches meet a condition, then yield one event.
 
-The trigger polls with the hook's own tracking operations (run in a thread, so the event loop never waits
-on HTTP), which means auth, retries and error decoding are the client's, exactly as in a sensor's poke.
-It only reads: nothing is ever sent from here.
+This module holds the polling code both sensors and the trigger run: :class:`WaitCondition` (what to wait
+for, checked before any request and carried to the triggerer as plain JSON) and :func:`check_batches` (one
+poll of the batches, judged into a :class:`Verdict` whose summary is plain JSON: counts and ids, never phone
+numbers). The trigger polls with the hook's own tracking operations in a thread, so the event loop never
+waits on HTTP and auth, retries and error decoding are the client's, exactly as in a sensor's poke. It only
+reads: nothing is ever sent from here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 from asgiref.sync import sync_to_async
 
 from airflow_provider_sms.exceptions import (
+    Problem,
     SmsApiError,
     SmsCapabilityError,
     SmsError,
     SmsTransportError,
     SmsValidationError,
 )
-from airflow_provider_sms.hooks.base import SmsHook
-from airflow_provider_sms.triggers.checks import check_batches, describe_batches
-from airflow_provider_sms.triggers.conditions import WaitCondition
+from airflow_provider_sms.hooks.sms import NOT_YET_REPORTED, SmsHook, best_states
+from airflow_provider_sms.models.sms import E164_RULE, MessageState, NeutralStatus, is_e164, mask_msisdn
+
+#: ``all_final``: every message is in a final status. ``delivery``: enough messages reached a success status.
+ConditionKind = Literal["all_final", "delivery"]
+_NEUTRAL_NAMES = tuple(s.value for s in NeutralStatus)
+
+
+@dataclass(frozen=True)
+class WaitCondition:
+    """The condition a sensor waits for.
+
+    :param kind: ``all_final`` or ``delivery``.
+    :param recipients: For ``delivery``: only these E.164 numbers count; all messages when ``None``.
+    :param success_statuses: For ``delivery``: neutral statuses that count as success.
+    :param min_success_ratio: For ``delivery``: the share of counted messages that must succeed, in (0, 1].
+    """
+
+    kind: ConditionKind = "all_final"
+    recipients: tuple[str, ...] | None = None
+    success_statuses: tuple[str, ...] = (NeutralStatus.DELIVERED.value,)
+    min_success_ratio: float = 1.0
+
+    def __repr__(self) -> str:
+        shown = None if self.recipients is None else f"<{len(self.recipients)} recipients>"
+        return (
+            f"WaitCondition(kind={self.kind!r}, recipients={shown}, "
+            f"success_statuses={self.success_statuses!r}, min_success_ratio={self.min_success_ratio!r})"
+        )
+
+    @classmethod
+    def build(
+        cls,
+        kind: ConditionKind = "all_final",
+        *,
+        recipients: Iterable[str] | str | None = None,
+        success_statuses: Iterable[str] | str = (NeutralStatus.DELIVERED.value,),
+        min_success_ratio: float = 1.0,
+    ) -> WaitCondition:
+        """Check the arguments and return the condition.
+
+        :param kind: ``all_final`` or ``delivery``.
+        :param recipients: E.164 numbers, or ``None`` for every message.
+        :param success_statuses: Neutral statuses counted as success (``delivered``, ``sent`` ...).
+        :param min_success_ratio: Share that must succeed, greater than 0 and at most 1.
+        :raises SmsValidationError: naming each bad argument, its value (numbers masked) and the rule.
+        """
+        problems: list[Problem] = []
+        if kind not in ("all_final", "delivery"):
+            problems.append(Problem("kind", repr(kind), "must be 'all_final' or 'delivery'"))
+        numbers = _recipients(recipients, problems)
+        statuses = _statuses(success_statuses, problems)
+        ratio = _ratio(min_success_ratio, problems)
+        if problems:
+            raise SmsValidationError(problems, subject="sensor arguments")
+        return cls(kind, numbers, statuses, ratio)
+
+    def required(self, total: int) -> int:
+        """Return how many of ``total`` counted messages must succeed."""
+        return math.ceil(self.min_success_ratio * total - 1e-9)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the condition as plain JSON (for trigger kwargs)."""
+        return {
+            "kind": self.kind,
+            "recipients": None if self.recipients is None else list(self.recipients),
+            "success_statuses": list(self.success_statuses),
+            "min_success_ratio": self.min_success_ratio,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WaitCondition:
+        """Rebuild a condition from :meth:`to_json`, checking it again.
+
+        :param data: The JSON object.
+        """
+        return cls.build(
+            data.get("kind", "all_final"),
+            recipients=data.get("recipients"),
+            success_statuses=data.get("success_statuses", (NeutralStatus.DELIVERED.value,)),
+            min_success_ratio=data.get("min_success_ratio", 1.0),
+        )
+
+
+def _recipients(value: Iterable[str] | str | None, problems: list[Problem]) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    numbers = tuple(value)
+    if not numbers:
+        problems.append(Problem("recipients", "[]", "must name at least one number, or be None for all"))
+    for position, number in enumerate(numbers):
+        if not isinstance(number, str) or not is_e164(number):
+            problems.append(Problem(f"recipients[{position}]", mask_msisdn(number), E164_RULE))
+    return tuple(dict.fromkeys(numbers))
+
+
+def _statuses(value: Iterable[str] | str, problems: list[Problem]) -> tuple[str, ...]:
+    statuses = (value,) if isinstance(value, str) else tuple(value)
+    if not statuses:
+        problems.append(Problem("success_statuses", "[]", "must name at least one status"))
+    for position, status in enumerate(statuses):
+        if status not in _NEUTRAL_NAMES:
+            problems.append(
+                Problem(
+                    f"success_statuses[{position}]",
+                    repr(status),
+                    f"must be one of {', '.join(_NEUTRAL_NAMES)}",
+                )
+            )
+    return statuses
+
+
+def _ratio(value: object, problems: list[Problem]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        rule = "must be a number greater than 0 and at most 1"
+        problems.append(Problem("min_success_ratio", repr(value), rule))
+        return 1.0
+    return float(value)
+
+
+Outcome = Literal["waiting", "success", "failure"]
+_SHOWN_IDS = 3
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one poll found.
+
+    :param outcome: ``waiting`` (poll again), ``success`` or ``failure`` (the condition can no longer be met).
+    :param message: One line for logs and errors, with the numbers.
+    :param summary: Plain-JSON counts (see :func:`check_batches`).
+    """
+
+    outcome: Outcome
+    message: str
+    summary: dict[str, Any]
+
+
+def check_batches(hook: SmsHook, batch_ids: Sequence[str], condition: WaitCondition) -> Verdict:
+    """Poll every batch once and judge the condition.
+
+    The summary holds ``batch_ids``, ``total``, ``final``, ``completed`` (every message final), ``expired``
+    (some message expired), ``statuses`` (per neutral status) and ``vendor_statuses``; for ``delivery``
+    also ``succeeded``, ``failed`` (final without success), ``required``, ``success_statuses`` and
+    ``min_success_ratio``.
+
+    :param hook: An SMS hook.
+    :param batch_ids: The batches, at least one.
+    :param condition: What to wait for.
+    """
+    if condition.recipients is not None and condition.kind == "delivery":
+        states = _states_of(hook, batch_ids, condition.recipients)
+        counted = Counter(states)
+    else:
+        counted = Counter()
+        for batch_id in batch_ids:
+            counted.update(hook.batch_status(batch_id).states())
+    summary = _summary(batch_ids, counted)
+    if condition.kind == "delivery":
+        return _judge_delivery(summary, counted, condition)
+    return _judge_all_final(summary)
+
+
+def describe_batches(batch_ids: Sequence[str]) -> str:
+    """Return ``batch X``, ``batches X, Y`` or ``batches X, Y, Z and 4 more`` for messages.
+
+    :param batch_ids: The batches.
+    """
+    shown = ", ".join(batch_ids[:_SHOWN_IDS])
+    more = f" and {len(batch_ids) - _SHOWN_IDS} more" if len(batch_ids) > _SHOWN_IDS else ""
+    return f"{'batch' if len(batch_ids) == 1 else 'batches'} {shown}{more}"
+
+
+
+
+def _states_of(
+    hook: SmsHook, batch_ids: Sequence[str], recipients: Sequence[str]
+) -> list[MessageState]:
+    reported = best_states(s for batch_id in batch_ids for s in hook.recipient_states(batch_id))
+    return [reported[n].state if n in reported else NOT_YET_REPORTED for n in recipients]
+
+
+def _summary(batch_ids: Sequence[str], counted: Counter[MessageState]) -> dict[str, Any]:
+    statuses: Counter[str] = Counter()
+    vendor_statuses: Counter[str] = Counter()
+    for state, count in counted.items():
+        statuses[state.status.value] += count
+        vendor_statuses[state.vendor_status] += count
+    total = sum(counted.values())
+    final = sum(count for state, count in counted.items() if state.final)
+    return {
+        "batch_ids": list(batch_ids),
+        "total": total,
+        "final": final,
+        "completed": total > 0 and final >= total,
+        "expired": statuses[NeutralStatus.EXPIRED.value] > 0,
+        "statuses": dict(sorted(statuses.items())),
+        "vendor_statuses": dict(sorted(vendor_statuses.items())),
+    }
+
+
+def _judge_all_final(summary: dict[str, Any]) -> Verdict:
+    batches = describe_batches(summary["batch_ids"])
+    counts = _counts_text(summary["statuses"])
+    if summary["completed"]:
+        expired = " (some expired without a delivery receipt)" if summary["expired"] else ""
+        return Verdict(
+            "success", f"All {summary['total']} messages of {batches} are final{expired}: {counts}", summary
+        )
+    if summary["total"] == 0:
+        return Verdict("waiting", f"No messages found yet for {batches}", summary)
+    return Verdict(
+        "waiting", f"{summary['final']} of {summary['total']} messages of {batches} final: {counts}", summary
+    )
+
+
+def _judge_delivery(
+    summary: dict[str, Any], counted: Counter[MessageState], condition: WaitCondition
+) -> Verdict:
+    total = summary["total"]
+    succeeded = sum(n for state, n in counted.items() if state.status.value in condition.success_statuses)
+    failed = sum(
+        n
+        for state, n in counted.items()
+        if state.final and state.status.value not in condition.success_statuses
+    )
+    required = condition.required(total)
+    summary.update(
+        succeeded=succeeded,
+        failed=failed,
+        required=required,
+        success_statuses=list(condition.success_statuses),
+        min_success_ratio=condition.min_success_ratio,
+    )
+    batches = describe_batches(summary["batch_ids"])
+    wanted = "/".join(condition.success_statuses)
+    counts = _counts_text(summary["statuses"])
+    if total == 0:
+        return Verdict("waiting", f"No messages found yet for {batches}", summary)
+    if succeeded >= required:
+        message = f"{succeeded} of {total} messages of {batches} are {wanted}, {required} needed: {counts}"
+        return Verdict("success", message, summary)
+    if total - failed < required:
+        message = (
+            f"Delivery condition can no longer be met for {batches}: {failed} of {total} messages ended "
+            f"without reaching {wanted}, so at most {total - failed} can, but {required} are needed "
+            f"(min_success_ratio={condition.min_success_ratio}): {counts}"
+        )
+        return Verdict("failure", message, summary)
+    message = f"{succeeded} of {total} messages of {batches} are {wanted}, {required} needed: {counts}"
+    return Verdict("waiting", message, summary)
+
+
+def _counts_text(statuses: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in statuses.items()) or "none"
+
 
 #: Longest wait between polls after transient errors, in seconds.
 DEFAULT_MAX_BACKOFF_S = 600.0
@@ -89,6 +351,9 @@ class SmsBatchTrigger(BaseTrigger):
             hook = await sync_to_async(_open_hook)(self.sms_conn_id)
         except SmsError as exc:
             return _error_event(exc)
+        except Exception as exc:  # e.g. the connection does not exist (yet): a retry of the task may help
+            message = f"Could not open SMS connection {self.sms_conn_id!r}: {type(exc).__name__}: {exc}"
+            return {"status": "error", "message": message, "fatal": False, "error_type": type(exc).__name__}
         summary: dict[str, Any] | None = None
         last_message = f"no successful poll of {batches} yet"
         transient_streak = 0
@@ -124,7 +389,7 @@ class SmsBatchTrigger(BaseTrigger):
         return float(base * random.uniform(0.8, 1.0))
 
 
-def _open_hook(sms_conn_id: str) -> SmsHook[Any, Any]:
+def _open_hook(sms_conn_id: str) -> SmsHook:
     """Read the connection and build the client (in a thread: the connection lookup is synchronous)."""
     hook = SmsHook.for_connection(sms_conn_id)
     hook.get_conn()

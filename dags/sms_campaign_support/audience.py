@@ -9,13 +9,14 @@ checked by the send and dry-run operators, which reject a bad one before any req
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from airflow_provider_sms.models.phone import mask_msisdn
+from airflow_provider_sms.models.sms import mask_msisdn
 from sms_campaign_support.references import LABEL_PATTERN, LABEL_RULE
 
 REQUIRED_COLUMNS = ("phone", "name", "segment", "lapsed_on")
@@ -98,3 +99,16 @@ def _segment(row: dict[str, str], line: int) -> str:
         who = mask_msisdn(row.get("phone") or "")
         raise ValueError(f"line {line} ({who}): segment={value!r}: {LABEL_RULE}")
     return value
+
+
+def write_numbers(path: Path, numbers: Sequence[str]) -> None:
+    """Write numbers as a recipients file (a ``phone`` column) for ``SmsSendOperator``.
+
+    :param path: The file to write; its directory is created if missing.
+    :param numbers: E.164 numbers.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["phone"])
+        writer.writerows([number] for number in numbers)

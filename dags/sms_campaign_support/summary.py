@@ -6,14 +6,15 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from airflow_provider_sms.hooks.base import SmsHook
+if TYPE_CHECKING:
+    from airflow_provider_sms.hooks.sms import SmsHook
 
 SUMMARY_FILE = "summary.json"
 
 
-def status_counts(hook: SmsHook[Any, Any], batch_ids: Iterable[str]) -> dict[str, int]:
+def status_counts(hook: SmsHook, batch_ids: Iterable[str]) -> dict[str, int]:
     """Return the batches' messages per neutral status (``delivered``, ``failed``, ``pending`` ...).
 
     :param hook: The vendor hook.
@@ -26,7 +27,7 @@ def status_counts(hook: SmsHook[Any, Any], batch_ids: Iterable[str]) -> dict[str
 
 
 def build_summary(
-    hook: SmsHook[Any, Any],
+    hook: SmsHook,
     header: Mapping[str, Any],
     segments: Sequence[Mapping[str, Any]],
     sends: Sequence[Mapping[str, Any] | None],

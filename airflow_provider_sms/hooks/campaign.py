@@ -1,0 +1,823 @@
+"""The campaign engine: one text to many recipients, or individual messages, sent exactly once.
+
+Used by ``SmsSendOperator``, ``SmsDryRunOperator`` and ``SmsNotifier`` alike, with any vendor hook:
+
+1. :meth:`Campaign.build` reads and checks every argument, applies the past-schedule policy and opens
+   the recipient source (a list, a CSV file read row by row, or ``messages``); no request.
+2. :meth:`Campaign.validate` streams the source once: each recipient is checked, and each chunk (one
+   vendor request, at most ``chunk_size`` source positions) is built into the vendor's request model.
+   A campaign with one bad recipient, sender, schedule or body is refused whole, before any request.
+3. :meth:`Campaign.send` streams the source again and sends chunk by chunk, or :meth:`Campaign.preview`
+   previews each chunk without sending.
+
+Idempotency: chunk ``n`` carries the key ``<campaign key>-c<n>``; the campaign key is derived from the
+task instance (:func:`campaign_key`), so every try derives the same keys. Chunks are sent in order, so an
+earlier try that sent anything sent chunk 0: a try looks chunk 0's key up first. If nothing is found the
+rest is sent without look-ups; if it is found, each next chunk is looked up until one is missing, and from
+there on sent. After an ambiguous failure (the answer to a sent request was lost) a chunk's key is always
+looked up before it is sent again.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import enum
+import hashlib
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal, Protocol, TextIO
+
+import pendulum
+
+from airflow_provider_sms.exceptions import (
+    Problem,
+    SmsAmbiguousResultError,
+    SmsRefusedError,
+    SmsValidationError,
+)
+from airflow_provider_sms.hooks.sms import (
+    ChunkRecipient,
+    SendChunk,
+    SendOptions,
+    SentChunk,
+    SmsHook,
+    render_placeholders,
+)
+from airflow_provider_sms.models.sms import E164_RULE, is_e164, mask_msisdn
+
+log = logging.getLogger(__name__)
+
+InvalidRecipients = Literal["reject", "skip"]
+DEFAULT_CHUNK_SIZE = 1000
+#: How often one chunk is sent again after ambiguous failures (each time after a lookup found nothing).
+MAX_AMBIGUOUS_RESENDS = 3
+#: Most rejected recipients (or previewed messages) listed in a result; the counts cover all of them.
+MAX_LISTED = 20
+#: Why a recipient of a chunk found again has no message: the vendor refused it when the chunk was sent.
+REFUSED_EARLIER = "refused by the vendor when its chunk was first sent; not sent again"
+
+# -- idempotency keys: <prefix>-<task slug>-<digest>-c<chunk> -----------------------------------------
+
+#: Idempotency keys are short and URL/ExternalId-safe: letters, digits, ``-`` and ``_``.
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,100}\Z")
+PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}\Z")
+PREFIX_RULE = "must be 1-40 characters of A-Z, a-z, 0-9, '_' and '-' (it prefixes the idempotency key)"
+DEFAULT_PREFIX = "sms"
+SLUG_MAX_CHARS = 24
+DIGEST_HEX_CHARS = 16
+#: Chunk numbers fit in 7 digits, so a key and its Fone ``.<position>`` stay within 100 characters.
+MAX_CHUNKS = 10_000_000
+_NOT_KEY_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def campaign_key(dag_id: str, task_id: str, run_id: str, map_index: int, prefix: str | None = None) -> str:
+    """Return the key every chunk key of a task instance starts with.
+
+    ``<prefix>-<task slug>-<digest>``: the prefix is the user's ``client_reference`` (else ``sms``), the
+    slug the task id cut to 24 key characters, and the digest the first 16 hex digits of SHA-256 over dag
+    id, task id, run id and map index. The try number is left out, so retries and clears find their chunks.
+
+    :param dag_id: The DAG id.
+    :param task_id: The task id.
+    :param run_id: The DAG run id.
+    :param map_index: The map index (``-1`` when the task is not mapped).
+    :param prefix: The user's prefix.
+    :raises SmsValidationError: the prefix breaks :data:`PREFIX_RULE`.
+    """
+    if prefix is not None and not PREFIX_PATTERN.match(prefix):
+        raise SmsValidationError([Problem("client_reference", repr(prefix[:60]), PREFIX_RULE)], "send")
+    identity = "\x1f".join((dag_id, task_id, run_id, str(map_index)))
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:DIGEST_HEX_CHARS]
+    slug = _NOT_KEY_CHARS.sub("-", task_id).strip("-")[:SLUG_MAX_CHARS].strip("-") or "task"
+    return f"{prefix or DEFAULT_PREFIX}-{slug}-{digest}"
+
+
+def chunk_key(key: str, number: int) -> str:
+    """Return the key of chunk ``number`` of a campaign.
+
+    :param key: The campaign key.
+    :param number: The 0-based chunk number.
+    :raises SmsValidationError: the send has more chunks than keys can number.
+    """
+    if not 0 <= number < MAX_CHUNKS:
+        raise SmsValidationError(
+            [Problem("chunk", str(number), f"a send has at most {MAX_CHUNKS} chunks")], subject="send"
+        )
+    return f"{key}-c{number}"
+
+
+# -- schedule -----------------------------------------------------------------------------------------
+
+ISO_RULE = "must be a datetime or an ISO-8601 date-time string"
+
+
+class PastSchedule(str, enum.Enum):
+    """What a ``send_at`` that is not in the future does when the send starts (typically a backfill).
+
+    ``send_now`` drops it and sends at once (an ``expire_at`` keeps its distance from ``send_at``);
+    ``skip`` and ``fail`` skip or fail the task, before any request.
+    """
+
+    SEND_NOW = "send_now"
+    SKIP = "skip"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The schedule a send uses.
+
+    :param send_at: When to send; ``None`` sends at once.
+    :param expire_at: When to give up delivering, if set.
+    :param was_past: Whether the given ``send_at`` was not in the future.
+    """
+
+    send_at: datetime | None
+    expire_at: datetime | None
+    was_past: bool = False
+
+    def due_by(self, now: datetime) -> Schedule:
+        """Return the schedule for a request made at ``now``: a ``send_at`` that has passed is dropped.
+
+        :param now: The time of the request.
+        """
+        if self.send_at is not None and self.send_at <= now:
+            return Schedule(None, self.expire_at, self.was_past)
+        return self
+
+
+def parse_when(field_name: str, value: object) -> datetime | None:
+    """Return ``value`` as an aware datetime (a string without offset is UTC), ``None`` when empty.
+
+    :param field_name: The argument's name, for the error.
+    :param value: A datetime, an ISO-8601 string, or ``None``/``""``.
+    :raises SmsValidationError: the value is neither.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value if value.utcoffset() is not None else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, str):
+        try:
+            parsed = pendulum.parse(value.strip(), tz="UTC")
+        except (ValueError, TypeError, OverflowError):
+            parsed = None
+        if isinstance(parsed, datetime):
+            return parsed
+        shown = repr(value[:40])
+    else:
+        shown = f"<{type(value).__name__}>"
+    raise SmsValidationError([Problem(field_name, shown, ISO_RULE)], subject="schedule")
+
+
+def resolve_schedule(
+    send_at: datetime | None, expire_at: datetime | None, policy: PastSchedule, now: datetime
+) -> Schedule:
+    """Apply ``past_schedule``: keep a future ``send_at``, or decide a past one.
+
+    :param send_at: The requested send time.
+    :param expire_at: The requested expiry.
+    :param policy: The ``past_schedule`` policy.
+    :param now: The current time.
+    """
+    if send_at is None or send_at > now:
+        return Schedule(send_at, expire_at)
+    if policy is not PastSchedule.SEND_NOW:
+        return Schedule(send_at, expire_at, was_past=True)
+    if expire_at is not None and expire_at > send_at:
+        expire_at = now + (expire_at - send_at)
+    return Schedule(None, expire_at, was_past=True)
+
+
+# -- recipient sources --------------------------------------------------------------------------------
+
+#: The CSV column holding the recipient's number; every other column is a ``${column}`` value.
+PHONE_COLUMN = "phone"
+MESSAGE_KEYS = frozenset({"to", "body"})
+#: The ``parameters`` key of the value used for recipients without their own.
+DEFAULT_KEY = "default"
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    """One recipient as the source gives it.
+
+    :param recipient: The recipient (its number not checked yet).
+    :param where: Where it sits, for errors, e.g. ``to[3]`` or ``messages[3]``.
+    :param problem: Why the entry is unusable, if it is.
+    """
+
+    recipient: ChunkRecipient
+    where: str
+    problem: Problem | None = None
+
+
+class RecipientSource(Protocol):
+    """A re-readable stream of recipients: every read yields them in order, from position 0."""
+
+    def __iter__(self) -> Iterator[SourceItem]:
+        """Yield the recipients in order."""
+        ...
+
+
+@dataclass(frozen=True)
+class ParameterValues:
+    """The ``parameters`` argument: ``{key: {number or "default": value}}``, as Sinch takes it.
+
+    :param by_key: The checked mapping.
+    """
+
+    by_key: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, value: object) -> ParameterValues:
+        """Check the ``parameters`` argument with Sinch's rules (keys, numbers, values).
+
+        :param value: The argument, ``None`` for none.
+        :raises SmsValidationError: naming the broken rule, numbers masked.
+        """
+        if value is None:
+            return cls()
+        from airflow_provider_sms.models.sinch import check_parameters
+
+        try:
+            check_parameters(value)
+        except ValueError as exc:
+            shown, rule = getattr(exc, "value", "(hidden)"), getattr(exc, "rule", str(exc))
+            raise SmsValidationError([Problem("parameters", shown, rule)], subject="parameters") from None
+        assert isinstance(value, Mapping)
+        return cls(value)
+
+    def defaults(self) -> dict[str, str]:
+        """Return the ``default`` value of each key that has one."""
+        return {key: values[DEFAULT_KEY] for key, values in self.by_key.items() if DEFAULT_KEY in values}
+
+    def values_for(self, number: str) -> dict[str, str]:
+        """Return the recipient's own values (not the defaults).
+
+        :param number: The recipient's number.
+        """
+        return {key: values[number] for key, values in self.by_key.items() if number in values}
+
+
+@dataclass(frozen=True)
+class ListSource:
+    """Recipients from a list of numbers; an int is a number whose ``+`` a native template render dropped.
+
+    :param numbers: The numbers.
+    :param parameters: Per-recipient values.
+    """
+
+    numbers: Sequence[object]
+    parameters: ParameterValues
+
+    def __iter__(self) -> Iterator[SourceItem]:
+        for position, number in enumerate(self.numbers):
+            where = f"to[{position}]"
+            if isinstance(number, int) and not isinstance(number, bool):
+                number = f"+{number}"
+            if not isinstance(number, str):
+                problem = Problem(where, f"<{type(number).__name__}>", "must be a phone number string")
+                yield SourceItem(ChunkRecipient(position, ""), where, problem)
+                continue
+            number = number.strip()
+            yield SourceItem(ChunkRecipient(position, number, self.parameters.values_for(number)), where)
+
+
+@dataclass(frozen=True)
+class CsvSource:
+    """Recipients from a CSV file with a header: a ``phone`` column and optional ``${column}`` values.
+
+    The file is read row by row, so memory does not grow with the campaign. An empty cell is no value:
+    the ``parameters`` default applies; a cell overrides ``parameters``.
+
+    :param path: The file.
+    :param parameters: Per-recipient values and defaults.
+    """
+
+    path: Path
+    parameters: ParameterValues
+
+    def columns(self) -> list[str]:
+        """Return the header's columns after checking that the file can be read and has ``phone``.
+
+        :raises SmsValidationError: naming the file and the rule.
+        """
+        with self._open() as handle:
+            header = next(csv.reader(handle), None)
+        columns = [h.strip() for h in header or []]
+        if PHONE_COLUMN not in columns:
+            rule = f"a CSV file must have a header with a {PHONE_COLUMN!r} column"
+            raise SmsValidationError([Problem("to", repr(str(self.path)), rule)], subject="recipients")
+        return columns
+
+    def __iter__(self) -> Iterator[SourceItem]:
+        with self._open() as handle:
+            reader = csv.DictReader(handle)
+            for position, row in enumerate(reader):
+                where = f"to[{position}] (line {reader.line_num})"
+                cells = {(k or "").strip(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
+                number = cells.pop(PHONE_COLUMN, "")
+                values = {**self.parameters.values_for(number), **{k: v for k, v in cells.items() if k and v}}
+                yield SourceItem(ChunkRecipient(position, number, values), where)
+
+    def _open(self) -> TextIO:
+        try:
+            return self.path.open(newline="", encoding="utf-8-sig")
+        except OSError as exc:
+            rule = f"must be a readable CSV file ({exc.strerror})"
+            raise SmsValidationError([Problem("to", repr(str(self.path)), rule)], "recipients") from None
+
+
+@dataclass(frozen=True)
+class MessagesSource:
+    """Individual messages: ``[{"to": number, "body": text}, ...]``.
+
+    :param messages: The messages.
+    """
+
+    messages: Sequence[object]
+
+    def __iter__(self) -> Iterator[SourceItem]:
+        for position, message in enumerate(self.messages):
+            where = f"messages[{position}]"
+            if not isinstance(message, Mapping) or set(message) - MESSAGE_KEYS:
+                shown = f"<{type(message).__name__}>"
+                if isinstance(message, Mapping):
+                    shown = "keys " + ", ".join(sorted(repr(k) for k in set(message) - MESSAGE_KEYS))
+                shape_problem = Problem(where, shown, "must be a mapping with only 'to' and 'body'")
+                yield SourceItem(ChunkRecipient(position, "", body=""), where, shape_problem)
+                continue
+            number, body = message.get("to"), message.get("body")
+            problem: Problem | None = None
+            if not isinstance(number, str):
+                problem = Problem(f"{where}.to", f"<{type(number).__name__}>", "must be a phone number string")
+            elif not isinstance(body, str) or not body.strip():
+                shown = f"<{type(body).__name__}>" if not isinstance(body, str) else repr(body)
+                problem = Problem(f"{where}.body", shown, "must be a text with a non-space character")
+            recipient = ChunkRecipient(
+                position,
+                number.strip() if isinstance(number, str) else "",
+                body=body if isinstance(body, str) else "",
+            )
+            yield SourceItem(recipient, f"{where}.to", problem)
+
+
+def recipient_source(to: object, messages: object, parameters: object) -> RecipientSource:
+    """Return the source the arguments describe: exactly one of ``to`` and ``messages``.
+
+    ``to`` is a list of numbers, one number (a string starting with ``+``), or the path of a CSV file.
+
+    :param to: The ``to`` argument.
+    :param messages: The ``messages`` argument.
+    :param parameters: The ``parameters`` argument.
+    :raises SmsValidationError: naming the argument and the rule.
+    """
+    given = [name for name, value in (("to", to), ("messages", messages)) if value not in (None, "", [])]
+    if len(given) != 1:
+        rule = "give exactly one of to (a list of numbers or a CSV file) and messages"
+        raise SmsValidationError([Problem("to/messages", ", ".join(given) or "neither", rule)], "recipients")
+    if messages not in (None, "", []):
+        if parameters is not None:
+            rule = "parameters fill ${key} in one text for many recipients; messages carry their own texts"
+            raise SmsValidationError([Problem("parameters", "(given)", rule)], subject="recipients")
+        if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
+            problem = Problem("messages", f"<{type(messages).__name__}>", "must be a list of messages")
+            raise SmsValidationError([problem], subject="recipients")
+        return MessagesSource(messages)
+    values = ParameterValues.parse(parameters)
+    if isinstance(to, str) and to.strip()[:1] in ("[", "("):
+        rule = (
+            "looks like a list rendered to text: pass the list itself (an XComArg) or set "
+            "render_template_as_native_obj=True on the DAG"
+        )
+        raise SmsValidationError([Problem("to", "(a list as text)", rule)], subject="recipients")
+    if isinstance(to, Path) or (isinstance(to, str) and not to.strip().startswith("+")):
+        source = CsvSource(Path(str(to).strip()), values)
+        source.columns()
+        return source
+    if isinstance(to, str):
+        return ListSource([to], values)
+    if isinstance(to, (bytes, Mapping)) or not isinstance(to, Sequence):
+        problem = Problem("to", f"<{type(to).__name__}>", "must be a list of numbers or a CSV file path")
+        raise SmsValidationError([problem], subject="recipients")
+    return ListSource(to, values)
+
+
+# -- results ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RejectedList:
+    """Problems of recipients left out: the first :data:`MAX_LISTED` kept, all counted."""
+
+    count: int = 0
+    listed: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        """Count a problem and keep it if the list is not full.
+
+        :param problem: The problem (numbers already masked).
+        """
+        self.count += 1
+        if len(self.listed) < MAX_LISTED:
+            self.listed.append(problem)
+
+    def as_json(self) -> list[dict[str, str]]:
+        """Return the kept problems as JSON objects."""
+        return [{"field": p.field, "value": p.value, "rule": p.rule} for p in self.listed]
+
+
+@dataclass
+class SendSummary:
+    """What a send did so far; :meth:`as_json` is its XCom result (ids and counts, never numbers).
+
+    :param vendor: Vendor name.
+    """
+
+    vendor: str
+    batch_ids: list[str] = field(default_factory=list)
+    recipients: int = 0
+    parts: int = 0
+    skipped: int = 0
+    reused_chunks: int = 0
+    rejected: RejectedList = field(default_factory=RejectedList)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the result: ids and counts only, rejected recipients masked and bounded."""
+        return {
+            "vendor": self.vendor,
+            "batch_ids": list(self.batch_ids),
+            "recipients": self.recipients,
+            "parts": self.parts,
+            "skipped": self.skipped,
+            "rejected": self.rejected.as_json(),
+            "rejected_count": self.rejected.count,
+            "chunks": len(self.batch_ids),
+            "reused_chunks": self.reused_chunks,
+        }
+
+    def progress(self) -> str:
+        """Return one line saying what was sent, for logs and errors."""
+        ids = ", ".join(self.batch_ids) or "none"
+        return f"{len(self.batch_ids)} chunk(s), {self.recipients} recipient(s), batches: {ids}"
+
+
+@dataclass
+class PreviewSummary:
+    """What a dry run found; :meth:`as_json` is its XCom result.
+
+    :param vendor: Vendor name.
+    """
+
+    vendor: str
+    recipients: int = 0
+    parts: int = 0
+    skipped: int = 0
+    encodings: Counter[str] = field(default_factory=Counter)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    rejected: RejectedList = field(default_factory=RejectedList)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the result: counts, encodings, the first messages (masked) and rejected recipients."""
+        return {
+            "vendor": self.vendor,
+            "recipients": self.recipients,
+            "parts": self.parts,
+            "encodings": dict(self.encodings),
+            "messages": list(self.messages),
+            "skipped": self.skipped,
+            "rejected": self.rejected.as_json(),
+            "rejected_count": self.rejected.count,
+        }
+
+
+# -- the campaign -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedChunk:
+    """A chunk of usable recipients, and the problems of the ones left out.
+
+    :param chunk: The chunk (possibly without recipients).
+    :param problems: One per recipient left out.
+    """
+
+    chunk: SendChunk
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A checked send, ready to be validated, previewed or sent; build it with :meth:`build`.
+
+    :param hook: The vendor hook.
+    :param options: What every message shares.
+    :param schedule: The schedule after ``past_schedule``.
+    :param policy: The ``past_schedule`` policy.
+    :param source: The recipients.
+    :param chunk_size: Source positions per chunk.
+    :param key: The campaign key every chunk key starts with.
+    :param invalid_recipients: ``reject`` or ``skip``.
+    """
+
+    hook: SmsHook
+    options: SendOptions
+    schedule: Schedule
+    policy: PastSchedule
+    source: RecipientSource
+    chunk_size: int
+    key: str
+    invalid_recipients: InvalidRecipients = "reject"
+
+    @classmethod
+    def build(
+        cls,
+        hook: SmsHook,
+        *,
+        key: str,
+        to: object = None,
+        body: object = None,
+        parameters: object = None,
+        messages: object = None,
+        from_: str | None = None,
+        send_at: object = None,
+        expire_at: object = None,
+        past_schedule: str = PastSchedule.SEND_NOW.value,
+        vendor_options: Mapping[str, Any] | None = None,
+        chunk_size: object = DEFAULT_CHUNK_SIZE,
+        invalid_recipients: str = "reject",
+        now: datetime | None = None,
+    ) -> Campaign:
+        """Check every argument and the vendor's features and apply ``past_schedule``; no request.
+
+        :param hook: The vendor hook.
+        :param key: The campaign key (:func:`campaign_key`).
+        :param to: A list of numbers, one number, or a CSV file path.
+        :param body: The text, with ``${key}`` placeholders.
+        :param parameters: ``{key: {number or "default": value}}``.
+        :param messages: Instead of ``to`` and ``body``: ``[{"to": ..., "body": ...}]``.
+        :param from_: Sender id.
+        :param send_at: When to send (datetime or ISO-8601 string).
+        :param expire_at: When to stop trying to deliver.
+        :param past_schedule: ``send_now``, ``skip`` or ``fail``.
+        :param vendor_options: Vendor-specific options by the vendor's field name.
+        :param chunk_size: Source positions per vendor request.
+        :param invalid_recipients: ``reject`` or ``skip``.
+        :param now: The current time (defaults to now).
+        :raises SmsValidationError: an argument breaks a rule.
+        :raises SmsCapabilityError: the vendor cannot do what the arguments ask.
+        """
+        hook.require("send")
+        now = now or datetime.now(timezone.utc)
+        policy = _policy(past_schedule)
+        schedule = resolve_schedule(parse_when("send_at", send_at), parse_when("expire_at", expire_at), policy, now)
+        source = recipient_source(to, messages, parameters)
+        individual = isinstance(source, MessagesSource)
+        keys = set(ParameterValues.parse(parameters).by_key)
+        if isinstance(source, CsvSource):
+            keys.update(column for column in source.columns() if column and column != PHONE_COLUMN)
+        if not isinstance(vendor_options, Mapping | None):
+            problem = Problem("vendor_options", f"<{type(vendor_options).__name__}>", "must be a mapping")
+            raise SmsValidationError([problem], "send")
+        options = SendOptions(
+            body=None if individual else _text_or_none(body),
+            defaults=ParameterValues.parse(parameters).defaults(),
+            parameter_keys=frozenset(keys),
+            from_=from_ or None,
+            send_at=schedule.send_at,
+            expire_at=schedule.expire_at,
+            vendor={k: v for k, v in (vendor_options or {}).items() if v is not None},
+        )
+        hook.check_send_options(options)
+        if not individual and options.body is None:
+            raise SmsValidationError([Problem("body", repr(body), "is required with to")], "send")
+        if individual and body is not None:
+            raise SmsValidationError([Problem("body", "(given)", "messages carry their own texts; leave body out")], "send")
+        size = _chunk_size(chunk_size, hook.max_chunk_size(individual=individual), invalid_recipients)
+        mode: InvalidRecipients = "skip" if invalid_recipients == "skip" else "reject"
+        return cls(hook, options, schedule, policy, source, size, key, mode)
+
+    def past_schedule_refusal(self, now: datetime | None = None) -> str | None:
+        """Return why nothing may be sent when ``send_at`` was past and the policy is ``skip`` or ``fail``.
+
+        :param now: The current time, for the message.
+        """
+        if not self.schedule.was_past or self.policy is PastSchedule.SEND_NOW:
+            return None
+        shown_now = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+        return (
+            f"send_at {self.schedule.send_at!s} is not after now ({shown_now}) "
+            f"and past_schedule is {self.policy.value!r}; nothing was sent"
+        )
+
+    def chunks(self) -> Iterator[PlannedChunk]:
+        """Stream the chunks from the source (a fresh read each time), each recipient checked."""
+        number = 0
+        items: list[SourceItem] = []
+        problems: list[Problem] = []
+        seen: set[str] = set()
+        for item in self.source:
+            while item.recipient.position // self.chunk_size > number:
+                yield self._planned(number, items, problems)
+                number, items, problems, seen = number + 1, [], [], set()
+            problem = self._recipient_problem(item, seen)
+            if problem is None:
+                items.append(item)
+            else:
+                problems.append(problem)
+        if items or problems:
+            yield self._planned(number, items, problems)
+
+    def validate(self) -> RejectedList:
+        """Stream the source once: check each recipient and build each chunk's vendor request.
+
+        :return: The recipients left out (only when ``invalid_recipients`` is ``skip``).
+        :raises SmsValidationError: a recipient is unusable (``reject``), a request breaks a vendor rule,
+            or no recipient is left.
+        """
+        rejected = RejectedList()
+        usable = 0
+        now = datetime.now(timezone.utc)
+        for planned in self.chunks():
+            for problem in planned.problems:
+                rejected.add(problem)
+            chunk = planned.chunk
+            if not chunk.recipients:
+                continue
+            usable += len(chunk.recipients)
+            try:
+                self.hook.validate_chunk(chunk, self.options, now)
+            except SmsValidationError as exc:
+                first, last = chunk.recipients[0].position, chunk.recipients[-1].position
+                subject = f"{self.hook.vendor} request of chunk {chunk.number} (positions {first}-{last})"
+                raise SmsValidationError(exc.problems, subject) from None
+        if rejected.count and self.invalid_recipients != "skip":
+            subject = (
+                f"send: {rejected.count} unusable recipient(s); set invalid_recipients='skip' to leave them out"
+            )
+            raise SmsValidationError(rejected.listed, subject)
+        if not usable:
+            raise SmsValidationError([Problem("to", "(no usable recipient)", "a send needs a recipient")], "send")
+        return rejected
+
+    def send(self, summary: SendSummary, logger: logging.Logger = log) -> None:
+        """Send what earlier tries did not, chunk by chunk, counting into ``summary`` as it goes.
+
+        :param summary: Where to count; it holds what was sent if this raises.
+        :param logger: The task's logger.
+        :raises SmsRefusedError: the vendor refused every message of a chunk.
+        """
+        look_up = True
+        first = True
+        for planned in self.chunks():
+            chunk = planned.chunk
+            if not chunk.recipients:
+                continue
+            found = self.hook.find_chunk(chunk.key) if look_up else None
+            if first or found is None:
+                look_up = found is not None
+            first = False
+            sent = found or self._send_chunk(chunk, logger)
+            self._count(chunk, sent, summary, logger)
+
+    def preview(self, summary: PreviewSummary) -> None:
+        """Preview every chunk without sending, counting into ``summary``.
+
+        :param summary: Where to count.
+        """
+        for planned in self.chunks():
+            chunk = planned.chunk
+            if not chunk.recipients:
+                continue
+            preview = self.hook.preview_chunk(chunk, self.options)
+            summary.recipients += preview.recipients
+            summary.parts += preview.parts
+            for message in preview.messages:
+                summary.encodings[message.encoding] += 1
+                if len(summary.messages) < MAX_LISTED:
+                    shown = mask_msisdn(chunk.recipients[message.index].to)
+                    summary.messages.append({"to": shown, "parts": message.parts, "encoding": message.encoding})
+
+    def describe_schedule(self) -> str:
+        """Say when the messages go out, for the log."""
+        if self.schedule.send_at is not None:
+            return f"scheduled for {self.schedule.send_at.isoformat()}"
+        return "sending now (send_at was past)" if self.schedule.was_past else "sending now"
+
+    def _recipient_problem(self, item: SourceItem, seen: set[str]) -> Problem | None:
+        """Return why a recipient cannot be sent to, or ``None``; ``seen`` holds its chunk's numbers."""
+        if item.problem is not None:
+            return item.problem
+        recipient = item.recipient
+        shown = mask_msisdn(recipient.to)
+        if not is_e164(recipient.to):
+            return Problem(item.where, shown, E164_RULE)
+        if recipient.to in seen:
+            return Problem(
+                item.where, shown, "is listed twice in its chunk; a recipient listed twice is charged twice"
+            )
+        seen.add(recipient.to)
+        text = recipient.body
+        options = self.options
+        if text is None:
+            text, unmatched = render_placeholders(
+                options.body or "", recipient.values, options.defaults, options.parameter_keys
+            )
+            if unmatched:
+                keys = ", ".join("${" + key + "}" for key in sorted(set(unmatched)))
+                return Problem(item.where, shown, f"has no value for {keys} and there is no default")
+        limit = options.vendor.get("max_number_of_message_parts")
+        if isinstance(limit, int) and not isinstance(limit, bool):
+            parts = self.hook.message_parts(text, options)
+            if parts > limit:
+                rule = f"its text takes {parts} parts, max_number_of_message_parts is {limit}"
+                return Problem(item.where, shown, rule)
+        return None
+
+    def _planned(self, number: int, items: list[SourceItem], problems: list[Problem]) -> PlannedChunk:
+        chunk = SendChunk(number, chunk_key(self.key, number), tuple(i.recipient for i in items))
+        return PlannedChunk(chunk, tuple(problems))
+
+    def _send_chunk(self, chunk: SendChunk, logger: logging.Logger) -> SentChunk:
+        """Send a chunk; after an ambiguous failure look its key up before sending it again."""
+        for attempt in range(MAX_AMBIGUOUS_RESENDS + 1):
+            schedule = self.schedule.due_by(datetime.now(timezone.utc))
+            options = dataclasses.replace(self.options, send_at=schedule.send_at, expire_at=schedule.expire_at)
+            try:
+                return self.hook.send_chunk(chunk, options)
+            except SmsAmbiguousResultError:
+                logger.warning("Chunk %d (key %s): result unknown, looking the key up", chunk.number, chunk.key)
+                found = self.hook.find_chunk(chunk.key)
+                if found is not None:
+                    return found
+                if attempt == MAX_AMBIGUOUS_RESENDS:
+                    raise
+                logger.warning("Chunk %d (key %s) was not created; sending it again", chunk.number, chunk.key)
+        raise AssertionError("unreachable")
+
+    def _count(self, chunk: SendChunk, sent: SentChunk, summary: SendSummary, logger: logging.Logger) -> None:
+        refused = dict(sent.rejected)
+        if sent.found_indexes is not None:
+            refused.update(
+                (index, REFUSED_EARLIER) for index in range(len(chunk.recipients)) if index not in sent.found_indexes
+            )
+        if refused and len(refused) >= len(chunk.recipients):
+            reasons = "; ".join(sorted(set(refused.values())))
+            raise SmsRefusedError(
+                f"{self.hook.vendor} refused every message of chunk {chunk.number} (key {chunk.key}): {reasons}"
+            )
+        for index, reason in refused.items():
+            recipient = chunk.recipients[index]
+            summary.rejected.add(Problem(f"to[{recipient.position}]", mask_msisdn(recipient.to), reason))
+        for index, recipient in enumerate(chunk.recipients):
+            if index not in refused:
+                summary.parts += self.hook.message_parts(self.options.text_for(recipient), self.options)
+        summary.batch_ids.append(sent.batch_id)
+        summary.recipients += sent.accepted
+        summary.reused_chunks += int(sent.found)
+        logger.info(
+            "Chunk %d (key %s): %s as batch %s, %d recipient(s) accepted, %d refused",
+            chunk.number,
+            chunk.key,
+            "found already sent" if sent.found else "sent",
+            sent.batch_id,
+            sent.accepted,
+            len(refused),
+        )
+
+
+def _text_or_none(body: object) -> str | None:
+    if body is None or (isinstance(body, str) and not body.strip()):
+        return None
+    return body if isinstance(body, str) else str(body)
+
+
+def _policy(value: str) -> PastSchedule:
+    try:
+        return PastSchedule(value)
+    except ValueError:
+        rule = "must be one of " + ", ".join(p.value for p in PastSchedule)
+        raise SmsValidationError([Problem("past_schedule", repr(value), rule)], "send") from None
+
+
+def _chunk_size(value: object, vendor_max: int, invalid_recipients: str) -> int:
+    """Return the checked ``chunk_size``: 1 when the vendor takes one message per request."""
+    size = int(value) if isinstance(value, str) and value.strip().isdigit() else value
+    problems: list[Problem] = []
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        problems.append(Problem("chunk_size", repr(size), "must be a whole number of recipients, at least 1"))
+    elif size > vendor_max > 1:
+        rule = f"must be at most {vendor_max}, the most recipients of one request"
+        problems.append(Problem("chunk_size", str(size), rule))
+    if invalid_recipients not in ("reject", "skip"):
+        problems.append(Problem("invalid_recipients", repr(invalid_recipients), "must be 'reject' or 'skip'"))
+    if problems or not isinstance(size, int):
+        raise SmsValidationError(problems, "send")
+    return min(size, vendor_max)

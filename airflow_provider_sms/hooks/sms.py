@@ -1,0 +1,781 @@
+"""``SmsHook``: the vendor-neutral hook, and the neutral types every vendor hook takes and returns.
+
+A vendor hook (``hooks/sinch.py``, ``hooks/fonedynamics.py``) holds everything about its vendor: the
+connection, one method per API endpoint, and the neutral operations below, which the campaign engine
+(``hooks/campaign.py``), the operators, the sensors, the trigger and the notifier use without knowing
+the vendor. :meth:`SmsHook.for_connection` picks the vendor hook by the connection's type.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from abc import abstractmethod
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from airflow.sdk import BaseHook
+
+from airflow_provider_sms.exceptions import Problem, SmsCapabilityError, SmsValidationError
+from airflow_provider_sms.models.sms import MessageState, NeutralStatus, count_parts, mask_msisdn
+from airflow_provider_sms.version_compat import AirflowFailException
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+#: Vendor hook class of each connection type, imported only when a connection of that type is used.
+HOOK_CLASS_PATHS: dict[str, str] = {
+    "sinch": "airflow_provider_sms.hooks.sinch.SinchHook",
+    "fonedynamics": "airflow_provider_sms.hooks.fonedynamics.FoneDynamicsHook",
+}
+
+#: What a vendor may or may not be able to do: operations, and ``expire_at`` on a message.
+Feature = Literal["send", "dry_run", "replace", "update", "cancel", "feedback", "delivery_reports", "expire_at"]
+#: How each feature reads in "<vendor> has no API to <words>".
+FEATURE_WORDS: dict[str, str] = {
+    "send": "send messages",
+    "dry_run": "preview a send without sending",
+    "replace": "replace a batch",
+    "update": "update a batch",
+    "cancel": "cancel a batch",
+    "feedback": "report delivery feedback",
+    "delivery_reports": "fetch delivery reports",
+    "expire_at": "set expire_at (when to stop trying to deliver) on a message",
+}
+#: A ``${key}`` placeholder, with Sinch's key characters.
+PLACEHOLDER_PATTERN = re.compile(r"\$\{([A-Za-z0-9._-]+)\}")
+#: The state of a recipient the vendor has not reported on yet (e.g. absent from a Sinch report).
+NOT_YET_REPORTED = MessageState(NeutralStatus.PENDING, final=False, vendor_status="(not reported yet)")
+
+
+# -- what a send hands a vendor hook ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChunkRecipient:
+    """One recipient of a chunk.
+
+    :param position: 0-based position in the whole send (the list, CSV row or ``messages`` item).
+    :param to: The E.164 number.
+    :param values: This recipient's own ``${key}`` values (defaults are in :class:`SendOptions`).
+    :param body: The recipient's own text (a ``messages`` item); ``None`` in a one-text campaign.
+    """
+
+    position: int
+    to: str
+    values: Mapping[str, str] = field(default_factory=dict)
+    body: str | None = None
+
+    def __repr__(self) -> str:
+        return f"ChunkRecipient(position={self.position}, to={mask_msisdn(self.to)!r})"
+
+
+@dataclass(frozen=True)
+class SendChunk:
+    """One vendor request of a send.
+
+    :param number: 0-based chunk number within the send.
+    :param key: Idempotency key (``KEY_PATTERN`` of ``hooks/campaign.py``).
+    :param recipients: The recipients, in order.
+    """
+
+    number: int
+    key: str
+    recipients: tuple[ChunkRecipient, ...]
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """What every message of a send shares.
+
+    :param body: The text with ``${key}`` placeholders; ``None`` when each recipient carries its own.
+    :param defaults: ``${key}`` values for recipients without their own.
+    :param parameter_keys: Every parameter key of the send (``parameters`` keys, CSV columns); a
+        ``${key}`` of another name is not a parameter and stays as written.
+    :param from_: Sender id; ``None`` uses the connection's default sender (Fone Dynamics: a leased number).
+    :param send_at: When to send; ``None`` sends at once.
+    :param expire_at: When to stop trying to deliver (a vendor with the ``expire_at`` feature only).
+    :param vendor: Vendor-specific options by the vendor's field name, checked by the vendor hook
+        (:meth:`SmsHook.check_send_options`) and validated by its request model.
+    """
+
+    body: str | None = None
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    parameter_keys: frozenset[str] = frozenset()
+    from_: str | None = None
+    send_at: datetime | None = None
+    expire_at: datetime | None = None
+    vendor: Mapping[str, Any] = field(default_factory=dict)
+
+    def text_for(self, recipient: ChunkRecipient) -> str:
+        """Return the text the recipient gets, placeholders filled (unknown keys are left as they are).
+
+        :param recipient: The recipient.
+        """
+        if recipient.body is not None:
+            return recipient.body
+        return render_placeholders(self.body or "", recipient.values, self.defaults, self.parameter_keys)[0]
+
+    def __repr__(self) -> str:
+        shown = [name for name in ("from_", "send_at", "expire_at") if getattr(self, name) is not None]
+        shown += [f"vendor.{name}" for name in sorted(self.vendor)]
+        return f"SendOptions({', '.join(f'{name}=...' for name in shown)})"
+
+
+@dataclass(frozen=True)
+class SentChunk:
+    """What one chunk's key created at the vendor.
+
+    :param key: The chunk's idempotency key.
+    :param batch_id: The id the sensors and batch operators accept (Sinch batch id, Fone ``<key>@<unix>``).
+    :param accepted: How many messages the vendor accepted.
+    :param rejected: ``(index in the chunk, vendor's reason)`` of each message the vendor refused.
+    :param found: Whether it was found already sent (by an earlier try) rather than sent now.
+    :param found_indexes: For a chunk found again: the indexes in the chunk of the messages found, when the
+        vendor's records tell them apart (``None`` otherwise). A message of the chunk not among them was
+        refused when the chunk was sent, and is not sent again.
+    """
+
+    key: str
+    batch_id: str
+    accepted: int
+    rejected: tuple[tuple[int, str], ...] = ()
+    found: bool = False
+    found_indexes: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class MessagePreview:
+    """How one message of a chunk would go out.
+
+    :param index: Index of the recipient in the chunk.
+    :param parts: SMS parts.
+    :param encoding: ``GSM`` or ``UNICODE``.
+    """
+
+    index: int
+    parts: int
+    encoding: str
+
+
+@dataclass(frozen=True)
+class ChunkPreview:
+    """A chunk's dry run.
+
+    :param recipients: Recipients that would get a message.
+    :param parts: SMS parts in all.
+    :param messages: Per message, as far as the vendor reports them.
+    """
+
+    recipients: int
+    parts: int
+    messages: tuple[MessagePreview, ...]
+
+
+def render_placeholders(
+    body: str, values: Mapping[str, str], defaults: Mapping[str, str], keys: AbstractSet[str]
+) -> tuple[str, list[str]]:
+    """Fill ``${key}`` placeholders the way Sinch does.
+
+    A parameter key with neither a value for the recipient nor a default is *unmatched* (Sinch aborts
+    that recipient's message); a ``${name}`` that is no parameter key stays as written.
+
+    :param body: The text.
+    :param values: The recipient's own values.
+    :param defaults: Values for recipients without their own.
+    :param keys: The send's parameter keys.
+    :return: The text, and the unmatched keys (the text is unusable when there are any).
+    """
+    known = keys | values.keys() | defaults.keys()
+    unmatched: list[str] = []
+
+    def fill(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in known:
+            return match.group(0)
+        value = values.get(key, defaults.get(key))
+        if value is None:
+            unmatched.append(key)
+            return ""
+        return value
+
+    return PLACEHOLDER_PATTERN.sub(fill, body), unmatched
+
+
+# -- what tracking returns ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    """How many messages of a batch are in one state.
+
+    :param state: The state, in the neutral and the vendor's vocabulary.
+    :param count: How many messages are in it.
+    """
+
+    state: MessageState
+    count: int
+
+
+@dataclass(frozen=True)
+class BatchStatus:
+    """Counts of a batch's messages per state.
+
+    :param batch_id: The batch: a Sinch batch id or a Fone Dynamics ``<key>@<unix seconds>`` id.
+    :param total: How many messages the batch has; messages the vendor has not reported on yet count as
+        pending.
+    :param counts: Messages per reported state; their sum may be below ``total``.
+    """
+
+    batch_id: str
+    total: int
+    counts: tuple[StatusCount, ...]
+
+    @property
+    def final(self) -> int:
+        """How many messages are in a final state."""
+        return sum(c.count for c in self.counts if c.state.final)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the batch has messages and every one of them is final."""
+        return self.total > 0 and self.final >= self.total
+
+    def states(self) -> dict[MessageState, int]:
+        """Return messages per state; the unreported ones are :data:`NOT_YET_REPORTED`."""
+        counted: dict[MessageState, int] = {}
+        for item in self.counts:
+            counted[item.state] = counted.get(item.state, 0) + item.count
+        unreported = self.total - sum(c.count for c in self.counts)
+        if unreported > 0:
+            counted[NOT_YET_REPORTED] = counted.get(NOT_YET_REPORTED, 0) + unreported
+        return counted
+
+    def by_status(self) -> dict[str, int]:
+        """Return messages per neutral status; unreported messages are ``pending``."""
+        counter: dict[str, int] = {}
+        for state, count in self.states().items():
+            counter[state.status.value] = counter.get(state.status.value, 0) + count
+        return counter
+
+    def by_vendor_status(self) -> dict[str, int]:
+        """Return messages per vendor status, as the vendor spells it."""
+        counter: dict[str, int] = {}
+        for state, count in self.states().items():
+            counter[state.vendor_status] = counter.get(state.vendor_status, 0) + count
+        return counter
+
+    @classmethod
+    def of_states(cls, batch_id: str, total: int, states: Iterable[MessageState]) -> BatchStatus:
+        """Count individual message states.
+
+        :param batch_id: The batch.
+        :param total: How many messages the batch has.
+        :param states: One state per reported message.
+        """
+        counter: dict[MessageState, int] = {}
+        for state in states:
+            counter[state] = counter.get(state, 0) + 1
+        return cls(batch_id, total, tuple(StatusCount(state, n) for state, n in counter.items()))
+
+
+@dataclass(frozen=True)
+class RecipientState:
+    """One recipient's message in a batch.
+
+    :param batch_id: The batch.
+    :param recipient: The recipient's E.164 number (mask it with ``mask_msisdn`` before logging).
+    :param state: Its state.
+    """
+
+    batch_id: str
+    recipient: str
+    state: MessageState
+
+    def __repr__(self) -> str:
+        masked = mask_msisdn(self.recipient)
+        return f"RecipientState(batch_id={self.batch_id!r}, recipient={masked!r}, state={self.state!r})"
+
+
+@dataclass(frozen=True)
+class KeyedBatch:
+    """A batch found by its idempotency key.
+
+    :param key: The key it was sent with (Sinch ``client_reference``; Fone Dynamics ``ExternalId`` without
+        ``.<position>``).
+    :param batch_id: Its batch id.
+    :param recipients: The numbers it went to.
+    """
+
+    key: str
+    batch_id: str
+    recipients: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"KeyedBatch(key={self.key!r}, batch_id={self.batch_id!r}, recipients=<{len(self.recipients)}>)"
+
+
+def only_recipients(
+    batch_id: str, states: Iterable[RecipientState], recipients: Collection[str] | None
+) -> list[RecipientState]:
+    """Keep the states of ``recipients`` (all when ``None``); a recipient not reported yet is pending.
+
+    :param batch_id: The batch a recipient not reported yet is attributed to.
+    :param states: Every reported recipient's state.
+    :param recipients: The recipients wanted, or ``None`` for all.
+    """
+    if recipients is None:
+        return list(states)
+    wanted = dict.fromkeys(recipients)
+    found = {s.recipient: s for s in states if s.recipient in wanted}
+    return [found.get(number) or RecipientState(batch_id, number, NOT_YET_REPORTED) for number in wanted]
+
+
+def best_states(states: Iterable[RecipientState]) -> dict[str, RecipientState]:
+    """Return one state per recipient, a final one over one still open (a number may be in several batches).
+
+    :param states: States from any number of batches.
+    """
+    best: dict[str, RecipientState] = {}
+    for state in states:
+        current = best.get(state.recipient)
+        if current is None or (state.state.final and not current.state.final):
+            best[state.recipient] = state
+    return best
+
+
+#: Why a ``batch_id`` string that starts like a list or a dict is refused.
+_RENDERED_TEXT_RULE = (
+    "looks like a list or send result rendered to text: pass the XComArg itself "
+    "(e.g. batch_id=send.output) or set render_template_as_native_obj=True on the DAG"
+)
+
+
+def batch_id_list(value: object, field: str = "batch_id") -> list[str]:
+    """Return the batch ids in ``value``, each once, in order.
+
+    ``value`` is one id, a list of ids, what ``SmsSendOperator`` returns (a mapping with ``batch_ids``), or
+    a list of those (what a mapped send task returns). A Jinja template such as
+    ``{{ ti.xcom_pull('send') }}`` renders a list to its text form unless the DAG sets
+    ``render_template_as_native_obj=True``; that text is no batch id and is refused with a hint.
+
+    :param value: The ``batch_id`` argument.
+    :param field: Argument name used in the error.
+    :raises SmsValidationError: ``value`` holds no id, or something that is not an id.
+    """
+    if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+        raise SmsValidationError([Problem(field, repr(value[:40]), _RENDERED_TEXT_RULE)], subject=field)
+    if (
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and any(isinstance(v, Mapping) for v in value)
+    ):
+        ids = [
+            batch_id
+            for position, item in enumerate(value)
+            for batch_id in batch_id_list(item, f"{field}[{position}]")
+        ]
+        return list(dict.fromkeys(ids))
+    if isinstance(value, Mapping):
+        value = value.get("batch_ids")
+    items: list[object]
+    if isinstance(value, str):
+        items = [value]
+    elif isinstance(value, Sequence):
+        items = list(value)
+    else:
+        raise SmsValidationError(
+            [
+                Problem(
+                    field, f"<{type(value).__name__}>", "must be a batch id, a list of them, or a send result"
+                )
+            ],
+            subject=field,
+        )
+    problems = [
+        Problem(
+            f"{field}[{i}]",
+            repr(item) if isinstance(item, str) else f"<{type(item).__name__}>",
+            "must be a non-empty string",
+        )
+        for i, item in enumerate(items)
+        if not isinstance(item, str) or not item.strip()
+    ]
+    if not items:
+        problems.append(Problem(field, "[]", "must name at least one batch"))
+    if problems:
+        raise SmsValidationError(problems, subject=field)
+    return list(dict.fromkeys(str(i).strip() for i in items))
+
+
+# -- changes to batches already sent ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """One change to one batch, validated and ready to make with :meth:`SmsHook.apply_change`.
+
+    :param batch_id: The batch.
+    :param action: ``replace``, ``update``, ``cancel`` or ``feedback``.
+    :param request: The vendor's request for it (opaque outside the vendor hook).
+    """
+
+    batch_id: str
+    action: str
+    request: object = None
+
+
+# -- the hook ------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def failing_without_retry() -> Iterator[None]:
+    """Raise bad arguments and missing vendor features as ``AirflowFailException`` (never retried)."""
+    try:
+        yield
+    except (SmsValidationError, SmsCapabilityError) as exc:
+        raise AirflowFailException(str(exc)) from exc
+
+
+class SmsHook(BaseHook):
+    """Vendor-neutral SMS hook; :meth:`for_connection` returns the vendor hook of a connection.
+
+    The connection is read and checked once, into the vendor's typed settings, and the client is built
+    once. Vendor hooks add one method per API endpoint and implement the neutral operations here.
+
+    :param sms_conn_id: Id of a ``sinch`` or ``fonedynamics`` connection; the subclass's default when empty.
+    :param logger_name: Name of the hook's logger (see Airflow's ``BaseHook``).
+    """
+
+    conn_name_attr = "sms_conn_id"
+    conn_type: ClassVar[str]
+    default_conn_name: ClassVar[str]
+    hook_name: ClassVar[str]
+    #: Vendor name in messages, e.g. ``Sinch``.
+    vendor: ClassVar[str]
+    #: What the vendor can do, out of :data:`Feature`.
+    features: ClassVar[frozenset[str]]
+    #: Connection field of each settings field that does not live in ``extra`` (for error messages).
+    connection_fields: ClassVar[Mapping[str, str]] = {"base_url": "host"}
+
+    def __init__(self, sms_conn_id: str | None = None, logger_name: str | None = None) -> None:
+        super().__init__(logger_name=logger_name)
+        self.sms_conn_id = sms_conn_id or self.default_conn_name
+        self._connection: Connection | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(sms_conn_id={self.sms_conn_id!r})"
+
+    @classmethod
+    def for_connection(cls, conn_id: str) -> SmsHook:
+        """Return the vendor hook for a connection, chosen by the connection's type.
+
+        :param conn_id: Id of a ``sinch`` or ``fonedynamics`` connection.
+        :raises SmsValidationError: the connection's type is not an SMS connection type.
+        """
+        connection = cls.get_connection(conn_id)
+        class_path = HOOK_CLASS_PATHS.get(str(connection.conn_type))
+        hook_class = _import_class(class_path) if class_path else None
+        if hook_class is None or not issubclass(hook_class, cls):
+            supported = ", ".join(sorted(HOOK_CLASS_PATHS))
+            problem = Problem("conn_type", repr(connection.conn_type), f"must be one of {supported}")
+            raise SmsValidationError([problem], subject=f"SMS connection {conn_id!r}")
+        hook = hook_class(sms_conn_id=conn_id)
+        hook._connection = connection
+        return hook
+
+    # -- connection ------------------------------------------------------------------------------------
+
+    @property
+    @abstractmethod
+    def default_from(self) -> str | None:
+        """The connection's default sender (``extra.default_from``), or ``None``."""
+
+    @abstractmethod
+    def get_conn(self) -> Any:
+        """Return the vendor client, built on first use and then reused."""
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Make one harmless read with the connection's credentials; never sends a message.
+
+        :return: Whether it worked, and a message naming the vendor (never a secret).
+        """
+        try:
+            done = self._probe()
+        except Exception as exc:
+            return False, f"{self.vendor} connection test failed: {self._redact(str(exc))}"
+        return True, f"{self.vendor} connection works: {done}"
+
+    @abstractmethod
+    def _probe(self) -> str:
+        """Make the connection test's single read request and say what it did."""
+
+    def airflow_connection(self) -> Connection:
+        """Return the Airflow connection, looked up once."""
+        if self._connection is None:
+            self._connection = self.get_connection(self.sms_conn_id)
+        return self._connection
+
+    def read_settings(self, settings_class: Callable[..., Any], values: Mapping[str, Any]) -> Any:
+        """Build the vendor's typed settings, naming the connection's own fields in any error.
+
+        :param settings_class: The vendor's settings class; it checks every rule when built.
+        :param values: Its fields, read from the connection.
+        :raises SmsValidationError: naming the connection and every bad field.
+        """
+        connection = self.airflow_connection()
+        subject = f"{self.vendor} connection {self.sms_conn_id!r}"
+        if connection.conn_type != self.conn_type:
+            rule = f"{type(self).__name__} needs {self.conn_type!r}"
+            raise SmsValidationError([Problem("conn_type", repr(connection.conn_type), rule)], subject)
+        try:
+            return settings_class(**values)
+        except SmsValidationError as exc:
+            problems = [
+                Problem(self._connection_field(p.field), p.value, p.rule) for p in exc.problems
+            ]
+            raise SmsValidationError(problems, subject) from None
+
+    def extra(self) -> dict[str, Any]:
+        """Return the connection's ``extra`` as a JSON object.
+
+        :raises SmsValidationError: ``extra`` is not a JSON object.
+        """
+        extra = self.airflow_connection().extra_dejson
+        if not isinstance(extra, dict):
+            subject = f"{self.vendor} connection {self.sms_conn_id!r}"
+            raise SmsValidationError([Problem("extra", f"<{type(extra).__name__}>", "must be a JSON object")], subject)
+        return extra
+
+    def _connection_field(self, settings_field: str) -> str:
+        head, dot, rest = settings_field.partition(".")
+        name = self.connection_fields.get(head, f"extra.{head}")
+        return name + dot + rest
+
+    def _redact(self, text: str) -> str:
+        secret = self._connection.password if self._connection is not None else None
+        if secret and secret.strip():
+            text = text.replace(secret.strip(), "***")
+        return text
+
+    # -- features --------------------------------------------------------------------------------------
+
+    def supports(self, feature: Feature) -> bool:
+        """Return whether the vendor can do ``feature``.
+
+        :param feature: One of :data:`Feature`.
+        """
+        if feature not in FEATURE_WORDS:
+            raise ValueError(f"unknown feature {feature!r}; known: {', '.join(sorted(FEATURE_WORDS))}")
+        return feature in self.features
+
+    def require(self, feature: Feature) -> None:
+        """Fail unless the vendor can do ``feature``; call it before any request.
+
+        :param feature: One of :data:`Feature`.
+        :raises SmsCapabilityError: the vendor's API has no such operation.
+        """
+        if not self.supports(feature):
+            raise SmsCapabilityError(self.vendor, FEATURE_WORDS[feature])
+
+    # -- sending (the campaign engine calls these) -----------------------------------------------------
+
+    @abstractmethod
+    def max_chunk_size(self, *, individual: bool) -> int:
+        """Return the most recipients one request may carry.
+
+        :param individual: Whether each recipient has its own text (a ``messages`` send).
+        """
+
+    @abstractmethod
+    def vendor_option_names(self) -> frozenset[str]:
+        """Return the vendor-specific options a send may set (``SendOptions.vendor`` keys)."""
+
+    def check_send_options(self, options: SendOptions) -> None:
+        """Fail, before any request, if the send asks for what the vendor cannot do.
+
+        :param options: The send's options.
+        :raises SmsCapabilityError: ``expire_at`` is set and the vendor has no such option.
+        :raises SmsValidationError: naming each unknown vendor option and the vendor's known ones.
+        """
+        if options.expire_at is not None:
+            self.require("expire_at")
+        known = self.vendor_option_names()
+        unknown = sorted(set(options.vendor) - known)
+        if unknown:
+            rule = f"is not a {self.vendor} option; known: {', '.join(sorted(known))}"
+            problems = [Problem(f"vendor_options.{name}", "(given)", rule) for name in unknown]
+            raise SmsValidationError(problems, subject="send")
+
+    def message_parts(self, text: str, options: SendOptions) -> int:
+        """Return how many SMS parts a message with ``text`` takes.
+
+        :param text: The message's text, placeholders filled.
+        :param options: The send's options (a vendor may cut long texts to one part).
+        """
+        return count_parts(text).parts
+
+    @abstractmethod
+    def validate_chunk(self, chunk: SendChunk, options: SendOptions, now: datetime) -> None:
+        """Build the chunk's request with the vendor's models, sending nothing.
+
+        :param chunk: The chunk.
+        :param options: The send's options.
+        :param now: The time schedule rules are checked against.
+        :raises SmsValidationError: naming each broken rule.
+        """
+
+    @abstractmethod
+    def send_chunk(self, chunk: SendChunk, options: SendOptions) -> SentChunk:
+        """Send the chunk as one request carrying its key.
+
+        :param chunk: The chunk.
+        :param options: The send's options.
+        :raises SmsAmbiguousResultError: the request may or may not have taken effect; look the key up.
+        """
+
+    @abstractmethod
+    def find_chunk(self, key: str) -> SentChunk | None:
+        """Return what a chunk's key created, or ``None`` if it created nothing (within the lookup window).
+
+        :param key: The chunk's idempotency key.
+        """
+
+    @abstractmethod
+    def preview_chunk(self, chunk: SendChunk, options: SendOptions) -> ChunkPreview:
+        """Return recipients, parts and encodings of the chunk without sending it.
+
+        :param chunk: The chunk.
+        :param options: The send's options.
+        """
+
+    # -- tracking --------------------------------------------------------------------------------------
+
+    def check_batch_id(self, batch_id: str) -> None:
+        """Fail, before any request, if ``batch_id`` cannot name a batch of this vendor.
+
+        :param batch_id: The id to check.
+        :raises SmsValidationError: naming the id and the form it must have.
+        """
+
+    @abstractmethod
+    def batch_status(self, batch_id: str) -> BatchStatus:
+        """Return how many of a batch's messages are in each state.
+
+        :param batch_id: A Sinch batch id, or a Fone Dynamics ``<key>@<unix seconds>`` batch id.
+        """
+
+    @abstractmethod
+    def recipient_states(
+        self, batch_id: str, recipients: Collection[str] | None = None
+    ) -> list[RecipientState]:
+        """Return the state of each recipient's message in a batch.
+
+        :param batch_id: A Sinch batch id, or a Fone Dynamics ``<key>@<unix seconds>`` batch id.
+        :param recipients: Only these E.164 numbers (each one returned, ``pending`` when not reported
+            yet); every reported recipient when ``None``.
+        """
+
+    @abstractmethod
+    def find_batches(self, key_prefix: str, since: datetime) -> list[KeyedBatch]:
+        """Return the batches whose key starts with ``key_prefix``, created since ``since``.
+
+        Vendors list about 14 days back; an older ``since`` is moved up to what can be listed.
+
+        :param key_prefix: The start of the keys (a ``client_reference`` prefix given to the send).
+        :param since: Nothing wanted was created before this time.
+        """
+
+    def failed_recipients(
+        self, batch_ids: Iterable[str], statuses: Collection[str] = ("failed", "expired")
+    ) -> list[str]:
+        """Return, sorted, the numbers whose message in the batches ended in one of ``statuses``.
+
+        A number in several batches counts by its final state, if it has one.
+
+        :param batch_ids: The batches.
+        :param statuses: Final neutral statuses to collect.
+        """
+        states = best_states(s for batch_id in batch_ids for s in self.recipient_states(batch_id))
+        return sorted(
+            number
+            for number, item in states.items()
+            if item.state.final and item.state.status.value in statuses
+        )
+
+    # -- changing batches already sent (vendors without these features refuse them) ------------------
+
+    def plan_replace(self, batch_ids: list[str], fields: Mapping[str, Any]) -> list[PlannedChange]:
+        """Read the batches and validate each one's replacement; change nothing.
+
+        :param batch_ids: The batches.
+        :param fields: The given replacement fields (``body``, ``to``, ``from_`` ...).
+        """
+        raise SmsCapabilityError(self.vendor, FEATURE_WORDS["replace"])
+
+    def plan_update(self, batch_ids: list[str], fields: Mapping[str, Any]) -> list[PlannedChange]:
+        """Validate the update of the batches; change nothing.
+
+        :param batch_ids: The batches.
+        :param fields: The given fields to change (``to_add``, ``body`` ...).
+        """
+        raise SmsCapabilityError(self.vendor, FEATURE_WORDS["update"])
+
+    def plan_cancel(self, batch_ids: list[str]) -> list[PlannedChange]:
+        """Plan the cancelling of the batches; change nothing.
+
+        :param batch_ids: The batches.
+        """
+        raise SmsCapabilityError(self.vendor, FEATURE_WORDS["cancel"])
+
+    def plan_feedback(self, batch_ids: list[str], recipients: object) -> list[PlannedChange]:
+        """Check the numbers, read the batches and assign each number to its batch; change nothing.
+
+        :param batch_ids: The batches.
+        :param recipients: Numbers that confirmed delivery; empty for every recipient.
+        """
+        raise SmsCapabilityError(self.vendor, FEATURE_WORDS["feedback"])
+
+    def apply_change(self, change: PlannedChange) -> dict[str, Any]:
+        """Make a planned change and return its outcome as small JSON (never recipient numbers).
+
+        :param change: From one of the ``plan_*`` methods.
+        """
+        raise SmsCapabilityError(self.vendor, FEATURE_WORDS.get(change.action, change.action))
+
+
+def given_text(value: object) -> Any:
+    """Return a connection value as given: a string stripped, ``None`` when missing or blank.
+
+    :param value: The value from the connection; a non-string is returned as it is, for the settings to
+        reject with a named error.
+    """
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def given_number(value: object) -> Any:
+    """Return a connection value that should be a number: a numeric string as a number, ``None`` when blank.
+
+    :param value: The value from the connection; anything else is returned as it is, for the settings to
+        reject with a named error.
+    """
+    value = given_text(value)
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() else number
+    return value
+
+
+def _import_class(path: str) -> type[Any] | None:
+    module_name, _, class_name = path.rpartition(".")
+    found = getattr(importlib.import_module(module_name), class_name, None)
+    return found if isinstance(found, type) else None

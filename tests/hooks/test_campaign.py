@@ -1,0 +1,282 @@
+"""The campaign engine's parts: idempotency keys, schedule policy, recipient sources and chunk checks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pendulum
+import pytest
+
+from airflow_provider_sms.exceptions import SmsValidationError
+from airflow_provider_sms.hooks.campaign import (
+    KEY_PATTERN,
+    MAX_CHUNKS,
+    Campaign,
+    CsvSource,
+    ListSource,
+    MessagesSource,
+    ParameterValues,
+    PastSchedule,
+    PlannedChunk,
+    RecipientSource,
+    Schedule,
+    campaign_key,
+    chunk_key,
+    parse_when,
+    recipient_source,
+    resolve_schedule,
+)
+from airflow_provider_sms.hooks.fonedynamics import FoneBatchRef
+from airflow_provider_sms.hooks.sms import SendOptions
+from airflow_provider_sms.models.sms import count_parts
+
+
+class PartsHook:
+    """The one hook method chunk planning asks: how many parts a text takes (Sinch's rule on truncation)."""
+
+    vendor = "Stub"
+
+    def message_parts(self, text: str, options: SendOptions) -> int:
+        return 1 if options.vendor.get("truncate_concat") else count_parts(text).parts
+
+
+def plan_chunks(source: RecipientSource, size: int, key: str, options: SendOptions) -> list[PlannedChunk]:
+    campaign = Campaign(PartsHook(), options, Schedule(None, None), PastSchedule.SEND_NOW, source, size, key)  # type: ignore[arg-type]
+    return list(campaign.chunks())
+
+BASE = ("dag", "send", "manual__2026-01-01T00:00:00+00:00", -1)
+
+
+def test_same_task_instance_same_key_and_readable() -> None:
+    key = campaign_key(*BASE)
+    assert key == campaign_key(*BASE)
+    assert key.startswith("sms-send-")
+    assert chunk_key(key, 3) == f"{key}-c3"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        ("dag2", "send", BASE[2], -1),
+        ("dag", "send2", BASE[2], -1),
+        ("dag", "send", "manual__2026-01-02T00:00:00+00:00", -1),
+        ("dag", "send", BASE[2], 0),
+    ],
+)
+def test_each_identity_part_changes_the_key(other: tuple[str, str, str, int]) -> None:
+    assert campaign_key(*other) != campaign_key(*BASE)
+
+
+def test_longest_key_fits_the_pattern_and_fone_external_ids() -> None:
+    key = chunk_key(campaign_key("d" * 250, "t." * 125, "r" * 250, 99999, prefix="p" * 40), MAX_CHUNKS - 1)
+    assert KEY_PATTERN.match(key)
+    assert len(FoneBatchRef(key, 0).external_id(999)) <= 100
+
+
+def test_chunk_number_out_of_range_is_refused() -> None:
+    with pytest.raises(SmsValidationError, match="at most"):
+        chunk_key("sms-x-0", MAX_CHUNKS)
+
+
+def test_prefix_rule() -> None:
+    assert campaign_key(*BASE, prefix="Spring_Sale-2026").startswith("Spring_Sale-2026-send-")
+    with pytest.raises(SmsValidationError) as caught:
+        campaign_key(*BASE, prefix="has space")
+    (problem,) = caught.value.problems
+    assert problem.field == "client_reference"
+    assert "1-40 characters" in problem.rule
+    with pytest.raises(SmsValidationError):
+        campaign_key(*BASE, prefix="x" * 41)
+
+
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (datetime(2026, 5, 2, tzinfo=timezone.utc), datetime(2026, 5, 2, tzinfo=timezone.utc)),
+        (datetime(2026, 5, 2), datetime(2026, 5, 2, tzinfo=timezone.utc)),
+        (pendulum.datetime(2026, 5, 2, tz="Australia/Sydney"), datetime(2026, 5, 1, 14, tzinfo=timezone.utc)),
+        ("2026-05-02T00:00:00+10:00", datetime(2026, 5, 1, 14, tzinfo=timezone.utc)),
+        ("2026-05-02T00:00:00", datetime(2026, 5, 2, tzinfo=timezone.utc)),
+        ("2026-05-02", datetime(2026, 5, 2, tzinfo=timezone.utc)),
+        (None, None),
+        ("  ", None),
+    ],
+)
+def test_parse_when_accepts(value: object, expected: datetime | None) -> None:
+    assert parse_when("send_at", value) == expected
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2026-13-45", 1746100000, ["2026-05-02"]])
+def test_parse_when_rejects(value: object) -> None:
+    with pytest.raises(SmsValidationError, match=r"send_at=.*ISO-8601"):
+        parse_when("send_at", value)
+
+
+def test_future_send_at_is_kept_whatever_the_policy() -> None:
+    later = NOW + timedelta(hours=1)
+    for policy in PastSchedule:
+        assert resolve_schedule(later, None, policy, NOW) == Schedule(later, None)
+
+
+def test_send_now_drops_a_past_send_at_and_keeps_the_expiry_distance() -> None:
+    past = NOW - timedelta(days=100)
+    result = resolve_schedule(past, past + timedelta(hours=6), PastSchedule.SEND_NOW, NOW)
+    assert result == Schedule(None, NOW + timedelta(hours=6), was_past=True)
+
+
+@pytest.mark.parametrize("policy", [PastSchedule.SKIP, PastSchedule.FAIL])
+def test_skip_and_fail_mark_the_schedule_past(policy: PastSchedule) -> None:
+    result = resolve_schedule(NOW, None, policy, NOW)
+    assert result.was_past
+    assert result.send_at == NOW
+
+
+def test_a_send_at_that_passes_during_the_send_is_dropped_from_later_requests() -> None:
+    schedule = Schedule(NOW, None)
+    assert schedule.due_by(NOW - timedelta(seconds=1)) is schedule
+    assert schedule.due_by(NOW).send_at is None
+
+
+PARAMS = {"name": {"+61400000001": "Ann", "default": "friend"}}
+
+
+def test_list_source_with_parameters_and_a_number_rendered_as_int() -> None:
+    source = recipient_source(["+61400000001", 61400000002, None], None, PARAMS)
+    assert isinstance(source, ListSource)
+    items = list(source)
+    assert [i.recipient.to for i in items[:2]] == ["+61400000001", "+61400000002"]
+    assert items[0].recipient.values == {"name": "Ann"}
+    assert items[1].recipient.values == {}
+    assert items[2].problem is not None
+    assert items[2].problem.field == "to[2]"
+
+
+def test_one_number_string_is_one_recipient() -> None:
+    assert [i.recipient.to for i in recipient_source("+61400000001", None, None)] == ["+61400000001"]
+
+
+def test_csv_source_streams_rows_with_columns_as_values(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("phone,name\n+61400000001,\n+61400000002,Bob\n", encoding="utf-8")
+    source = recipient_source(str(path), None, PARAMS)
+    assert isinstance(source, CsvSource)
+    first, second = list(source)
+    assert first.recipient.values == {"name": "Ann"}  # empty cell: the parameters apply
+    assert second.recipient.values == {"name": "Bob"}
+    assert second.field == "to[1] (line 3)"
+    assert len(list(source)) == 2  # readable again
+
+
+def test_csv_without_phone_column_or_unreadable_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("number\n+61400000001\n", encoding="utf-8")
+    with pytest.raises(SmsValidationError, match="'phone' column"):
+        recipient_source(str(path), None, None)
+    with pytest.raises(SmsValidationError, match="readable CSV"):
+        recipient_source(str(tmp_path / "missing.csv"), None, None)
+
+
+def test_messages_source_checks_each_message() -> None:
+    messages = [
+        {"to": "+61400000001", "body": "hi"},
+        {"to": "+61400000002", "body": "  "},
+        {"to": 5, "body": "x"},
+        {"to": "+61400000004", "body": "x", "from": "Me"},
+    ]
+    source = recipient_source(None, messages, None)
+    assert isinstance(source, MessagesSource)
+    items = list(source)
+    assert items[0].problem is None
+    assert items[0].recipient.body == "hi"
+    assert [i.problem.field for i in items[1:] if i.problem] == [
+        "messages[1].body",
+        "messages[2].to",
+        "messages[3]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("to", "messages", "parameters", "match"),
+    [
+        (None, None, None, "exactly one of"),
+        (["+61400000001"], [{"to": "+61400000001", "body": "x"}], None, "exactly one of"),
+        (None, [{"to": "+61400000001", "body": "x"}], PARAMS, "carry their own texts"),
+        (None, "not a list", None, "list of messages"),
+        ("['+61400000001']", None, None, "rendered to text"),
+        ({"+61400000001": 1}, None, None, "list of numbers"),
+        (["+61400000001"], None, {"name": {"0400": "x"}}, "E.164 recipient"),
+    ],
+)
+def test_bad_arguments_are_refused(to: object, messages: object, parameters: object, match: str) -> None:
+    with pytest.raises(SmsValidationError, match=match):
+        recipient_source(to, messages, parameters)
+
+
+def test_parameter_defaults() -> None:
+    assert ParameterValues.parse(PARAMS).defaults() == {"name": "friend"}
+    assert ParameterValues.parse(None).defaults() == {}
+
+
+NUMBERS = [f"+6140000{n:04d}" for n in range(7)]
+
+
+def plan(numbers: list[object], options: SendOptions, size: int = 3, parameters: object = None) -> list[PlannedChunk]:
+    return list(plan_chunks(ListSource(numbers, ParameterValues.parse(parameters)), size, "sms-t-0", options))
+
+
+def test_chunks_hold_fixed_source_positions_and_keys() -> None:
+    planned = plan(list(NUMBERS), SendOptions(body="hi"))
+    assert [len(p.chunk.recipients) for p in planned] == [3, 3, 1]
+    assert [p.chunk.key for p in planned] == ["sms-t-0-c0", "sms-t-0-c1", "sms-t-0-c2"]
+    assert [r.position for r in planned[1].chunk.recipients] == [3, 4, 5]
+
+
+def test_a_bad_number_is_left_out_of_its_chunk_with_a_masked_problem() -> None:
+    numbers: list[object] = list(NUMBERS)
+    numbers[4] = "0400123456"
+    planned = plan(numbers, SendOptions(body="hi"))
+    assert [r.position for r in planned[1].chunk.recipients] == [3, 5]
+    (problem,) = planned[1].problems
+    assert problem.field == "to[4]"
+    assert problem.value == "04001**456"
+    assert "E.164" in problem.rule
+
+
+def test_a_number_twice_in_a_chunk_is_rejected_but_allowed_in_another_chunk() -> None:
+    numbers: list[object] = [NUMBERS[0], NUMBERS[0], NUMBERS[1], NUMBERS[0]]
+    planned = plan(numbers, SendOptions(body="hi"))
+    assert [p.field for p in planned[0].problems] == ["to[1]"]
+    assert "listed twice" in planned[0].problems[0].rule
+    assert planned[1].problems == ()
+
+
+def test_a_placeholder_without_value_or_default_rejects_the_recipient() -> None:
+    params = {"name": {NUMBERS[0]: "Ann"}}
+    options = SendOptions(body="Hi ${name} ${other}", parameter_keys=frozenset({"name"}))
+    planned = plan(NUMBERS[:2], options, parameters=params)
+    assert [r.to for r in planned[0].chunk.recipients] == [NUMBERS[0]]
+    assert "${name}" in planned[0].problems[0].rule
+    with_default = SendOptions(
+        body="Hi ${name}", defaults={"name": "there"}, parameter_keys=frozenset({"name"})
+    )
+    assert plan(NUMBERS[:2], with_default, parameters=params)[0].problems == ()
+
+
+def test_too_many_parts_is_rejected_unless_truncated() -> None:
+    long_text = "x" * 200  # two GSM-7 parts
+    limited = SendOptions(body=long_text, vendor={"max_number_of_message_parts": 1})
+    assert "2 parts" in plan(NUMBERS[:1], limited)[0].problems[0].rule
+    assert plan(NUMBERS[:1], SendOptions(body=long_text, vendor={"max_number_of_message_parts": 2}))[0].problems == ()
+    truncated = SendOptions(body=long_text, vendor={"max_number_of_message_parts": 1, "truncate_concat": True})
+    assert plan(NUMBERS[:1], truncated)[0].problems == ()
+
+
+def test_messages_keep_their_own_texts() -> None:
+    source = MessagesSource([{"to": NUMBERS[0], "body": "one"}, {"to": NUMBERS[1], "body": "two"}])
+    planned = list(plan_chunks(source, 1, "sms-t-0", SendOptions()))
+    assert [p.chunk.recipients[0].body for p in planned] == ["one", "two"]
