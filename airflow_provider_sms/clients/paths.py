@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
-from airflow_provider_sms.models.phone import E164_RULE, is_e164, mask_msisdn
+from airflow_provider_sms.models.sms import E164_RULE, is_e164, mask_msisdn
 
 
 def path_id(field: str, value: object, *, subject: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from airflow_provider_sms.models._base import RequestModel
+from airflow_provider_sms.models.sms import RequestModel
 
 _Request = TypeVar("_Request", bound=RequestModel)
 

@@ -21,7 +21,6 @@ from airflow_provider_sms.clients.settings import check_base_url, check_timeout_
 from airflow_provider_sms.clients.sinch_auth import DEFAULT_AUTH_URL, SinchOAuth2Auth
 from airflow_provider_sms.clients.transport import HttpTransport, RequestAuth, pooled_session
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
-from airflow_provider_sms.models._base import WireModel
 from airflow_provider_sms.models.sinch import (
     SinchBatch,
     SinchBatchDeliveryReport,
@@ -39,6 +38,7 @@ from airflow_provider_sms.models.sinch import (
     SinchUpdateBatchRequest,
     parse_error_body,
 )
+from airflow_provider_sms.models.sms import WireModel
 
 SINCH_REGIONS = ("us", "eu", "au", "br", "ca")
 SINCH_OAUTH2_REGIONS = ("us", "eu")

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import TypeAdapter, ValidationError
 
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
-from airflow_provider_sms.models._base import validation_error_from_pydantic
+from airflow_provider_sms.models.sms import validation_error_from_pydantic
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection

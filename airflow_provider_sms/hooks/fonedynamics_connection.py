@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 
 from airflow_provider_sms.hooks._connection_reader import ConnectionReader
 from airflow_provider_sms.hooks._form import TRANSPORT_FIELDS, ConnectionForm, FormField
-from airflow_provider_sms.models.sender import FoneDynamicsSender
+from airflow_provider_sms.models.sms import FoneDynamicsSender
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection

@@ -21,12 +21,12 @@ from airflow_provider_sms.hooks.sending import (
     SendOptions,
     SentChunk,
 )
-from airflow_provider_sms.models.encoding import count_parts
 from airflow_provider_sms.models.fonedynamics import (
     FoneBatchItemError,
     FoneBatchMessagesRequest,
     FoneMessage,
 )
+from airflow_provider_sms.models.sms import count_parts
 
 if TYPE_CHECKING:
     from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient

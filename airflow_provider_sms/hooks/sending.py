@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_sms.exceptions import SmsCapabilityError
-from airflow_provider_sms.models.phone import mask_msisdn
+from airflow_provider_sms.models.sms import mask_msisdn
 
 #: A ``${key}`` placeholder, with Sinch's key characters.
 PLACEHOLDER_PATTERN = re.compile(r"\$\{([A-Za-z0-9._-]+)\}")

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 
 from airflow_provider_sms.hooks._connection_reader import EMPTY, ConnectionReader
 from airflow_provider_sms.hooks._form import TRANSPORT_FIELDS, ConnectionForm, FormField
-from airflow_provider_sms.models.sender import SinchSender
+from airflow_provider_sms.models.sms import SinchSender
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection

@@ -16,7 +16,7 @@ from airflow_provider_sms.hooks.tracking import (
     TrackingOperations,
     only_recipients,
 )
-from airflow_provider_sms.models.status import from_sinch
+from airflow_provider_sms.models.sms import from_sinch
 
 if TYPE_CHECKING:
     from airflow_provider_sms.clients.sinch import SinchClient

@@ -1,7 +1,7 @@
 """Vendor-neutral tracking operations of every SMS hook (used by sensors, triggers and operators).
 
 Each vendor implements them in ``hooks/<vendor>_tracking.py``. Both speak the one status vocabulary of
-:mod:`airflow_provider_sms.models.status`: every count and every recipient carries a ``MessageState``.
+:mod:`airflow_provider_sms.models.sms`: every count and every recipient carries a ``MessageState``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_sms.models.phone import mask_msisdn
-from airflow_provider_sms.models.status import MessageState, NeutralStatus
+from airflow_provider_sms.models.sms import MessageState, NeutralStatus, mask_msisdn
 
 #: The state of a recipient the vendor has not reported on yet (e.g. absent from a Sinch report).
 NOT_YET_REPORTED = MessageState(NeutralStatus.PENDING, final=False, vendor_status="(not reported yet)")

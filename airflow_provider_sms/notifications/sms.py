@@ -14,7 +14,7 @@ from asgiref.sync import sync_to_async
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
 from airflow_provider_sms.hooks.base import SmsHook
 from airflow_provider_sms.hooks.sending import ChunkRecipient, SendChunk, SendOptions
-from airflow_provider_sms.models.phone import mask_msisdn
+from airflow_provider_sms.models.sms import mask_msisdn
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -6,7 +6,7 @@ from collections import Counter
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_sms.models.status import NeutralStatus, from_sinch
+from airflow_provider_sms.models.sms import NeutralStatus, from_sinch
 from airflow_provider_sms.operators._batch_operator import (
     BatchAction,
     BatchLifecycleHook,

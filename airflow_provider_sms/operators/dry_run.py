@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
-from airflow_provider_sms.models.phone import mask_msisdn
+from airflow_provider_sms.models.sms import mask_msisdn
 from airflow_provider_sms.operators._campaign.operator import (
     SmsCampaignOperator,
 )

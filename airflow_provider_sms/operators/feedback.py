@@ -7,8 +7,8 @@ from functools import partial
 from typing import Any
 
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
-from airflow_provider_sms.models.phone import mask_msisdn
 from airflow_provider_sms.models.sinch import SinchBatch, SinchDeliveryFeedbackRequest
+from airflow_provider_sms.models.sms import mask_msisdn
 from airflow_provider_sms.operators._batch_operator import (
     BatchAction,
     BatchLifecycleHook,

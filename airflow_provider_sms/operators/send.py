@@ -21,8 +21,7 @@ from airflow_provider_sms.exceptions import (
     SmsError,
 )
 from airflow_provider_sms.hooks.sending import SendChunk, SentChunk
-from airflow_provider_sms.models.encoding import count_parts
-from airflow_provider_sms.models.phone import mask_msisdn
+from airflow_provider_sms.models.sms import count_parts, mask_msisdn
 from airflow_provider_sms.operators._campaign.operator import (
     Campaign,
     SmsCampaignOperator,

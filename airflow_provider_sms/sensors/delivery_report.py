@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_sms.hooks.tracking import RecipientState, only_recipients
-from airflow_provider_sms.models.phone import mask_msisdn
+from airflow_provider_sms.models.sms import mask_msisdn
 from airflow_provider_sms.sensors._batch_wait import BatchWaitSensor
 from airflow_provider_sms.sensors.report_file import write_report
 from airflow_provider_sms.task_failures import failing_without_retry

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from airflow_provider_sms.hooks.tracking import NOT_YET_REPORTED, RecipientState, TrackingOperations
-from airflow_provider_sms.models.status import MessageState, NeutralStatus
+from airflow_provider_sms.models.sms import MessageState, NeutralStatus
 from airflow_provider_sms.triggers.conditions import WaitCondition
 
 Outcome = Literal["waiting", "success", "failure"]

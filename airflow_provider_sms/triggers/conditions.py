@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
-from airflow_provider_sms.models.phone import E164_RULE, is_e164, mask_msisdn
-from airflow_provider_sms.models.status import NeutralStatus
+from airflow_provider_sms.models.sms import E164_RULE, NeutralStatus, is_e164, mask_msisdn
 
 #: ``all_final``: every message is in a final status. ``delivery``: enough messages reached a success status.
 ConditionKind = Literal["all_final", "delivery"]

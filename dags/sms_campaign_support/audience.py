@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from airflow_provider_sms.models.phone import mask_msisdn
+from airflow_provider_sms.models.sms import mask_msisdn
 from sms_campaign_support.references import LABEL_PATTERN, LABEL_RULE
 
 REQUIRED_COLUMNS = ("phone", "name", "segment", "lapsed_on")

@@ -27,7 +27,7 @@ from airflow_provider_sms.hooks.base import SmsHook
 from airflow_provider_sms.hooks.batch_ids import FoneBatchRef
 from airflow_provider_sms.hooks.fonedynamics import FoneDynamicsHook
 from airflow_provider_sms.hooks.sinch import SinchHook
-from airflow_provider_sms.models.status import NeutralStatus
+from airflow_provider_sms.models.sms import NeutralStatus
 from airflow_provider_sms.triggers.checks import best_states
 from sms_campaign_support.references import RESEND, SEND, kind_of
 

@@ -32,6 +32,6 @@ def test_sandbox_module_imports_nothing_forbidden(path: Path) -> None:
 
 def test_forbidden_imports_would_be_seen(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text("from airflow_provider_sms.models.phone import is_e164\nimport airflow.sdk\n")
+    sample.write_text("from airflow_provider_sms.models.sms import is_e164\nimport airflow.sdk\n")
 
-    assert _imported_modules(sample) == ["airflow_provider_sms.models.phone", "airflow.sdk"]
+    assert _imported_modules(sample) == ["airflow_provider_sms.models.sms", "airflow.sdk"]

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from airflow_provider_sms.exceptions import Problem
 from airflow_provider_sms.hooks.sending import SendChunk, SendOptions, render_placeholders
-from airflow_provider_sms.models.encoding import count_parts
-from airflow_provider_sms.models.phone import E164_RULE, is_e164, mask_msisdn
+from airflow_provider_sms.models.sms import E164_RULE, count_parts, is_e164, mask_msisdn
 from airflow_provider_sms.operators._campaign.keys import chunk_key
 from airflow_provider_sms.operators._campaign.sources import SourceItem
 

@@ -16,7 +16,7 @@ from typing import Protocol, TextIO
 
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
 from airflow_provider_sms.hooks.sending import ChunkRecipient
-from airflow_provider_sms.models.sinch._parameters import DEFAULT_KEY, check_parameters
+from airflow_provider_sms.models.sinch import DEFAULT_KEY, check_parameters
 
 #: The CSV column holding the recipient's number; every other column is a ``${column}`` value.
 PHONE_COLUMN = "phone"
