@@ -12,14 +12,16 @@ from typing import Any, TypeAlias
 
 import requests
 
-from airflow_provider_sms.clients.auth import BasicAuth
-from airflow_provider_sms.clients.pagination import is_last_page
-from airflow_provider_sms.clients.paths import path_id
-from airflow_provider_sms.clients.request_models import build_request
-from airflow_provider_sms.clients.responses import parse_response
-from airflow_provider_sms.clients.retry import RetryPolicy
 from airflow_provider_sms.clients.settings import MISSING, check_base_url, check_timeout_and_retries, require
-from airflow_provider_sms.clients.transport import HttpTransport
+from airflow_provider_sms.clients.transport import (
+    BasicAuth,
+    HttpTransport,
+    RetryPolicy,
+    build_request,
+    is_last_page,
+    parse_response,
+    path_id,
+)
 from airflow_provider_sms.exceptions import Problem, SmsBadRequestError, SmsValidationError
 from airflow_provider_sms.models.fonedynamics import (
     FoneBatchItemError,
