@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient
+from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient, FoneDynamicsSettings
 from airflow_provider_sms.clients.sinch import (
     SINCH_OAUTH2_REGIONS,
     SINCH_REGIONS,
@@ -23,9 +23,11 @@ __all__ = [
     "BasicAuth",
     "BearerTokenAuth",
     "FoneDynamicsClient",
+    "FoneDynamicsSettings",
     "HttpTransport",
     "RequestAuth",
     "RetryPolicy",
     "SinchClient",
     "SinchOAuth2Auth",
+    "SinchSettings",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient
+from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient, FoneDynamicsSettings
 from airflow_provider_sms.hooks._delegate import ClientMethod
 from airflow_provider_sms.hooks.base import SmsHook
 from airflow_provider_sms.hooks.fonedynamics_connection import (
@@ -68,14 +68,16 @@ class FoneDynamicsHook(
         return read_fonedynamics_connection(connection)
 
     def _build_client(self, settings: FoneDynamicsConnectionSettings) -> FoneDynamicsClient:
-        return FoneDynamicsClient(
+        client_settings = FoneDynamicsSettings(
             account_sid=settings.account_sid,
             token=settings.token,
             property_sid=settings.property_sid,
             base_url=settings.base_url,
+            default_from=settings.default_from,
             timeout=settings.timeout,
             max_retries=settings.max_retries,
         )
+        return FoneDynamicsClient(client_settings)
 
     def _probe(self) -> str:
         now = datetime.now(timezone.utc)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.log import mask_secret
 
-from airflow_provider_sms.clients.sinch import SinchClient
+from airflow_provider_sms.clients.sinch import SinchClient, SinchSettings
 from airflow_provider_sms.hooks._delegate import ClientMethod
 from airflow_provider_sms.hooks.base import ALL_CAPABILITIES, SmsHook
 from airflow_provider_sms.hooks.sinch_connection import (
@@ -75,7 +75,7 @@ class SinchHook(SinchSending, SinchTracking, SmsHook[SinchConnectionSettings, Si
 
     def _build_client(self, settings: SinchConnectionSettings) -> SinchClient:
         oauth = settings.auth_type == AUTH_OAUTH2
-        return SinchClient(
+        client_settings = SinchSettings(
             region=settings.region,
             auth_type=settings.auth_type,
             service_plan_id=None if oauth else settings.login,
@@ -85,10 +85,11 @@ class SinchHook(SinchSending, SinchTracking, SmsHook[SinchConnectionSettings, Si
             key_secret=settings.password if oauth else None,
             base_url=settings.base_url,
             auth_url=settings.auth_url,
+            default_from=settings.default_from,
             timeout=settings.timeout,
             max_retries=settings.max_retries,
-            on_new_token=mask_secret,
         )
+        return SinchClient(client_settings, on_new_token=mask_secret)
 
     def _probe(self) -> str:
         self.list_batches_page(page_size=1)

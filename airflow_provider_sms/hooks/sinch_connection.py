@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import TypeAdapter
 
+from airflow_provider_sms.clients.sinch import SINCH_AUTH_TYPES, SINCH_OAUTH2_REGIONS, SINCH_REGIONS
 from airflow_provider_sms.hooks._connection_reader import EMPTY, ConnectionReader
 from airflow_provider_sms.hooks._form import TRANSPORT_FIELDS, ConnectionForm, FormField
 from airflow_provider_sms.models.sms import SinchSender
@@ -20,9 +21,6 @@ if TYPE_CHECKING:
 SINCH_CONN_TYPE = "sinch"
 SINCH_DEFAULT_CONN_NAME = "sinch_default"
 SINCH_HOOK_NAME = "Sinch SMS"
-SINCH_REGIONS = ("us", "eu", "au", "br", "ca")
-#: Regions where Sinch offers OAuth2 (project access keys) for SMS.
-SINCH_OAUTH_REGIONS = ("us", "eu")
 AUTH_API_TOKEN = "api_token"  # noqa: S105 - the name of an auth method, not a secret
 AUTH_OAUTH2 = "oauth2"
 
@@ -42,7 +40,7 @@ SINCH_CONNECTION_FORM = ConnectionForm(
                 "api_token: service plan ID and API token (all regions). "
                 "oauth2: project ID with an access key ID and secret (us and eu only)."
             ),
-            choices=(AUTH_API_TOKEN, AUTH_OAUTH2),
+            choices=SINCH_AUTH_TYPES,
             default=AUTH_API_TOKEN,
         ),
         FormField(
@@ -130,7 +128,7 @@ def read_sinch_connection(connection: Connection) -> SinchConnectionSettings:
     auth_url = reader.read_url("auth_url")
     if oauth and project_id is None:
         reader.add_problem("extra.project_id", EMPTY, "the project ID is required when auth_type is oauth2")
-    if oauth and region not in SINCH_OAUTH_REGIONS:
+    if oauth and region not in SINCH_OAUTH2_REGIONS:
         reader.add_problem(
             "extra.region",
             repr(region),

@@ -1,18 +1,22 @@
-"""What both vendors' wire models share: base classes, errors, phone numbers, senders, encoding, statuses.
+"""What both vendors share: wire base classes, errors, phone numbers, senders, encoding, statuses, settings.
 
 Responses keep unknown fields (forward compatibility); requests reject them. Pydantic's own error
 text would echo raw input (phone numbers), so models hide input in errors and :meth:`RequestModel.build`
 turns a pydantic error into :class:`~airflow_provider_sms.exceptions.SmsValidationError`, whose messages
-come from our validators and carry masked values only.
+come from our validators and carry masked values only. :class:`SettingsChecker` applies the rules both
+vendors' client settings share (required values, URL path ids, URLs, timeouts, retries), collecting every
+problem before one error.
 """
 
 from __future__ import annotations
 
 import enum
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from typing_extensions import Self
@@ -376,3 +380,184 @@ def from_fonedynamics(
     if neutral is NeutralStatus.SENT and delivery_receipt is False:
         final = True
     return MessageState(neutral, final, status, error_code or None)
+
+
+# -- settings checks: the rules both vendors' settings share, every problem collected before one error ------
+#: Shown instead of a required setting that is missing or blank.
+EMPTY = "(empty)"
+#: Shown instead of a secret, or of a URL that carries a user name or password.
+HIDDEN = "(hidden)"
+PATH_SEGMENT_RULE = "must not contain '/', '?', '#', '%' or whitespace"
+DOT_SEGMENT_RULE = "must be a non-empty id (not blank, '.' or '..')"
+URL_RULE = "must be an absolute http:// or https:// URL"
+URL_CREDENTIALS_RULE = "must not contain a user name or password"
+TIMEOUT_RULE = "must be a number of seconds greater than 0"
+_PATH_SEGMENT_FORBIDDEN = frozenset("/?#% \t\r\n")
+
+
+class SettingsChecker:
+    """Check the values of one settings object, collecting every broken rule before failing once.
+
+    Each method returns the value to keep (text stripped, blank as ``None``, choices lower-case, numbers
+    converted) or a fallback, and records a :class:`~airflow_provider_sms.exceptions.Problem` naming the
+    field when the value breaks a rule; secrets are never shown. :meth:`raise_problems` then raises.
+
+    :param subject: What is checked, for the error message, e.g. ``Sinch settings``.
+    """
+
+    def __init__(self, subject: str) -> None:
+        self.subject = subject
+        self.problems: list[Problem] = []
+
+    def add(self, field: str, value: str, rule: str) -> None:
+        """Record a broken rule.
+
+        :param field: The setting's name.
+        :param value: The offending value, already masked or hidden if it is sensitive.
+        :param rule: The rule, in words.
+        """
+        self.problems.append(Problem(field, value, rule))
+
+    def raise_problems(self) -> None:
+        """Raise one ``SmsValidationError`` naming every problem found, if any."""
+        if self.problems:
+            raise SmsValidationError(self.problems, self.subject)
+
+    def text(
+        self, field: str, value: object, *, secret: bool = False, path_segment: bool = False
+    ) -> str | None:
+        """Return optional text stripped, or ``None`` when missing or blank.
+
+        :param field: The setting's name.
+        :param value: The value given.
+        :param secret: Whether the value must never be shown.
+        :param path_segment: Whether the value goes into a URL path as one segment.
+        """
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.add(field, HIDDEN if secret else f"<{type(value).__name__}>", "must be text")
+            return None
+        text = value.strip() or None
+        if text is not None and path_segment:
+            if any(char in _PATH_SEGMENT_FORBIDDEN for char in text):
+                self.add(field, repr(text), PATH_SEGMENT_RULE)
+            elif text.strip(".") == "":
+                self.add(field, repr(text[:40]), DOT_SEGMENT_RULE)
+        return text
+
+    def required(
+        self, field: str, value: object, meaning: str, *, secret: bool = False, path_segment: bool = False
+    ) -> str | None:
+        """Return required text stripped; a missing or blank value is a problem (shown as ``(empty)``).
+
+        :param field: The setting's name.
+        :param value: The value given.
+        :param meaning: What the value holds, for the error message, e.g. ``service plan ID``.
+        :param secret: Whether the value must never be shown.
+        :param path_segment: Whether the value goes into a URL path as one segment.
+        """
+        text = self.text(field, value, secret=secret, path_segment=path_segment)
+        if text is None and (value is None or isinstance(value, str)):
+            self.add(field, EMPTY, f"the {meaning} is required")
+        return text
+
+    def url(self, field: str, value: object) -> str | None:
+        """Return an optional absolute http(s) URL without a trailing ``/``, or ``None`` when missing.
+
+        :param field: The setting's name.
+        :param value: The value given.
+        """
+        text = self.text(field, value)
+        if text is None:
+            return None
+        try:
+            parts = urlsplit(text)
+            has_credentials = parts.username is not None or parts.password is not None
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != -1
+        except ValueError:  # a malformed IPv6 host or a port outside 0..65535
+            has_credentials, valid = False, False
+        if has_credentials:
+            self.add(field, HIDDEN, URL_CREDENTIALS_RULE)
+            return None
+        if not valid:
+            self.add(field, repr(text), URL_RULE)
+            return None
+        return text.rstrip("/")
+
+    def choice(self, field: str, value: object, choices: Sequence[str], default: str) -> str:
+        """Return one of ``choices`` (matched in any case), ``default`` when missing or after a problem.
+
+        :param field: The setting's name.
+        :param value: The value given.
+        :param choices: The accepted values, lower-case.
+        :param default: The value when none is given.
+        """
+        given = (value.strip() or None) if isinstance(value, str) else value
+        if given is None:
+            return default
+        if isinstance(given, str) and given.lower() in choices:
+            return given.lower()
+        self.add(field, repr(given), f"must be one of {', '.join(choices)}")
+        return default
+
+    def sender(self, field: str, value: object, sender_type: Any) -> str | None:
+        """Return an optional sender id that passes the vendor's sender rules.
+
+        :param field: The setting's name.
+        :param value: The value given.
+        :param sender_type: The vendor's sender type as a pydantic ``TypeAdapter``.
+        """
+        text = self.text(field, value)
+        if text is None:
+            return None
+        try:
+            sender_type.validate_python(text)
+        except ValidationError as exc:
+            for problem in validation_error_from_pydantic(exc, field).problems:
+                self.add(field, problem.value, problem.rule)
+            return None
+        return text
+
+    def seconds(self, field: str, value: object, default: float) -> float:
+        """Return a finite number of seconds greater than 0 (a number or numeric text), or ``default``.
+
+        :param field: The setting's name.
+        :param value: The value given; missing or blank means ``default``.
+        :param default: The value when none is given.
+        """
+        number = _number(value, default)
+        if number is None or not math.isfinite(number) or number <= 0:
+            self.add(field, repr(value), TIMEOUT_RULE)
+            return default
+        return number
+
+    def count(self, field: str, value: object, default: int, minimum: int = 0) -> int:
+        """Return a whole number of at least ``minimum`` (a number or numeric text), or ``default``.
+
+        :param field: The setting's name.
+        :param value: The value given; missing or blank means ``default``.
+        :param default: The value when none is given.
+        :param minimum: The smallest accepted value.
+        """
+        number = _number(value, default)
+        if number is None or not number.is_integer() or number < minimum:
+            self.add(field, repr(value), f"must be a whole number >= {minimum}")
+            return default
+        return int(number)
+
+
+def _number(value: object, default: float) -> float | None:
+    """Return ``value`` as a float, ``default`` when missing or blank, ``None`` when not a number."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return float(default)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pytest
 from hypothesis import given
@@ -32,6 +32,7 @@ from airflow_provider_sms.models.sms import (
     RequestModel,
     SegmentInfo,
     SenderKind,
+    SettingsChecker,
     SinchSender,
     WireModel,
     check_e164,
@@ -671,3 +672,87 @@ def test_neutral_statuses_are_plain_strings() -> None:
         "unknown",
     ]
     assert NeutralStatus("delivered") == "delivered"
+
+
+# -- settings rules shared by both vendors' client settings ----------------------------------------------
+
+
+def checked(method: str, *args: Any, **kwargs: Any) -> tuple[Any, list[Problem]]:
+    """Run one ``SettingsChecker`` method and return its result and the problems it recorded."""
+    check = SettingsChecker("test settings")
+    result = getattr(check, method)(*args, **kwargs)
+    return result, check.problems
+
+
+@pytest.mark.parametrize(
+    ("value", "missing"), [(None, True), ("", True), ("  ", True), ("x", False), (0, False)]
+)
+def test_required_reports_missing_or_blank_values_only(value: Any, missing: bool) -> None:
+    _, problems = checked("required", "token", value, "account token")
+    assert any(problem.value == "(empty)" for problem in problems) is missing
+
+
+def test_required_never_shows_the_value() -> None:
+    assert checked("required", "token", "s3cret", "account token", secret=True) == ("s3cret", [])
+    _, [problem] = checked("required", "token", " ", "account token", secret=True)
+    assert (problem.field, problem.value, problem.rule) == (
+        "token",
+        "(empty)",
+        "the account token is required",
+    )
+    _, [problem] = checked("required", "token", 12345, "account token", secret=True)
+    assert (problem.value, problem.rule) == ("(hidden)", "must be text")
+
+
+@pytest.mark.parametrize("url", [None, "https://api.fonedynamics.com", "http://127.0.0.1:8080/prefix"])
+def test_url_accepts_http_urls(url: str | None) -> None:
+    assert checked("url", "base_url", url)[1] == []
+
+
+@pytest.mark.parametrize("url", ["api.fonedynamics.com", "ftp://host", "https://", "http://host:70000"])
+def test_url_rejects_others(url: str) -> None:
+    assert [problem.field for problem in checked("url", "base_url", url)[1]] == ["base_url"]
+
+
+def test_url_hides_credentials() -> None:
+    _, [problem] = checked("url", "base_url", "ftp://user:pw-SECRET@host/x")
+    assert "pw-SECRET" not in problem.value
+
+
+@pytest.mark.parametrize(("timeout", "max_retries"), [(30.0, 3), (1, 0)])
+def test_valid_timeout_and_retries(timeout: float, max_retries: int) -> None:
+    check = SettingsChecker("test settings")
+    assert (check.seconds("timeout", timeout, 30.0), check.count("max_retries", max_retries, 3)) == (
+        timeout,
+        max_retries,
+    )
+    assert check.problems == []
+
+
+@pytest.mark.parametrize(
+    ("timeout", "max_retries", "fields"),
+    [
+        (0, 3, ["timeout"]),
+        (True, 3, ["timeout"]),
+        (5, -1, ["max_retries"]),
+        (-1, 2.5, ["timeout", "max_retries"]),
+    ],
+)
+def test_invalid_timeout_and_retries(timeout: Any, max_retries: Any, fields: list[str]) -> None:
+    check = SettingsChecker("test settings")
+    check.seconds("timeout", timeout, 30.0)
+    check.count("max_retries", max_retries, 3)
+    assert [problem.field for problem in check.problems] == fields
+
+
+def test_raise_problems_names_every_problem_and_the_subject() -> None:
+    check = SettingsChecker("Example settings")
+    check.raise_problems()  # nothing found: no error
+    check.choice("region", "mars", ("us", "eu"), "us")
+    check.text("account_sid", "a/b", path_segment=True)
+    with pytest.raises(SmsValidationError) as caught:
+        check.raise_problems()
+    assert str(caught.value) == (
+        "Invalid Example settings, nothing was sent: region='mars': must be one of us, eu; "
+        "account_sid='a/b': must not contain '/', '?', '#', '%' or whitespace"
+    )
