@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any, TypeAlias
 
 import requests
-from pydantic import TypeAdapter
 
 from airflow_provider_sms.clients.transport import (
     BasicAuth,
@@ -35,16 +34,13 @@ from airflow_provider_sms.models.fonedynamics import (
     parse_message_list,
     parse_message_response,
 )
-from airflow_provider_sms.models.sms import FoneDynamicsSender, SettingsChecker
+from airflow_provider_sms.models.sms import SettingsChecker, check_fonedynamics_sender
 
 DEFAULT_BASE_URL = "https://api.fonedynamics.com"
 #: The vendor's default page size of a message search.
 DEFAULT_RESULTS_COUNT = 200
 
 Timestamp: TypeAlias = "int | datetime"
-
-
-_SENDER = TypeAdapter(FoneDynamicsSender)
 
 
 @dataclass(frozen=True)
@@ -80,7 +76,7 @@ class FoneDynamicsSettings:
             "account_sid": check.required("account_sid", self.account_sid, "account SID", path_segment=True),
             "token": check.required("token", self.token, "account token", secret=True),
             "property_sid": check.text("property_sid", self.property_sid, path_segment=True),
-            "default_from": check.sender("default_from", self.default_from, _SENDER),
+            "default_from": check.sender("default_from", self.default_from, check_fonedynamics_sender),
             "base_url": check.url("base_url", self.base_url),
             "timeout": check.seconds("timeout", self.timeout, 30.0),
             "max_retries": check.count("max_retries", self.max_retries, 3),

@@ -17,7 +17,6 @@ from typing import Any, Literal, TypeAlias, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
-from pydantic import TypeAdapter
 
 from airflow_provider_sms.clients.transport import (
     BasicAuth,
@@ -50,7 +49,7 @@ from airflow_provider_sms.models.sinch import (
     SinchUpdateBatchRequest,
     parse_error_body,
 )
-from airflow_provider_sms.models.sms import EMPTY, SettingsChecker, SinchSender, WireModel
+from airflow_provider_sms.models.sms import EMPTY, SettingsChecker, WireModel, check_sinch_sender
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +84,6 @@ def sinch_host(region: str, auth_type: str) -> str:
 
 
 # -- settings: checked once, on construction; the client trusts them ----------------------------------------
-_SENDER = TypeAdapter(SinchSender)
-
-
 @dataclass(frozen=True)
 class SinchSettings:
     """Checked settings of a :class:`SinchClient`; construction fails with every broken rule at once.
@@ -182,7 +178,7 @@ def _checked_sinch_settings(given: SinchSettings) -> dict[str, Any]:
         "key_id": key_id if oauth else None,
         "key_secret": key_secret if oauth else None,
         "auth_url": auth_url if oauth else None,
-        "default_from": check.sender("default_from", given.default_from, _SENDER),
+        "default_from": check.sender("default_from", given.default_from, check_sinch_sender),
         "base_url": check.url("base_url", given.base_url),
         "timeout": check.seconds("timeout", given.timeout, 30.0),
         "max_retries": check.count("max_retries", given.max_retries, 3),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -473,10 +473,13 @@ class SettingsChecker:
             return None
         try:
             parts = urlsplit(text)
-            has_credentials = parts.username is not None or parts.password is not None
-            valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != -1
-        except ValueError:  # a malformed IPv6 host or a port outside 0..65535
-            has_credentials, valid = False, False
+            has_credentials = "@" in parts.netloc
+            # Reading .port raises ValueError for a port outside 0..65535.
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+        except (
+            ValueError
+        ):  # a malformed IPv6 host or a bad port: the URL cannot be read, so hide it if it may
+            has_credentials, valid = "@" in text, False
         if has_credentials:
             self.add(field, HIDDEN, URL_CREDENTIALS_RULE)
             return None
@@ -501,23 +504,22 @@ class SettingsChecker:
         self.add(field, repr(given), f"must be one of {', '.join(choices)}")
         return default
 
-    def sender(self, field: str, value: object, sender_type: Any) -> str | None:
+    def sender(self, field: str, value: object, check_sender: Callable[[str], str]) -> str | None:
         """Return an optional sender id that passes the vendor's sender rules.
 
         :param field: The setting's name.
         :param value: The value given.
-        :param sender_type: The vendor's sender type as a pydantic ``TypeAdapter``.
+        :param check_sender: The vendor's sender check, :func:`check_sinch_sender` or
+            :func:`check_fonedynamics_sender`.
         """
         text = self.text(field, value)
         if text is None:
             return None
         try:
-            sender_type.validate_python(text)
-        except ValidationError as exc:
-            for problem in validation_error_from_pydantic(exc, field).problems:
-                self.add(field, problem.value, problem.rule)
+            return check_sender(text)
+        except _ValueRuleError as exc:
+            self.add(field, exc.value, exc.rule)
             return None
-        return text
 
     def seconds(self, field: str, value: object, default: float) -> float:
         """Return a finite number of seconds greater than 0 (a number or numeric text), or ``default``.

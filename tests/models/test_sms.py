@@ -714,8 +714,12 @@ def test_url_rejects_others(url: str) -> None:
     assert [problem.field for problem in checked("url", "base_url", url)[1]] == ["base_url"]
 
 
-def test_url_hides_credentials() -> None:
-    _, [problem] = checked("url", "base_url", "ftp://user:pw-SECRET@host/x")
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://user:pw-SECRET@host/x", "https://user:pw-SECRET@host:99999", "http://user:pw-SECRET@[::1"],
+)
+def test_url_hides_credentials(url: str) -> None:
+    _, [problem] = checked("url", "base_url", url)
     assert "pw-SECRET" not in problem.value
 
 
