@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from airflow_provider_sms.clients.auth import BasicAuth, BearerTokenAuth
-from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient
-from airflow_provider_sms.clients.retry import RetryPolicy
-from airflow_provider_sms.clients.sinch import SINCH_OAUTH2_REGIONS, SINCH_REGIONS, SinchClient
-from airflow_provider_sms.clients.sinch_auth import SinchOAuth2Auth
-from airflow_provider_sms.clients.transport import HttpTransport, RequestAuth
+from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient, FoneDynamicsSettings
+from airflow_provider_sms.clients.sinch import (
+    SINCH_OAUTH2_REGIONS,
+    SINCH_REGIONS,
+    SinchClient,
+    SinchOAuth2Auth,
+)
+from airflow_provider_sms.clients.transport import (
+    BasicAuth,
+    BearerTokenAuth,
+    HttpTransport,
+    RequestAuth,
+    RetryPolicy,
+)
 
 __all__ = [
     "SINCH_OAUTH2_REGIONS",
@@ -15,9 +23,11 @@ __all__ = [
     "BasicAuth",
     "BearerTokenAuth",
     "FoneDynamicsClient",
+    "FoneDynamicsSettings",
     "HttpTransport",
     "RequestAuth",
     "RetryPolicy",
     "SinchClient",
     "SinchOAuth2Auth",
+    "SinchSettings",
 ]

@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeAlias
 
 import requests
 
-from airflow_provider_sms.clients.auth import BasicAuth
-from airflow_provider_sms.clients.pagination import is_last_page
-from airflow_provider_sms.clients.paths import path_id
-from airflow_provider_sms.clients.request_models import build_request
-from airflow_provider_sms.clients.responses import parse_response
-from airflow_provider_sms.clients.retry import RetryPolicy
-from airflow_provider_sms.clients.settings import MISSING, check_base_url, check_timeout_and_retries, require
-from airflow_provider_sms.clients.transport import HttpTransport
+from airflow_provider_sms.clients.transport import (
+    BasicAuth,
+    HttpTransport,
+    RetryPolicy,
+    build_request,
+    is_last_page,
+    parse_response,
+    path_id,
+)
 from airflow_provider_sms.exceptions import Problem, SmsBadRequestError, SmsValidationError
 from airflow_provider_sms.models.fonedynamics import (
     FoneBatchItemError,
@@ -32,6 +34,7 @@ from airflow_provider_sms.models.fonedynamics import (
     parse_message_list,
     parse_message_response,
 )
+from airflow_provider_sms.models.sms import SettingsChecker, check_fonedynamics_sender
 
 DEFAULT_BASE_URL = "https://api.fonedynamics.com"
 #: The vendor's default page size of a message search.
@@ -40,48 +43,81 @@ DEFAULT_RESULTS_COUNT = 200
 Timestamp: TypeAlias = "int | datetime"
 
 
+@dataclass(frozen=True)
+class FoneDynamicsSettings:
+    """Checked settings of a :class:`FoneDynamicsClient`; construction fails with every broken rule at once.
+
+    Values are normalised: text is stripped and blank text is ``None``, the URL loses a trailing ``/``,
+    and ``timeout`` and ``max_retries`` also accept numeric text (missing or blank means the default).
+    The token never appears in ``repr``.
+
+    :param account_sid: Account SID (Basic auth user); must fit in a URL path segment.
+    :param token: API token of the account (Basic auth password); secret.
+    :param property_sid: Default property that sends and owns messages; each call may override it.
+    :param base_url: Overrides ``https://api.fonedynamics.com`` (sandbox or proxy).
+    :param default_from: Sender used when a request gives none; must pass the Fone Dynamics sender rules.
+    :param timeout: Read timeout of each request in seconds, greater than 0.
+    :param max_retries: Repeats of a request that failed in a way worth repeating, 0 or more.
+    :raises SmsValidationError: naming every setting that breaks a rule, with its value (the token
+        hidden) and the rule.
+    """
+
+    account_sid: str
+    token: str = field(repr=False)
+    property_sid: str | None = None
+    base_url: str | None = None
+    default_from: str | None = None
+    timeout: float = 30.0
+    max_retries: int = 3
+
+    def __post_init__(self) -> None:
+        check = SettingsChecker("Fone Dynamics settings")
+        values = {
+            "account_sid": check.required("account_sid", self.account_sid, "account SID", path_segment=True),
+            "token": check.required("token", self.token, "account token", secret=True),
+            "property_sid": check.text("property_sid", self.property_sid, path_segment=True),
+            "default_from": check.sender("default_from", self.default_from, check_fonedynamics_sender),
+            "base_url": check.url("base_url", self.base_url),
+            "timeout": check.seconds("timeout", self.timeout, 30.0),
+            "max_retries": check.count("max_retries", self.max_retries, 3),
+        }
+        check.raise_problems()
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def secret(self) -> str:
+        """The credential to mask in logs: the account token."""
+        return self.token
+
+
 class FoneDynamicsClient:
     """Sends and tracks SMS through the Fone Dynamics REST API v2 (HTTP Basic: account SID and token).
 
-    :param account_sid: Account SID (Basic auth user).
-    :param token: API token of the account (Basic auth password); never shown.
-    :param property_sid: Default property that sends and owns messages; each call may override it.
-    :param base_url: Overrides ``https://api.fonedynamics.com`` (sandbox or proxy).
-    :param timeout: Read timeout of each request in seconds.
-    :param max_retries: Repeats of a request that failed in a way worth repeating.
+    :param settings: Checked settings: credentials, default property, URL, timeout and retries.
     :param session: ``requests.Session`` to use; by default a pooled one.
     :param sleep: Waits between attempts (injected in tests).
-    :raises SmsValidationError: A setting is missing or invalid; every problem is named.
     """
 
     vendor = "Fone Dynamics"
 
     def __init__(
         self,
+        settings: FoneDynamicsSettings,
         *,
-        account_sid: str,
-        token: str,
-        property_sid: str | None = None,
-        base_url: str | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 3,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        problems = require("account_sid", account_sid, "required (the Basic auth user)")
-        problems += require("token", token, "required (the Basic auth password)")
-        problems += check_base_url("base_url", base_url) + check_timeout_and_retries(timeout, max_retries)
-        if problems:
-            raise SmsValidationError(problems, "Fone Dynamics client settings")
-        self.account_sid = account_sid
-        self.property_sid = property_sid or None
+        self.settings = settings
+        self.account_sid = settings.account_sid
+        self.property_sid = settings.property_sid
         self.transport = HttpTransport(
             vendor=self.vendor,
-            base_url=base_url or DEFAULT_BASE_URL,
-            auth=BasicAuth(account_sid, token),
+            base_url=settings.base_url or DEFAULT_BASE_URL,
+            auth=BasicAuth(settings.account_sid, settings.token),
             decode_error=parse_error_body,
-            timeout=timeout,
-            retry=RetryPolicy(max_retries=max_retries),
+            timeout=settings.timeout,
+            retry=RetryPolicy(max_retries=settings.max_retries),
             session=session,
             sleep=sleep,
         )
@@ -251,5 +287,5 @@ class FoneDynamicsClient:
         subject = f"Fone Dynamics {operation}"
         if sid is None:
             rule = "required: pass property_sid or set a default property_sid on the client"
-            raise SmsValidationError([Problem("property_sid", MISSING, rule)], subject)
+            raise SmsValidationError([Problem("property_sid", "(missing)", rule)], subject)
         return "/v2/Properties/" + path_id("property_sid", sid, subject=subject)

@@ -1,27 +1,37 @@
 """Client of the Sinch SMS REST API ("XMS" batches), service-plan (API token) or project (OAuth2) flavour.
 
 Every method validates its arguments with the wire models before the first request and returns models.
+The OAuth2 flavour fetches, caches and refreshes its access token with :class:`SinchOAuth2Auth`.
 """
 
 from __future__ import annotations
 
+import logging
+import math
+import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias, TypeVar
+from urllib.parse import quote, urlsplit
 
 import requests
 
-from airflow_provider_sms.clients.auth import BearerTokenAuth
-from airflow_provider_sms.clients.pagination import is_last_page
-from airflow_provider_sms.clients.paths import path_id, path_msisdn
-from airflow_provider_sms.clients.request_models import build_request
-from airflow_provider_sms.clients.responses import parse_response
-from airflow_provider_sms.clients.retry import RetryPolicy
-from airflow_provider_sms.clients.settings import check_base_url, check_timeout_and_retries, require
-from airflow_provider_sms.clients.sinch_auth import DEFAULT_AUTH_URL, SinchOAuth2Auth
-from airflow_provider_sms.clients.transport import HttpTransport, RequestAuth, pooled_session
-from airflow_provider_sms.exceptions import Problem, SmsValidationError
-from airflow_provider_sms.models._base import WireModel
+from airflow_provider_sms.clients.transport import (
+    BasicAuth,
+    BearerTokenAuth,
+    HttpTransport,
+    RequestAuth,
+    RetryPolicy,
+    build_request,
+    is_last_page,
+    parse_response,
+    path_id,
+    path_msisdn,
+    pooled_session,
+)
+from airflow_provider_sms.exceptions import SmsTransportError
 from airflow_provider_sms.models.sinch import (
     SinchBatch,
     SinchBatchDeliveryReport,
@@ -39,10 +49,20 @@ from airflow_provider_sms.models.sinch import (
     SinchUpdateBatchRequest,
     parse_error_body,
 )
+from airflow_provider_sms.models.sms import EMPTY, SettingsChecker, WireModel, check_sinch_sender
 
+log = logging.getLogger(__name__)
+
+#: Regions of the Sinch SMS API: the one table that settings, hooks and connection forms use.
 SINCH_REGIONS = ("us", "eu", "au", "br", "ca")
+#: Regions where Sinch offers OAuth2 (project access keys) for SMS.
 SINCH_OAUTH2_REGIONS = ("us", "eu")
 SINCH_AUTH_TYPES = ("api_token", "oauth2")
+DEFAULT_AUTH_URL = "https://auth.sinch.com/oauth2/token"
+#: A token is replaced this many seconds before it expires, so no request carries a token about to lapse.
+REFRESH_MARGIN = 60.0
+#: The documented lifetime ("about one hour"), used when a token response does not say.
+DEFAULT_EXPIRES_IN = 3600.0
 #: Sinch's page size when none is given; the client always sends one so it knows when a page is short.
 DEFAULT_PAGE_SIZE = 30
 
@@ -63,92 +83,304 @@ def sinch_host(region: str, auth_type: str) -> str:
     return f"https://{prefix}{region}.sms.api.sinch.com"
 
 
+# -- settings: checked once, on construction; the client trusts them ----------------------------------------
+@dataclass(frozen=True)
+class SinchSettings:
+    """Checked settings of a :class:`SinchClient`; construction fails with every broken rule at once.
+
+    Values are normalised: text is stripped and blank text is ``None``, ``region`` and ``auth_type`` are
+    matched in any case and kept lower-case, URLs lose a trailing ``/``, and ``timeout`` and
+    ``max_retries`` also accept numeric text (missing or blank means the default). Fields the chosen
+    ``auth_type`` does not use are checked but kept as ``None``. Secrets never appear in ``repr``.
+
+    :param region: Where the account lives: one of :data:`SINCH_REGIONS`.
+    :param auth_type: ``api_token`` (all regions) or ``oauth2`` (project access keys, us and eu only).
+    :param service_plan_id: Service plan id (``api_token``); goes in every URL path.
+    :param api_token: Service plan API token (``api_token``); secret.
+    :param project_id: Project id (``oauth2``); goes in every URL path.
+    :param key_id: Access key id (``oauth2``).
+    :param key_secret: Access key secret (``oauth2``); secret.
+    :param base_url: Overrides the regional host (sandbox or proxy), e.g. ``http://127.0.0.1:8080``.
+    :param auth_url: Overrides the OAuth2 token endpoint (``oauth2``).
+    :param default_from: Sender used when a request gives none; must pass the Sinch sender rules.
+    :param timeout: Read timeout of each request in seconds, greater than 0.
+    :param max_retries: Repeats of a request that failed in a way worth repeating, 0 or more.
+    :raises SmsValidationError: naming every setting that breaks a rule, with its value (secrets
+        hidden) and the rule.
+    """
+
+    region: str = "us"
+    auth_type: str = "api_token"
+    service_plan_id: str | None = None
+    api_token: str | None = field(default=None, repr=False)
+    project_id: str | None = None
+    key_id: str | None = None
+    key_secret: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    auth_url: str | None = None
+    default_from: str | None = None
+    timeout: float = 30.0
+    max_retries: int = 3
+
+    def __post_init__(self) -> None:
+        for name, value in _checked_sinch_settings(self).items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def secret(self) -> str:
+        """The credential to mask in logs: the API token or the access key secret."""
+        secret = self.key_secret if self.auth_type == "oauth2" else self.api_token
+        assert secret is not None  # required by the checks of __post_init__
+        return secret
+
+    @property
+    def account_id(self) -> str:
+        """The id in every URL path: the project id (``oauth2``) or the service plan id (``api_token``)."""
+        account_id = self.project_id if self.auth_type == "oauth2" else self.service_plan_id
+        assert account_id is not None  # required by the checks of __post_init__
+        return account_id
+
+
+def _checked_sinch_settings(given: SinchSettings) -> dict[str, Any]:
+    """Return the normalised values of ``given``, or raise ``SmsValidationError`` naming every problem."""
+    check = SettingsChecker("Sinch settings")
+    region = check.choice("region", given.region, SINCH_REGIONS, "us")
+    auth_type = check.choice("auth_type", given.auth_type, SINCH_AUTH_TYPES, "api_token")
+    oauth = auth_type == "oauth2"
+    if oauth:
+        key_id = check.required("key_id", given.key_id, "access key ID")
+        key_secret = check.required("key_secret", given.key_secret, "access key secret", secret=True)
+        service_plan_id = check.text("service_plan_id", given.service_plan_id, path_segment=True)
+        api_token = check.text("api_token", given.api_token, secret=True)
+    else:
+        service_plan_id = check.required(
+            "service_plan_id", given.service_plan_id, "service plan ID", path_segment=True
+        )
+        api_token = check.required("api_token", given.api_token, "API token", secret=True)
+        key_id = check.text("key_id", given.key_id)
+        key_secret = check.text("key_secret", given.key_secret, secret=True)
+    project_id = check.text("project_id", given.project_id, path_segment=True)
+    auth_url = check.url("auth_url", given.auth_url)
+    if oauth and project_id is None and (given.project_id is None or isinstance(given.project_id, str)):
+        check.add("project_id", EMPTY, "the project ID is required when auth_type is oauth2")
+    if oauth and region not in SINCH_OAUTH2_REGIONS:
+        check.add(
+            "region",
+            repr(region),
+            "Sinch offers oauth2 only in regions us and eu; use auth_type api_token elsewhere",
+        )
+    values = {
+        "region": region,
+        "auth_type": auth_type,
+        "service_plan_id": None if oauth else service_plan_id,
+        "api_token": None if oauth else api_token,
+        "project_id": project_id if oauth else None,
+        "key_id": key_id if oauth else None,
+        "key_secret": key_secret if oauth else None,
+        "auth_url": auth_url if oauth else None,
+        "default_from": check.sender("default_from", given.default_from, check_sinch_sender),
+        "base_url": check.url("base_url", given.base_url),
+        "timeout": check.seconds("timeout", given.timeout, 30.0),
+        "max_retries": check.count("max_retries", given.max_retries, 3),
+    }
+    check.raise_problems()
+    return values
+
+
+# -- OAuth2 client-credentials auth: fetches, caches and refreshes the access token --------------------------
+def decode_oauth_error(body: Any) -> tuple[str | None, str | None, Sequence[str]]:
+    """Decode an OAuth2 error body (``{"error": "invalid_client", "error_description": "..."}``).
+
+    :param body: The parsed JSON body, or ``None``.
+    """
+    if not isinstance(body, dict):
+        return None, None, ()
+    error = body.get("error")
+    if isinstance(error, dict):
+        return error.get("code") or error.get("status"), error.get("message"), ()
+    description = body.get("error_description") or body.get("message")
+    return (None if error is None else str(error)), (None if description is None else str(description)), ()
+
+
+class SinchOAuth2Auth:
+    """Bearer auth with a cached OAuth2 access token, refreshed before expiry and after an "expired" 401.
+
+    Thread-safe: concurrent callers share one token and at most one fetch runs at a time.
+
+    :param key_id: Access key id (HTTP Basic user of the token request).
+    :param key_secret: Access key secret; never shown.
+    :param auth_url: The token endpoint.
+    :param timeout: Timeout of the token request (see :class:`HttpTransport`).
+    :param retry: Retry policy of the token request (the endpoint can answer 429).
+    :param session: ``requests.Session`` to use for the token request.
+    :param sleep: Waits between token request attempts.
+    :param jitter: Scales each backoff, returns a float in ``[0, 1)``.
+    :param clock: Monotonic seconds, used for token expiry.
+    :param refresh_margin: Seconds before expiry at which a token is replaced.
+    :param on_new_token: Called with every newly fetched token before it is used (e.g. to register it
+        with a log masker).
+    """
+
+    def __init__(
+        self,
+        *,
+        key_id: str,
+        key_secret: str,
+        auth_url: str = DEFAULT_AUTH_URL,
+        timeout: float | tuple[float, float] = 30.0,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen dataclass, safe as a default
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
+        refresh_margin: float = REFRESH_MARGIN,
+        on_new_token: Callable[[str], None] | None = None,
+    ) -> None:
+        parts = urlsplit(auth_url)
+        self._key_id = key_id
+        self._token_path = parts.path or "/"
+        self._transport = HttpTransport(
+            vendor="Sinch OAuth2",
+            base_url=f"{parts.scheme}://{parts.netloc}",
+            auth=BasicAuth(key_id, key_secret),
+            decode_error=decode_oauth_error,
+            timeout=timeout,
+            retry=retry,
+            session=session,
+            sleep=sleep,
+            jitter=jitter,
+        )
+        self._clock = clock
+        self._refresh_margin = refresh_margin
+        self._on_new_token = on_new_token
+        self._lock = threading.Lock()
+        # (token, monotonic time after which it must be replaced); one tuple so readers never see a mix.
+        self._cached: tuple[str, float] | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"SinchOAuth2Auth(key_id={self._key_id!r}, key_secret='***', "
+            f"auth_url={self._transport.base_url + self._token_path!r})"
+        )
+
+    def auth_headers(self) -> dict[str, str]:
+        """Return the ``Authorization`` header with a valid access token, fetching one if needed."""
+        return {"Authorization": f"Bearer {self.access_token()}"}
+
+    def access_token(self) -> str:
+        """Return a cached token that is not about to expire, fetching a new one if needed."""
+        token = self._fresh_token()
+        if token is not None:
+            return token
+        with self._lock:
+            token = self._fresh_token()
+            if token is None:
+                token = self._fetch()
+            return token
+
+    def invalidate(self) -> None:
+        """Forget the cached token; the next request fetches a new one."""
+        with self._lock:
+            self._cached = None
+
+    def handle_unauthorized(self, response: requests.Response) -> bool:
+        """On a 401 whose ``WWW-Authenticate`` says the token expired, drop it and ask for one replay.
+
+        :param response: The 401 response.
+        """
+        challenge = response.headers.get("WWW-Authenticate") or ""
+        if "expired" not in challenge.lower():
+            return False
+        sent = response.request.headers.get("Authorization") if response.request is not None else None
+        with self._lock:
+            cached = self._cached
+            # Another thread may already have replaced the token this request carried: keep the new one.
+            if cached is not None and (sent is None or sent == f"Bearer {cached[0]}"):
+                self._cached = None
+        log.info("Sinch OAuth2 access token expired; fetching a new one")
+        return True
+
+    def _fresh_token(self) -> str | None:
+        cached = self._cached
+        if cached is not None and self._clock() < cached[1]:
+            return cached[0]
+        return None
+
+    def _fetch(self) -> str:
+        requested_at = self._clock()
+        body = self._transport.request_json(
+            "POST", self._token_path, data={"grant_type": "client_credentials"}
+        )
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token:
+            raise SmsTransportError("Sinch OAuth2 token response has no access_token")
+        lifetime = _lifetime(body.get("expires_in"))
+        margin = min(self._refresh_margin, lifetime / 2)
+        if self._on_new_token is not None:
+            self._on_new_token(token)
+        self._cached = (token, requested_at + lifetime - margin)
+        log.debug("Sinch OAuth2 access token fetched, valid for %.0fs", lifetime)
+        return token
+
+
+def _lifetime(expires_in: Any) -> float:
+    """Return a token's lifetime in seconds from ``expires_in`` (number or numeric string)."""
+    if isinstance(expires_in, bool):
+        return DEFAULT_EXPIRES_IN
+    try:
+        seconds = float(expires_in)
+    except (TypeError, ValueError):
+        return DEFAULT_EXPIRES_IN
+    return seconds if math.isfinite(seconds) and seconds > 0 else DEFAULT_EXPIRES_IN
+
+
+# -- the client ----------------------------------------------------------------------------------------------
 class SinchClient:
     """Sends, schedules, changes, cancels and tracks SMS batches through the Sinch XMS API.
 
-    :param region: Where the account lives: us, eu, au, br or ca.
-    :param service_plan_id: Service plan id (``api_token`` auth); goes in every path.
-    :param api_token: Service plan API token (``api_token`` auth); never shown.
-    :param auth_type: ``api_token`` (all regions) or ``oauth2`` (project access keys, us and eu only).
-    :param project_id: Project id (``oauth2`` auth); goes in every path.
-    :param key_id: Access key id (``oauth2`` auth).
-    :param key_secret: Access key secret (``oauth2`` auth); never shown.
-    :param base_url: Overrides the regional host (sandbox or proxy), e.g. ``http://127.0.0.1:8080``.
-    :param auth_url: Overrides the OAuth2 token endpoint.
-    :param timeout: Read timeout of each request in seconds.
-    :param max_retries: Repeats of a request that failed in a way worth repeating.
+    :param settings: Checked settings: region, credentials, URLs, timeout and retries.
     :param session: ``requests.Session`` to use; by default a pooled one.
     :param on_new_token: Called with every newly fetched OAuth2 access token (e.g. to mask it in logs).
     :param sleep: Waits between attempts (injected in tests).
-    :raises SmsValidationError: A setting is missing or invalid; every problem is named.
     """
 
     vendor = "Sinch"
 
     def __init__(
         self,
+        settings: SinchSettings,
         *,
-        region: str = "us",
-        service_plan_id: str | None = None,
-        api_token: str | None = None,
-        auth_type: str = "api_token",
-        project_id: str | None = None,
-        key_id: str | None = None,
-        key_secret: str | None = None,
-        base_url: str | None = None,
-        auth_url: str | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 3,
         session: requests.Session | None = None,
         on_new_token: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        _check_settings(
-            region=region,
-            auth_type=auth_type,
-            service_plan_id=service_plan_id,
-            api_token=api_token,
-            project_id=project_id,
-            key_id=key_id,
-            key_secret=key_secret,
-            base_url=base_url,
-            auth_url=auth_url,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        self.region = region
-        self.auth_type = auth_type
-        retry = RetryPolicy(max_retries=max_retries)
+        self.settings = settings
+        self.region = settings.region
+        self.auth_type = settings.auth_type
+        self.account_id = settings.account_id
+        retry = RetryPolicy(max_retries=settings.max_retries)
         shared_session = session if session is not None else pooled_session()
         auth: RequestAuth
-        if auth_type == "oauth2":
-            assert project_id is not None
-            assert key_id is not None
-            assert key_secret is not None
-            self.account_id = project_id
+        if settings.auth_type == "oauth2":
             auth = SinchOAuth2Auth(
-                key_id=key_id,
-                key_secret=key_secret,
-                auth_url=auth_url or DEFAULT_AUTH_URL,
-                timeout=timeout,
+                key_id=settings.key_id or "",
+                key_secret=settings.secret,
+                auth_url=settings.auth_url or DEFAULT_AUTH_URL,
+                timeout=settings.timeout,
                 retry=retry,
                 session=shared_session,
                 sleep=sleep,
                 on_new_token=on_new_token,
             )
         else:
-            assert service_plan_id is not None
-            assert api_token is not None
-            self.account_id = service_plan_id
-            auth = BearerTokenAuth(api_token)
-        account_field = "project_id" if auth_type == "oauth2" else "service_plan_id"
-        self._prefix = "/xms/v1/" + path_id(account_field, self.account_id, subject="Sinch client settings")
+            auth = BearerTokenAuth(settings.secret)
+        self._prefix = "/xms/v1/" + quote(self.account_id, safe="")
         self.transport = HttpTransport(
             vendor=self.vendor,
-            base_url=base_url or sinch_host(region, auth_type),
+            base_url=settings.base_url or sinch_host(settings.region, settings.auth_type),
             auth=auth,
             decode_error=parse_error_body,
-            timeout=timeout,
+            timeout=settings.timeout,
             retry=retry,
             session=shared_session,
             sleep=sleep,
@@ -376,49 +608,6 @@ class SinchClient:
             if is_last_page(page=page_number, page_size=page_size, returned=len(found), total=total):
                 return
             page_number += 1
-
-
-def _check_settings(
-    *,
-    region: str,
-    auth_type: str,
-    service_plan_id: str | None,
-    api_token: str | None,
-    project_id: str | None,
-    key_id: str | None,
-    key_secret: str | None,
-    base_url: str | None,
-    auth_url: str | None,
-    timeout: float,
-    max_retries: int,
-) -> None:
-    problems: list[Problem] = []
-    if region not in SINCH_REGIONS:
-        problems.append(Problem("region", repr(region), "must be one of " + ", ".join(SINCH_REGIONS)))
-    if auth_type == "api_token":
-        rule = "required when auth_type is 'api_token'"
-        problems += require("service_plan_id", service_plan_id, rule) + require("api_token", api_token, rule)
-    elif auth_type == "oauth2":
-        rule = "required when auth_type is 'oauth2'"
-        problems += require("project_id", project_id, rule) + require("key_id", key_id, rule)
-        problems += require("key_secret", key_secret, rule)
-        if region in SINCH_REGIONS and region not in SINCH_OAUTH2_REGIONS:
-            problems.append(
-                Problem(
-                    "region",
-                    repr(region),
-                    "OAuth2 (project access keys) works only in us and eu; use auth_type='api_token' "
-                    "with service_plan_id and api_token",
-                )
-            )
-    else:
-        problems.append(
-            Problem("auth_type", repr(auth_type), "must be one of " + ", ".join(SINCH_AUTH_TYPES))
-        )
-    problems += check_base_url("base_url", base_url) + check_base_url("auth_url", auth_url)
-    problems += check_timeout_and_retries(timeout, max_retries)
-    if problems:
-        raise SmsValidationError(problems, "Sinch client settings")
 
 
 def _batch_request(

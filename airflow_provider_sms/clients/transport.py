@@ -1,4 +1,4 @@
-"""The one HTTP transport: builds every request, applies auth, retries and maps errors to typed exceptions.
+"""Everything both vendor clients share: the one HTTP transport, auth, retries, paths, parsing, paging.
 
 Both vendor clients and the Sinch OAuth2 token fetch go through :class:`HttpTransport`, so there is a
 single implementation of timeouts, backoff, ``Retry-After`` handling and error decoding.
@@ -6,27 +6,33 @@ single implementation of timeouts, backoff, ``Retry-After`` handling and error d
 
 from __future__ import annotations
 
+import base64
 import logging
+import math
 import random
+import re
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol, TypeVar, cast
+from urllib.parse import quote, unquote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from airflow_provider_sms import __version__
-from airflow_provider_sms.clients.redaction import redact_path
-from airflow_provider_sms.clients.retry import RetryPolicy, parse_retry_after
 from airflow_provider_sms.exceptions import (
+    Problem,
     SmsAmbiguousResultError,
     SmsApiError,
     SmsRateLimitError,
     SmsTransportError,
+    SmsValidationError,
     api_error_class,
 )
+from airflow_provider_sms.models.sms import E164_RULE, RequestModel, is_e164, mask_msisdn
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,75 @@ GATEWAY_STATUSES = frozenset({502, 504})
 ErrorDecoder = Callable[[Any], tuple[Any, Any, Sequence[str]]]
 
 
+# -- retries: when and how long to wait before repeating a failed request ------------------------------------
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently the transport repeats a failed request.
+
+    :param max_retries: Repeats after the first attempt (``0`` disables retrying).
+    :param backoff_base: Upper bound, in seconds, of the first backoff; it doubles with every attempt.
+    :param backoff_max: Upper bound, in seconds, of any computed backoff.
+    :param max_retry_after: The longest server ``Retry-After`` hint that is obeyed as given, in seconds.
+    """
+
+    max_retries: int = 3
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    max_retry_after: float = 300.0
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError(f"max_retries={self.max_retries}: must be 0 or more")
+        if self.backoff_base < 0 or self.backoff_max < 0 or self.max_retry_after < 0:
+            raise ValueError("backoff_base, backoff_max and max_retry_after must not be negative")
+
+    def backoff(self, attempt: int, jitter: Callable[[], float]) -> float:
+        """Return the exponential backoff with full jitter after failed attempt number ``attempt``.
+
+        :param attempt: The attempt that just failed, counting from 1.
+        :param jitter: Returns a float in ``[0, 1)``; ``random.random`` in production.
+        """
+        ceiling = min(self.backoff_max, self.backoff_base * 2.0 ** (attempt - 1))
+        return ceiling * jitter()
+
+    def delay(self, attempt: int, retry_after: float | None, jitter: Callable[[], float]) -> float:
+        """Return how long to wait before the next attempt: the server's hint (capped), else the backoff.
+
+        :param attempt: The attempt that just failed, counting from 1.
+        :param retry_after: Seconds from the response's ``Retry-After`` header, if it had one.
+        :param jitter: Returns a float in ``[0, 1)``.
+        """
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_retry_after)
+        return self.backoff(attempt, jitter)
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Return the seconds a ``Retry-After`` header asks to wait, or ``None`` if absent or unreadable.
+
+    :param value: The header: delay seconds (``"120"``) or an HTTP-date (``"Wed, 21 Oct 2015 07:28:00 GMT"``).
+    :param now: The current Unix time; defaults to ``time.time()``.
+    """
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    current = time.time() if now is None else now
+    return max(when.timestamp() - current, 0.0)
+
+
+# -- credentials applied to every attempt: none, HTTP Basic, a fixed Bearer token ----------------------------
 class RequestAuth(Protocol):
     """Credentials the transport applies to every attempt."""
 
@@ -74,6 +149,70 @@ class NoAuth:
         return "NoAuth()"
 
 
+class BasicAuth:
+    """HTTP Basic credentials (Fone Dynamics account SID and token, Sinch OAuth2 key id and secret).
+
+    :param username: The user name, shown in ``repr``.
+    :param password: The secret; never shown.
+    """
+
+    def __init__(self, username: str, password: str) -> None:
+        self._username = username
+        encoded = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+        self._header = f"Basic {encoded}"
+
+    def auth_headers(self) -> dict[str, str]:
+        """Return the ``Authorization`` header."""
+        return {"Authorization": self._header}
+
+    def handle_unauthorized(self, response: requests.Response) -> bool:
+        """Static credentials cannot be refreshed: a 401 is final."""
+        return False
+
+    def __repr__(self) -> str:
+        return f"BasicAuth(username={self._username!r}, password='***')"
+
+
+class BearerTokenAuth:
+    """A static Bearer token (Sinch service plan API token).
+
+    :param token: The token; never shown.
+    """
+
+    def __init__(self, token: str) -> None:
+        self._header = f"Bearer {token}"
+
+    def auth_headers(self) -> dict[str, str]:
+        """Return the ``Authorization`` header."""
+        return {"Authorization": self._header}
+
+    def handle_unauthorized(self, response: requests.Response) -> bool:
+        """A static token cannot be refreshed: a 401 is final."""
+        return False
+
+    def __repr__(self) -> str:
+        return "BearerTokenAuth(token='***')"
+
+
+# -- masking of phone numbers in URL paths before they reach logs or exception text --------------------------
+_PHONE_LIKE = re.compile(r"^\+?[0-9]{7,15}$")
+
+
+def redact_path(path: str) -> str:
+    """Return ``path`` with every segment that looks like a phone number masked.
+
+    ``/batches/01FC/delivery_report/%2B61488023555`` becomes ``/batches/01FC/delivery_report/+6148****555``.
+
+    :param path: A URL path without query string.
+    """
+    segments = path.split("/")
+    return "/".join(
+        mask_msisdn(unquote(segment)) if _PHONE_LIKE.match(unquote(segment)) else segment
+        for segment in segments
+    )
+
+
+# -- the transport -------------------------------------------------------------------------------------------
 class _HeaderAuth(requests.auth.AuthBase):
     """Sets auth headers at prepare time, which also stops ``requests`` from applying ``~/.netrc``."""
 
@@ -162,7 +301,7 @@ class HttpTransport:
         auth: RequestAuth,
         decode_error: ErrorDecoder,
         timeout: float | tuple[float, float] = 30.0,
-        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen dataclass, safe as a default
+        retry: RetryPolicy = RetryPolicy(),
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
@@ -378,3 +517,89 @@ class HttpTransport:
             None if text is None else str(text),
             tuple(str(name) for name in fields or ()),
         )
+
+
+# -- ids that go into URL paths: checked before any request, then URL-quoted ---------------------------------
+def path_id(field: str, value: object, *, subject: str) -> str:
+    """Return ``value`` quoted as one path segment, or raise ``SmsValidationError`` naming ``field``.
+
+    :param field: The argument name, e.g. ``batch_id``.
+    :param value: The id; must be a non-empty string other than ``.`` and ``..``.
+    :param subject: What is being validated, e.g. ``Sinch get_batch``.
+    """
+    if not isinstance(value, str):
+        raise SmsValidationError([Problem(field, f"<{type(value).__name__}>", "must be a string")], subject)
+    if not value.strip() or value.strip(".") == "":
+        raise SmsValidationError(
+            [Problem(field, repr(value[:40]), "must be a non-empty id (not blank, '.' or '..')")], subject
+        )
+    return quote(value, safe="")
+
+
+def path_msisdn(field: str, value: object, *, subject: str) -> str:
+    """Return an E.164 number quoted as one path segment (``+`` as ``%2B``), or raise naming ``field``.
+
+    :param field: The argument name, e.g. ``recipient``.
+    :param value: The phone number; shown masked in the error.
+    :param subject: What is being validated.
+    """
+    if not isinstance(value, str) or not is_e164(value):
+        raise SmsValidationError([Problem(field, mask_msisdn(value), E164_RULE)], subject)
+    return quote(value, safe="")
+
+
+# -- request models, response bodies and pages ---------------------------------------------------------------
+_Request = TypeVar("_Request", bound=RequestModel)
+
+
+def build_request(
+    model: type[_Request], request: _Request | Mapping[str, Any] | None, fields: Mapping[str, Any]
+) -> _Request:
+    """Return ``request`` if it already is a ``model``, else validate it and ``fields`` into one.
+
+    :param model: The request model class.
+    :param request: A built model, or field values by wire or Python name.
+    :param fields: Field values by Python name, merged over ``request``.
+    :raises SmsValidationError: A value breaks a rule; nothing is sent.
+    :raises TypeError: Both a built model and fields were given.
+    """
+    if isinstance(request, model):
+        if fields:
+            raise TypeError(f"pass either a {model.__name__} or its fields, not both")
+        return request
+    return model.build({**cast(Mapping[str, Any], request or {}), **fields})
+
+
+_Result = TypeVar("_Result")
+
+
+def parse_response(parser: Callable[[Any], _Result], data: Any, *, vendor: str, operation: str) -> _Result:
+    """Return ``parser(data)``, or raise ``SmsTransportError`` if the body is not what the API documents.
+
+    The request itself succeeded (it may have sent messages), so the error says so; the body is not
+    quoted because it may hold phone numbers.
+
+    :param parser: A model's ``model_validate`` or a vendor parse function; raises ``ValueError``.
+    :param data: The decoded JSON body.
+    :param vendor: Vendor name for the message.
+    :param operation: Client method name for the message.
+    """
+    try:
+        return parser(data)
+    except ValueError:
+        raise SmsTransportError(
+            f"{vendor} {operation} succeeded but its response body has an unexpected shape"
+        ) from None
+
+
+def is_last_page(*, page: int, page_size: int, returned: int, total: int | None) -> bool:
+    """Return whether page ``page`` (counted from 0) is the last one.
+
+    :param page: The page just read.
+    :param page_size: The page size that was asked for.
+    :param returned: How many items the page held.
+    :param total: The total the server reported, if it reported one.
+    """
+    if returned == 0 or returned < page_size:
+        return True
+    return total is not None and (page + 1) * page_size >= total

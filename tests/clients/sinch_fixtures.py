@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_sms.clients.sinch import SinchClient
+from airflow_provider_sms.clients.sinch import SinchClient, SinchSettings
 
 PLAN = "jd63jf88477ll123ab4567cd89012ef3"
 API_TOKEN = "api-TOKEN-secret-123"
@@ -33,11 +33,21 @@ BATCH_RESPONSE: dict[str, Any] = {
 }
 
 
+#: Keyword arguments that go to the client itself; every other one is a setting.
+CLIENT_ARGUMENTS = ("session", "on_new_token", "sleep")
+
+
+def client(settings: dict[str, Any]) -> SinchClient:
+    """Return a client built from ``settings`` plus client arguments (``sleep``, ``session`` ...)."""
+    arguments = {name: settings.pop(name) for name in CLIENT_ARGUMENTS if name in settings}
+    return SinchClient(SinchSettings(**settings), **arguments)
+
+
 def sinch(sleeps: list[float], **overrides: Any) -> SinchClient:
     """Return a service-plan client whose retries record their delays in ``sleeps``."""
     settings: dict[str, Any] = {"service_plan_id": PLAN, "api_token": API_TOKEN, "sleep": sleeps.append}
     settings.update(overrides)
-    return SinchClient(**settings)
+    return client(settings)
 
 
 def sinch_oauth(sleeps: list[float], **overrides: Any) -> SinchClient:
@@ -51,4 +61,4 @@ def sinch_oauth(sleeps: list[float], **overrides: Any) -> SinchClient:
         "sleep": sleeps.append,
     }
     settings.update(overrides)
-    return SinchClient(**settings)
+    return client(settings)

@@ -10,7 +10,8 @@ import requests
 import requests_mock
 
 from airflow_provider_sms import __version__
-from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient
+from airflow_provider_sms.clients import fonedynamics as fonedynamics_module
+from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient, FoneDynamicsSettings
 from airflow_provider_sms.exceptions import (
     SmsAmbiguousResultError,
     SmsAuthenticationError,
@@ -82,7 +83,8 @@ def fone(sleeps: list[float], **overrides: Any) -> FoneDynamicsClient:
         "sleep": sleeps.append,
     }
     settings.update(overrides)
-    return FoneDynamicsClient(**settings)
+    arguments = {name: settings.pop(name) for name in ("session", "sleep") if name in settings}
+    return FoneDynamicsClient(FoneDynamicsSettings(**settings), **arguments)
 
 
 def listed(count: int, start: int = 0) -> list[dict[str, Any]]:
@@ -121,6 +123,98 @@ def test_repr_hides_the_token(sleeps: list[float]) -> None:
 def test_base_url_override(http: requests_mock.Mocker, sleeps: list[float]) -> None:
     http.get(f"http://127.0.0.1:8081/v2/Messages/{MESSAGE_SID}", json={"Message": MESSAGE})
     fone(sleeps, base_url="http://127.0.0.1:8081").get_message(MESSAGE_SID)
+    assert http.call_count == 1
+
+
+# -- settings: every rule, checked once ----------------------------------------------------------
+
+
+def settings_problems(**settings: Any) -> list[str]:
+    """Build ``FoneDynamicsSettings`` from valid credentials plus ``settings`` and return its problems."""
+    with pytest.raises(SmsValidationError) as caught:
+        FoneDynamicsSettings(**{"account_sid": ACCOUNT, "token": TOKEN, **settings})
+    assert str(caught.value).startswith("Invalid Fone Dynamics settings, nothing was sent: ")
+    assert TOKEN not in str(caught.value)
+    return [str(problem) for problem in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        ({"account_sid": ""}, "account_sid=(empty): the account SID is required"),
+        ({"account_sid": 7}, "account_sid=<int>: must be text"),
+        ({"account_sid": "AC?1"}, "account_sid='AC?1': must not contain '/', '?', '#', '%' or whitespace"),
+        ({"account_sid": ".."}, "account_sid='..': must be a non-empty id (not blank, '.' or '..')"),
+        ({"token": None}, "token=(empty): the account token is required"),
+        ({"token": 42}, "token=(hidden): must be text"),
+        ({"property_sid": "PR 1"}, "property_sid='PR 1': must not contain '/', '?', '#', '%' or whitespace"),
+        ({"property_sid": "."}, "property_sid='.': must be a non-empty id (not blank, '.' or '..')"),
+        (
+            {"base_url": "api.fonedynamics.com"},
+            "base_url='api.fonedynamics.com': must be an absolute http:// or https:// URL",
+        ),
+        (
+            {"base_url": "https://u:p@api.example"},
+            "base_url=(hidden): must not contain a user name or password",
+        ),
+        ({"default_from": "12345"}, "default_from=***45: a numeric sender id must be an E.164 number"),
+        ({"timeout": "soon"}, "timeout='soon': must be a number of seconds greater than 0"),
+        ({"max_retries": -1}, "max_retries=-1: must be a whole number >= 0"),
+    ],
+)
+def test_each_rule_names_the_setting_its_value_and_the_rule(settings: dict[str, Any], problem: str) -> None:
+    (found,) = settings_problems(**settings)
+    assert found.startswith(problem)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    found = settings_problems(account_sid="AC/1", token="", property_sid="P#", timeout=0, max_retries=0.5)
+    assert [problem.split("=")[0] for problem in found] == [
+        "account_sid",
+        "token",
+        "property_sid",
+        "timeout",
+        "max_retries",
+    ]
+
+
+def test_values_are_normalised() -> None:
+    given: dict[str, Any] = {
+        "account_sid": f" {ACCOUNT} ",
+        "token": TOKEN,
+        "property_sid": "",
+        "base_url": "http://127.0.0.1:9090/",
+        "default_from": " Acme ",
+        "timeout": "5",
+        "max_retries": 0.0,
+    }
+    settings = FoneDynamicsSettings(**given)
+    assert (settings.account_sid, settings.property_sid, settings.default_from) == (ACCOUNT, None, "Acme")
+    assert (settings.base_url, settings.timeout, settings.max_retries) == ("http://127.0.0.1:9090", 5.0, 0)
+    assert settings.secret == TOKEN
+
+
+def test_repr_and_str_never_show_the_token() -> None:
+    settings = FoneDynamicsSettings(account_sid=ACCOUNT, token=TOKEN, property_sid=PROPERTY)
+    for shown in (repr(settings), str(settings), repr(FoneDynamicsClient(settings))):
+        assert TOKEN not in shown
+        assert ACCOUNT in shown
+
+
+def test_the_client_trusts_its_settings_and_checks_nothing_again(
+    http: requests_mock.Mocker, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = FoneDynamicsSettings(account_sid=ACCOUNT, token=TOKEN, property_sid=PROPERTY)
+
+    def no_more_checks(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the client checked a setting again")
+
+    monkeypatch.setattr(fonedynamics_module, "SettingsChecker", no_more_checks)
+    monkeypatch.setattr(FoneDynamicsSettings, "__post_init__", no_more_checks)
+    http.get(f"{API}/Messages/{MESSAGE_SID}", json={"Message": MESSAGE})
+    client = FoneDynamicsClient(settings, sleep=sleeps.append)
+    assert client.settings is settings
+    client.get_message(MESSAGE_SID)
     assert http.call_count == 1
 
 

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import ast
+import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 import requests_mock
 
+import airflow_provider_sms
 from airflow_provider_sms import __version__
-from airflow_provider_sms.clients.sinch import SinchClient
+from airflow_provider_sms.clients import sinch as sinch_module
+from airflow_provider_sms.clients.sinch import SinchClient, SinchSettings
 from airflow_provider_sms.exceptions import (
     SmsAmbiguousResultError,
     SmsBadRequestError,
@@ -48,14 +53,14 @@ def test_base_url_overrides_the_host(http: requests_mock.Mocker, sleeps: list[fl
 @pytest.mark.parametrize(
     ("settings", "field", "rule"),
     [
-        ({"api_token": None}, "api_token", "required when auth_type is 'api_token'"),
-        ({"api_token": "  "}, "api_token", "required when auth_type is 'api_token'"),
+        ({"api_token": None}, "api_token", "the API token is required"),
+        ({"api_token": "  "}, "api_token", "the API token is required"),
         ({"service_plan_id": None}, "service_plan_id", "required"),
         ({"region": "mars"}, "region", "must be one of us, eu, au, br, ca"),
         ({"auth_type": "magic"}, "auth_type", "must be one of api_token, oauth2"),
-        ({"base_url": "ftp://x"}, "base_url", "http(s) URL"),
+        ({"base_url": "ftp://x"}, "base_url", "absolute http:// or https:// URL"),
         ({"timeout": 0}, "timeout", "greater than 0"),
-        ({"max_retries": -1}, "max_retries", "0 or more"),
+        ({"max_retries": -1}, "max_retries", "whole number >= 0"),
         ({"service_plan_id": ".."}, "service_plan_id", "non-empty id"),
     ],
 )
@@ -77,19 +82,17 @@ def test_invalid_api_token_settings_name_the_field(
         ({"key_id": "k", "key_secret": KEY_SECRET}, ["project_id"]),
     ],
 )
-def test_missing_oauth2_credentials_are_all_named(
-    sleeps: list[float], settings: dict[str, Any], fields: list[str]
-) -> None:
+def test_missing_oauth2_credentials_are_all_named(settings: dict[str, Any], fields: list[str]) -> None:
     with pytest.raises(SmsValidationError) as caught:
-        SinchClient(region="us", auth_type="oauth2", **settings)
+        SinchSettings(region="us", auth_type="oauth2", **settings)
     assert [p.field for p in caught.value.problems] == fields
     assert KEY_SECRET not in str(caught.value)
 
 
 @pytest.mark.parametrize("region", ["au", "br", "ca"])
 def test_oauth2_outside_us_and_eu_is_rejected_at_construction(region: str) -> None:
-    with pytest.raises(SmsValidationError, match="only in us and eu") as caught:
-        SinchClient(region=region, auth_type="oauth2", project_id="p", key_id="k", key_secret=KEY_SECRET)
+    with pytest.raises(SmsValidationError, match="only in regions us and eu") as caught:
+        SinchSettings(region=region, auth_type="oauth2", project_id="p", key_id="k", key_secret=KEY_SECRET)
     assert [p.field for p in caught.value.problems] == ["region"]
 
 
@@ -98,6 +101,211 @@ def test_repr_shows_settings_but_no_token(sleeps: list[float]) -> None:
     assert API_TOKEN not in shown
     assert PLAN in shown
     assert "us.sms.api.sinch.com" in shown
+
+
+# -- settings: every rule, checked once ----------------------------------------------------------
+
+
+OAUTH: dict[str, Any] = {
+    "region": "eu",
+    "auth_type": "oauth2",
+    "project_id": "proj-1",
+    "key_id": "key-1",
+    "key_secret": KEY_SECRET,
+}
+
+
+def settings_problems(**settings: Any) -> list[str]:
+    """Build ``SinchSettings`` from an API-token base plus ``settings`` and return its problems."""
+    with pytest.raises(SmsValidationError) as caught:
+        SinchSettings(**{"service_plan_id": PLAN, "api_token": API_TOKEN, **settings})
+    assert str(caught.value).startswith("Invalid Sinch settings, nothing was sent: ")
+    assert API_TOKEN not in str(caught.value)
+    assert KEY_SECRET not in str(caught.value)
+    return [str(problem) for problem in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        ({"region": "mars"}, "region='mars': must be one of us, eu, au, br, ca"),
+        ({"region": 5}, "region=5: must be one of us, eu, au, br, ca"),
+        ({"auth_type": "basic"}, "auth_type='basic': must be one of api_token, oauth2"),
+        ({"service_plan_id": None}, "service_plan_id=(empty): the service plan ID is required"),
+        ({"service_plan_id": " "}, "service_plan_id=(empty): the service plan ID is required"),
+        ({"service_plan_id": 7}, "service_plan_id=<int>: must be text"),
+        (
+            {"service_plan_id": "plan/../x"},
+            "service_plan_id='plan/../x': must not contain '/', '?', '#', '%' or whitespace",
+        ),
+        ({"service_plan_id": "."}, "service_plan_id='.': must be a non-empty id (not blank, '.' or '..')"),
+        ({"api_token": None}, "api_token=(empty): the API token is required"),
+        ({"api_token": 12345}, "api_token=(hidden): must be text"),
+        ({**OAUTH, "key_id": ""}, "key_id=(empty): the access key ID is required"),
+        ({**OAUTH, "key_secret": None}, "key_secret=(empty): the access key secret is required"),
+        (
+            {**OAUTH, "project_id": None},
+            "project_id=(empty): the project ID is required when auth_type is oauth2",
+        ),
+        (
+            {**OAUTH, "project_id": "proj 1"},
+            "project_id='proj 1': must not contain '/', '?', '#', '%' or whitespace",
+        ),
+        (
+            {**OAUTH, "region": "au"},
+            "region='au': Sinch offers oauth2 only in regions us and eu; use auth_type api_token elsewhere",
+        ),
+        (
+            {**OAUTH, "auth_url": "ftp://auth.example"},
+            "auth_url='ftp://auth.example': must be an absolute http:// or https:// URL",
+        ),
+        (
+            {"base_url": "proxy.example"},
+            "base_url='proxy.example': must be an absolute http:// or https:// URL",
+        ),
+        ({"base_url": "http://[::1"}, "base_url='http://[::1': must be an absolute http:// or https:// URL"),
+        (
+            {"base_url": "http://proxy.example:99999"},
+            "base_url='http://proxy.example:99999': must be an absolute http:// or https:// URL",
+        ),
+        (
+            {"base_url": "https://user:pa55word@proxy.example"},
+            "base_url=(hidden): must not contain a user name or password",
+        ),
+        (
+            {"default_from": "+0612345678901"},
+            "default_from=+0612******901: a numeric sender id must be an E.164 number",
+        ),
+        ({"default_from": 61400000001}, "default_from=<int>: must be text"),
+    ],
+)
+def test_each_rule_names_the_setting_its_value_and_the_rule(settings: dict[str, Any], problem: str) -> None:
+    assert settings_problems(**settings) == [problem]
+
+
+@pytest.mark.parametrize("raw", [0, -1, "soon", True, [5], float("inf"), float("nan")])
+def test_timeout_must_be_positive_finite_seconds(raw: object) -> None:
+    assert settings_problems(timeout=raw) == [f"timeout={raw!r}: must be a number of seconds greater than 0"]
+
+
+@pytest.mark.parametrize("raw", [-1, 1.5, "many", True, float("inf")])
+def test_max_retries_must_be_a_whole_number(raw: object) -> None:
+    assert settings_problems(max_retries=raw) == [f"max_retries={raw!r}: must be a whole number >= 0"]
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    found = settings_problems(
+        region="xx", service_plan_id=None, api_token="", base_url="ftp://x", timeout=0, max_retries=-2
+    )
+    assert [problem.split("=")[0] for problem in found] == [
+        "region",
+        "service_plan_id",
+        "api_token",
+        "base_url",
+        "timeout",
+        "max_retries",
+    ]
+
+
+def test_values_are_normalised() -> None:
+    given: dict[str, Any] = {
+        "region": " EU ",
+        "auth_type": "API_TOKEN",
+        "service_plan_id": f" {PLAN} ",
+        "api_token": API_TOKEN,
+        "base_url": "https://proxy.example/sinch/",
+        "default_from": "  ",
+        "timeout": "2.5",
+        "max_retries": "5",
+    }
+    settings = SinchSettings(**given)
+    assert (settings.region, settings.auth_type, settings.service_plan_id) == ("eu", "api_token", PLAN)
+    assert (settings.base_url, settings.default_from) == ("https://proxy.example/sinch", None)
+    assert (settings.timeout, settings.max_retries) == (2.5, 5)
+
+
+def test_missing_numbers_mean_the_defaults() -> None:
+    given: dict[str, Any] = {
+        "service_plan_id": PLAN,
+        "api_token": API_TOKEN,
+        "timeout": None,
+        "max_retries": "",
+    }
+    settings = SinchSettings(**given)
+    assert (settings.timeout, settings.max_retries) == (30.0, 3)
+    assert SinchSettings(service_plan_id=PLAN, api_token=API_TOKEN, max_retries=2.0).max_retries == 2  # type: ignore[arg-type]
+
+
+def test_fields_the_auth_type_does_not_use_are_checked_then_dropped() -> None:
+    api_token = SinchSettings(
+        service_plan_id=PLAN,
+        api_token=API_TOKEN,
+        project_id="p",
+        key_id="k",
+        auth_url="https://auth.example/t",
+    )
+    assert (api_token.project_id, api_token.key_id, api_token.auth_url) == (None, None, None)
+    oauth = SinchSettings(**OAUTH, service_plan_id=PLAN, api_token=API_TOKEN)
+    assert (oauth.service_plan_id, oauth.api_token, oauth.project_id) == (None, None, "proj-1")
+    assert settings_problems(project_id="p/1") == [
+        "project_id='p/1': must not contain '/', '?', '#', '%' or whitespace"
+    ]
+
+
+def test_secret_and_account_id_follow_the_auth_type() -> None:
+    api_token = SinchSettings(service_plan_id=PLAN, api_token=API_TOKEN)
+    assert (api_token.secret, api_token.account_id) == (API_TOKEN, PLAN)
+    oauth = SinchSettings(**OAUTH)
+    assert (oauth.secret, oauth.account_id) == (KEY_SECRET, "proj-1")
+
+
+@pytest.mark.parametrize("settings", [{"service_plan_id": PLAN, "api_token": API_TOKEN}, OAUTH])
+def test_repr_and_str_never_show_a_secret(settings: dict[str, Any]) -> None:
+    built = SinchSettings(**settings)
+    for shown in (repr(built), str(built), repr(SinchClient(built))):
+        assert API_TOKEN not in shown
+        assert KEY_SECRET not in shown
+    assert "region='" in repr(built)
+
+
+def test_settings_cannot_be_changed_after_the_check() -> None:
+    settings = SinchSettings(service_plan_id=PLAN, api_token=API_TOKEN)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.region = "mars"  # type: ignore[misc]
+
+
+def test_the_client_trusts_its_settings_and_checks_nothing_again(
+    http: requests_mock.Mocker, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = SinchSettings(service_plan_id=PLAN, api_token=API_TOKEN)
+
+    def no_more_checks(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the client checked a setting again")
+
+    monkeypatch.setattr(sinch_module, "_checked_sinch_settings", no_more_checks)
+    monkeypatch.setattr(sinch_module, "SettingsChecker", no_more_checks)
+    monkeypatch.setattr(sinch_module, "path_id", no_more_checks)
+    http.get(f"{US}/batches", json={"batches": [], "page": 0, "page_size": 1, "count": 0})
+    client = SinchClient(settings, sleep=sleeps.append)
+    assert client.settings is settings
+    client.list_batches_page(page_size=1)
+    assert http.call_count == 1
+
+
+def test_the_region_table_is_defined_once_in_the_package() -> None:
+    package = Path(airflow_provider_sms.__file__).parent
+    defined_in: list[str] = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Assign):
+                continue
+            names = [target.id for target in node.targets if isinstance(target, ast.Name)]
+            literal = isinstance(node.value, ast.Tuple | ast.List) and {
+                element.value for element in node.value.elts if isinstance(element, ast.Constant)
+            } >= {"au", "br", "ca"}
+            if "SINCH_REGIONS" in names or literal:
+                defined_in.append(str(path.relative_to(package)))
+    assert defined_in == ["clients/sinch.py"]
 
 
 # -- send ----------------------------------------------------------------------------------------

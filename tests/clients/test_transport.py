@@ -1,5 +1,8 @@
+"""The shared transport and its parts: retries, auth, redaction, paths, request models, responses, pages."""
+
 from __future__ import annotations
 
+import base64
 import logging
 from email.utils import formatdate
 from typing import Any
@@ -10,9 +13,20 @@ import requests_mock
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from airflow_provider_sms import __version__
-from airflow_provider_sms.clients.auth import BearerTokenAuth
-from airflow_provider_sms.clients.retry import RetryPolicy
-from airflow_provider_sms.clients.transport import HttpTransport, failed_before_sending
+from airflow_provider_sms.clients.transport import (
+    BasicAuth,
+    BearerTokenAuth,
+    HttpTransport,
+    RetryPolicy,
+    build_request,
+    failed_before_sending,
+    is_last_page,
+    parse_response,
+    parse_retry_after,
+    path_id,
+    path_msisdn,
+    redact_path,
+)
 from airflow_provider_sms.exceptions import (
     SmsAmbiguousResultError,
     SmsApiError,
@@ -23,7 +37,11 @@ from airflow_provider_sms.exceptions import (
     SmsRateLimitError,
     SmsServerError,
     SmsTransportError,
+    SmsValidationError,
 )
+from airflow_provider_sms.models.sinch import SinchBatch, SinchDeliveryFeedbackRequest
+
+# -- HttpTransport -------------------------------------------------------------------------------------------
 
 BASE = "https://api.example.test"
 URL = f"{BASE}/v1/things"
@@ -395,3 +413,201 @@ def test_default_session_has_a_pool_for_concurrent_use(sleeps: list[float]) -> N
     transport = make_transport(sleeps)
     adapter = transport._session.get_adapter("https://api.example.test")
     assert adapter._pool_maxsize >= 16  # type: ignore[attr-defined]
+
+
+# -- retries -------------------------------------------------------------------------------------------------
+
+NOW = 1_700_000_000.0
+
+
+def test_defaults_match_the_documented_policy() -> None:
+    policy = RetryPolicy()
+    assert (policy.max_retries, policy.backoff_base, policy.backoff_max, policy.max_retry_after) == (
+        3,
+        0.5,
+        30.0,
+        300.0,
+    )
+
+
+@pytest.mark.parametrize(("attempt", "expected"), [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (10, 30.0)])
+def test_backoff_doubles_up_to_the_maximum(attempt: int, expected: float) -> None:
+    assert RetryPolicy().backoff(attempt, lambda: 1.0) == expected
+
+
+def test_backoff_is_full_jitter() -> None:
+    assert RetryPolicy().backoff(3, lambda: 0.0) == 0.0
+    assert RetryPolicy().backoff(3, lambda: 0.25) == 0.5
+
+
+def test_delay_prefers_the_server_hint_and_caps_it() -> None:
+    policy = RetryPolicy(max_retry_after=60.0)
+    assert policy.delay(1, 12.0, lambda: 1.0) == 12.0
+    assert policy.delay(1, 3600.0, lambda: 1.0) == 60.0
+    assert policy.delay(2, None, lambda: 1.0) == 1.0
+
+
+@pytest.mark.parametrize("field", ["max_retries", "backoff_base", "backoff_max", "max_retry_after"])
+def test_negative_settings_are_rejected(field: str) -> None:
+    with pytest.raises(ValueError, match=r"negative|0 or more"):
+        RetryPolicy(**{field: -1})
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("120", 120.0),
+        (" 1.5 ", 1.5),
+        ("-3", 0.0),
+        ("Tue, 14 Nov 2023 22:15:20 GMT", 120.0),
+        ("Tue, 14 Nov 2023 22:10:00 GMT", 0.0),
+    ],
+)
+def test_parse_retry_after_reads_seconds_and_http_dates(header: str, expected: float) -> None:
+    assert parse_retry_after(header, now=NOW) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("header", [None, "", "soon", "nan", "Tue, 14 Nov 2023 22:15:20"])
+def test_parse_retry_after_ignores_what_it_cannot_read(header: str | None) -> None:
+    assert parse_retry_after(header, now=NOW) is None
+
+
+# -- static credentials --------------------------------------------------------------------------------------
+
+
+def test_basic_auth_header_encodes_user_and_password() -> None:
+    header = BasicAuth("AC123", "s3cret-token").auth_headers()["Authorization"]
+    assert header == "Basic " + base64.b64encode(b"AC123:s3cret-token").decode()
+
+
+def test_bearer_auth_header_carries_the_token() -> None:
+    assert BearerTokenAuth("tok-123").auth_headers() == {"Authorization": "Bearer tok-123"}
+
+
+def test_static_credentials_never_ask_for_a_replay() -> None:
+    response = requests.Response()
+    response.status_code = 401
+    assert BasicAuth("a", "b").handle_unauthorized(response) is False
+    assert BearerTokenAuth("t").handle_unauthorized(response) is False
+
+
+def test_repr_hides_secrets() -> None:
+    assert "s3cret-token" not in repr(BasicAuth("AC123", "s3cret-token"))
+    assert "AC123" in repr(BasicAuth("AC123", "s3cret-token"))
+    assert "tok-123" not in repr(BearerTokenAuth("tok-123"))
+
+
+# -- redaction of phone numbers in paths ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (
+            "/xms/v1/plan/batches/01FC/delivery_report/%2B61488023555",
+            "/xms/v1/plan/batches/01FC/delivery_report/+6148****555",
+        ),
+        (
+            "/xms/v1/plan/batches/01FC/delivery_report/61488023555",
+            "/xms/v1/plan/batches/01FC/delivery_report/61488***555",
+        ),
+        ("/v2/Messages/MGTBUEHNLFOOHNSIOCSAQRRUKLMEZSLE", "/v2/Messages/MGTBUEHNLFOOHNSIOCSAQRRUKLMEZSLE"),
+        ("/xms/v1/plan/batches", "/xms/v1/plan/batches"),
+    ],
+)
+def test_phone_numbers_in_paths_are_masked(path: str, expected: str) -> None:
+    assert redact_path(path) == expected
+
+
+# -- ids in URL paths ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("01FC66621XXXXX119Z8PMV1QPQ", "01FC66621XXXXX119Z8PMV1QPQ"), ("a/b c", "a%2Fb%20c"), ("a.b", "a.b")],
+)
+def test_path_id_quotes_a_valid_id_into_one_segment(value: str, expected: str) -> None:
+    assert path_id("batch_id", value, subject="test") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("", "''"), (" ", "' '"), (".", "'.'"), ("..", "'..'"), (7, "<int>")]
+)
+def test_path_id_rejects_blank_dot_and_non_strings(value: Any, shown: str) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        path_id("batch_id", value, subject="Sinch get_batch")
+    problem = caught.value.problems[0]
+    assert (problem.field, problem.value) == ("batch_id", shown)
+    assert caught.value.subject == "Sinch get_batch"
+
+
+def test_path_msisdn_quotes_the_plus() -> None:
+    assert path_msisdn("recipient", "+61488023555", subject="test") == "%2B61488023555"
+
+
+@pytest.mark.parametrize("value", ["61488023555", "+6148802355x", None])
+def test_path_msisdn_rejects_non_e164_and_masks_it(value: Any) -> None:
+    with pytest.raises(SmsValidationError) as caught:
+        path_msisdn("recipient", value, subject="test")
+    assert caught.value.problems[0].field == "recipient"
+    assert "88023" not in str(caught.value)
+
+
+# -- request models ------------------------------------------------------------------------------------------
+
+
+def test_built_model_is_returned_as_is() -> None:
+    model = SinchDeliveryFeedbackRequest.build(recipients=[])
+    assert build_request(SinchDeliveryFeedbackRequest, model, {}) is model
+
+
+def test_fields_are_merged_over_the_mapping() -> None:
+    model = build_request(
+        SinchDeliveryFeedbackRequest, {"recipients": ["x"]}, {"recipients": ["+61488023555"]}
+    )
+    assert model.recipients == ["+61488023555"]
+
+
+def test_model_and_fields_together_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="not both"):
+        build_request(
+            SinchDeliveryFeedbackRequest, SinchDeliveryFeedbackRequest.build(recipients=[]), {"a": 1}
+        )
+
+
+def test_invalid_fields_raise_validation_error() -> None:
+    with pytest.raises(SmsValidationError):
+        build_request(SinchDeliveryFeedbackRequest, None, {})
+
+
+# -- response bodies -----------------------------------------------------------------------------------------
+
+
+def test_parse_response_returns_the_model() -> None:
+    batch = parse_response(SinchBatch.model_validate, {"id": "b1"}, vendor="Sinch", operation="get_batch")
+    assert batch.id == "b1"
+
+
+def test_parse_response_of_a_wrong_shape_names_vendor_and_operation_not_the_body() -> None:
+    with pytest.raises(SmsTransportError, match="Sinch get_batch succeeded") as caught:
+        parse_response(SinchBatch.model_validate, ["+61488023555"], vendor="Sinch", operation="get_batch")
+    assert "61488023555" not in str(caught.value)
+
+
+# -- pages ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "page_size", "returned", "total", "last"),
+    [
+        (0, 30, 30, 100, False),
+        (2, 30, 30, 100, False),
+        (3, 30, 10, 100, True),
+        (0, 2, 2, 2, True),
+        (0, 2, 2, None, False),
+        (0, 2, 1, None, True),
+        (0, 2, 0, 50, True),
+    ],
+)
+def test_is_last_page(page: int, page_size: int, returned: int, total: int | None, last: bool) -> None:
+    assert is_last_page(page=page, page_size=page_size, returned=returned, total=total) is last

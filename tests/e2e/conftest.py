@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from airflow_provider_sms.clients.sinch import SinchClient
+from airflow_provider_sms.clients.sinch import SinchClient, SinchSettings
 from airflow_provider_sms.sandbox.config import SandboxConfig
 from airflow_provider_sms.sandbox.testing import SandboxServer, connection_env, sinch_connection
 
@@ -17,6 +17,10 @@ def sinch(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
     monkeypatch.setenv(*connection_env("sms_e2e_sinch", sinch_connection(sandbox.url)))
     config = SandboxConfig()
     with SinchClient(
-        service_plan_id=config.sinch_service_plan_id, api_token=config.sinch_api_token, base_url=sandbox.url
+        SinchSettings(
+            service_plan_id=config.sinch_service_plan_id,
+            api_token=config.sinch_api_token,
+            base_url=sandbox.url,
+        )
     ) as client:
         yield client

@@ -9,7 +9,7 @@ import pytest
 
 from airflow_provider_sms.hooks.base import SmsHook
 from airflow_provider_sms.hooks.tracking import NOT_YET_REPORTED
-from airflow_provider_sms.models.status import NeutralStatus
+from airflow_provider_sms.models.sms import NeutralStatus
 from airflow_provider_sms.sandbox.testing import SandboxServer, connection_env, sinch_connection
 
 

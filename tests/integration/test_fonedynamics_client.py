@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient
+from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient, FoneDynamicsSettings
 from airflow_provider_sms.exceptions import SmsAmbiguousResultError, SmsAuthenticationError
 from airflow_provider_sms.models.fonedynamics import FoneBatchItemError, FoneMessage
 from airflow_provider_sms.sandbox.testing import SandboxServer
@@ -61,7 +61,13 @@ def test_list_messages_pages_through_a_date_window(fone: FoneDynamicsClient) -> 
 
 def test_wrong_token_is_an_authentication_error(sandbox: SandboxServer) -> None:
     wrong = FoneDynamicsClient(
-        account_sid="ACSANDBOX", token="wrong", property_sid="PRSANDBOX", base_url=sandbox.url, max_retries=0
+        FoneDynamicsSettings(
+            account_sid="ACSANDBOX",
+            token="wrong",
+            property_sid="PRSANDBOX",
+            base_url=sandbox.url,
+            max_retries=0,
+        )
     )
     with pytest.raises(SmsAuthenticationError):
         wrong.get_message("MGNOSUCHMESSAGE")

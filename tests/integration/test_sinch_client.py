@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from airflow_provider_sms.clients.sinch import SinchClient
+from airflow_provider_sms.clients.sinch import SinchClient, SinchSettings
 from airflow_provider_sms.exceptions import (
     SmsAmbiguousResultError,
     SmsAuthenticationError,
@@ -113,7 +113,9 @@ def test_delivery_feedback_and_delivery_report_list(sinch: SinchClient, sandbox:
 def test_unknown_batch_and_wrong_token_are_typed_errors(sinch: SinchClient, sandbox: SandboxServer) -> None:
     with pytest.raises(SmsNotFoundError):
         sinch.get_batch("01NOSUCHBATCH")
-    wrong = SinchClient(service_plan_id="sandbox", api_token="wrong", base_url=sandbox.url, max_retries=0)
+    wrong = SinchClient(
+        SinchSettings(service_plan_id="sandbox", api_token="wrong", base_url=sandbox.url, max_retries=0)
+    )
     with pytest.raises(SmsAuthenticationError):
         wrong.get_batch("01NOSUCHBATCH")
 
@@ -140,7 +142,9 @@ def test_server_errors_exhaust_retries_into_a_typed_error(
 ) -> None:
     sandbox.set_faults(error_rate=1.0, error_status=503)
     fast = SinchClient(
-        service_plan_id="sandbox", api_token="sandbox-token", base_url=sandbox.url, max_retries=1
+        SinchSettings(
+            service_plan_id="sandbox", api_token="sandbox-token", base_url=sandbox.url, max_retries=1
+        )
     )
     with pytest.raises(SmsServerError) as caught:
         fast.get_batch("01ANY")

@@ -76,14 +76,14 @@ def test_sandbox_module_imports_only_the_modules_below_it(path: Path) -> None:
 def test_forbidden_imports_would_be_seen(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text(
-        "from airflow_provider_sms.models.phone import is_e164\nimport airflow.sdk\n"
+        "from airflow_provider_sms.models.sms import is_e164\nimport airflow.sdk\n"
         "from airflow_provider_sms.sandbox import app, missing_extra\n"
         "def later():\n    from airflow_provider_sms.sandbox.fonedynamics import build_router\n"
     )
 
     assert _imported_modules(sample)[:3] == [
-        "airflow_provider_sms.models.phone",
-        "airflow_provider_sms.models.phone.is_e164",
+        "airflow_provider_sms.models.sms",
+        "airflow_provider_sms.models.sms.is_e164",
         "airflow.sdk",
     ]
     assert _sandbox_modules_imported(sample) - MAY_IMPORT["sinch"] == {"fonedynamics", "app"}

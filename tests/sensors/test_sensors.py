@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 
 from airflow_provider_sms.hooks.tracking import BatchStatus, RecipientState, StatusCount
-from airflow_provider_sms.models.status import from_sinch
+from airflow_provider_sms.models.sms import from_sinch
 from airflow_provider_sms.sandbox.testing import SandboxServer, connection_env, sinch_connection
 from airflow_provider_sms.sensors.batch import SmsBatchSensor
 from airflow_provider_sms.sensors.delivery_report import FAILED_RESULT_XCOM_KEY, SmsDeliveryReportSensor

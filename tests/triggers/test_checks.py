@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from airflow_provider_sms.hooks.tracking import BatchStatus, RecipientState, StatusCount, TrackingOperations
-from airflow_provider_sms.models.status import MessageState, from_fonedynamics, from_sinch
+from airflow_provider_sms.models.sms import MessageState, from_fonedynamics, from_sinch
 from airflow_provider_sms.triggers.checks import best_states, check_batches, describe_batches
 from airflow_provider_sms.triggers.conditions import WaitCondition
 

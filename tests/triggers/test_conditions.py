@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_sms.exceptions import SmsValidationError
-from airflow_provider_sms.models.phone import E164_RULE
+from airflow_provider_sms.models.sms import E164_RULE
 from airflow_provider_sms.triggers.conditions import WaitCondition
 
 

@@ -1,16 +1,30 @@
-"""SinchTextBatchRequest: seed samples, every field rule (pass and fail), exact wire output."""
+"""Sinch batch models: text, binary and update requests, delivery feedback, batch responses, date-times."""
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from airflow_provider_sms.exceptions import SmsValidationError
-from airflow_provider_sms.models.sinch import SinchTextBatchRequest
-from tests.models.sinch import samples
-from tests.models.sinch.helpers import CONTEXT, NOW, only_problem, problems
+from airflow_provider_sms.models.sinch import (
+    SinchBatch,
+    SinchBatchListPage,
+    SinchBinaryBatchRequest,
+    SinchDeliveryFeedbackRequest,
+    SinchTextBatchRequest,
+    SinchUpdateBatchRequest,
+    format_sinch_datetime,
+    parse_aware_datetime,
+)
+from tests.models import sinch_samples as samples
+from tests.models.sinch_samples import CONTEXT, NOW, only_problem, problems
+
+# -- SinchTextBatchRequest: seed samples, every field rule (pass and fail), exact wire output. ---------------
 
 NUMBER = "+61488023555"
 MASKED = "+6148****555"
@@ -403,3 +417,363 @@ def test_integer_fields_reject_values_outside_their_range(field: str, value: int
 def test_boolean_fields_are_sent_as_json_booleans(field: str) -> None:
     assert SinchTextBatchRequest.build(text(**{field: True})).to_wire()[field] is True
     assert only_problem(SinchTextBatchRequest, text(**{field: "maybe"})).field == field
+
+
+# -- SinchBinaryBatchRequest: Base64 body, hex udh, 140 bytes together, no parameters. -----------------------
+
+UDH = "050003CC0201"  # 6 bytes: concatenation header
+
+
+def body_of(size: int) -> str:
+    return base64.b64encode(bytes(range(256))[:size] if size <= 256 else b"\x00" * size).decode()
+
+
+def binary(**fields: Any) -> dict[str, Any]:
+    return {"to": [NUMBER], "body": body_of(10), "udh": UDH, **fields}
+
+
+def test_binary_request_wire_output() -> None:
+    request = SinchBinaryBatchRequest.build(binary(from_="Acme", client_reference="ref"), context=CONTEXT)
+    assert request.to_wire() == {
+        "type": "mt_binary",
+        "to": [NUMBER],
+        "from": "Acme",
+        "body": body_of(10),
+        "udh": UDH,
+        "client_reference": "ref",
+    }
+
+
+def test_body_and_udh_of_exactly_140_bytes_are_accepted() -> None:
+    assert SinchBinaryBatchRequest.build(binary(body=body_of(134))).udh == UDH
+
+
+def test_empty_udh_is_accepted() -> None:
+    assert SinchBinaryBatchRequest.build(binary(udh="", body=body_of(140))).udh == ""
+
+
+def test_body_and_udh_over_140_bytes_are_an_error() -> None:
+    problem = only_problem(SinchBinaryBatchRequest, binary(body=body_of(135)))
+    assert (problem.field, problem.value) == ("udh", "<6 udh bytes + 135 body bytes>")
+    assert problem.rule == "body and udh together must be at most 140 bytes"
+
+
+@pytest.mark.parametrize("body", ["not base64!", "QUJD=", "QUJDRA", "QUJD\n"])
+def test_body_that_is_not_base64_is_an_error_showing_length_only(body: str) -> None:
+    problem = only_problem(SinchBinaryBatchRequest, binary(body=body))
+    assert (problem.field, problem.value) == ("body", f"<{len(body)} characters>")
+    assert problem.rule == "must be Base64 (standard alphabet, padded)"
+
+
+@pytest.mark.parametrize("udh", ["0500 03", "ABC", "zz", "05\n"])
+def test_udh_that_is_not_hex_pairs_is_an_error(udh: str) -> None:
+    problem = only_problem(SinchBinaryBatchRequest, binary(udh=udh))
+    assert (problem.field, problem.value) == ("udh", repr(udh))
+    assert problem.rule == "must be hexadecimal, two digits per byte"
+
+
+def test_udh_is_required() -> None:
+    data = binary()
+    del data["udh"]
+    assert only_problem(SinchBinaryBatchRequest, data).field == "udh"
+
+
+def test_parameters_are_not_accepted_for_binary() -> None:
+    assert (
+        only_problem(SinchBinaryBatchRequest, binary(parameters={"a": {"default": "b"}})).field
+        == "parameters"
+    )
+
+
+def test_shared_rules_apply_to_binary_too() -> None:
+    problem = only_problem(SinchBinaryBatchRequest, binary(to=[NUMBER, NUMBER]))
+    assert problem.rule.startswith("to[0] and to[1] are the same number")
+    assert only_problem(SinchBinaryBatchRequest, binary(from_ton=9)).field == "from_ton"
+
+
+# -- SinchUpdateBatchRequest: optional fields, at least one set, update-specific limits. ---------------------
+
+
+def test_seed_update_sample_builds_and_round_trips() -> None:
+    request = SinchUpdateBatchRequest.build(samples.UPDATE_REQUEST, context=CONTEXT)
+    assert request.to_wire() == samples.UPDATE_REQUEST
+
+
+def test_update_wire_output_with_every_field() -> None:
+    request = SinchUpdateBatchRequest.build(
+        {
+            "type": "mt_text",
+            "from": "Acme",
+            "body": "New text",
+            "to_add": [NUMBER],
+            "to_remove": ["+15551231234"],
+            "delivery_report": "full",
+            "send_at": "2030-01-02T00:00:00+01:00",
+            "expire_at": "2030-01-03T00:00:00Z",
+            "callback_url": "https://example.com/cb",
+            "parameters": {"name": {"default": "there"}},
+        },
+        context=CONTEXT,
+    )
+    assert request.to_wire() == {
+        "type": "mt_text",
+        "from": "Acme",
+        "body": "New text",
+        "to_add": [NUMBER],
+        "to_remove": ["+15551231234"],
+        "delivery_report": "full",
+        "send_at": "2030-01-01T23:00:00.000Z",
+        "expire_at": "2030-01-03T00:00:00.000Z",
+        "callback_url": "https://example.com/cb",
+        "parameters": {"name": {"default": "there"}},
+    }
+
+
+@pytest.mark.parametrize("data", [{}, {"body": None, "to_add": None}])
+def test_update_that_changes_nothing_is_an_error(data: dict[str, Any]) -> None:
+    problem = only_problem(SinchUpdateBatchRequest, data)
+    assert (problem.field, problem.value) == ("(request)", "{}")
+    assert problem.rule == "an update must set at least one field"
+
+
+def test_update_of_one_field_is_accepted() -> None:
+    assert SinchUpdateBatchRequest.build(delivery_report="none").to_wire() == {"delivery_report": "none"}
+
+
+def test_body_accepts_1600_characters() -> None:
+    assert len(SinchUpdateBatchRequest.build(body="x" * 1600).body or "") == 1600
+
+
+def test_body_over_1600_characters_is_an_error() -> None:
+    problem = only_problem(SinchUpdateBatchRequest, {"body": "x" * 1601})
+    assert (problem.field, problem.value, problem.rule) == (
+        "body",
+        "<1601 characters>",
+        "must be at most 1600 characters",
+    )
+
+
+@pytest.mark.parametrize("field", ["to_add", "to_remove"])
+@pytest.mark.parametrize("count", [1, 1000])
+def test_recipient_changes_accept_1_to_1000(field: str, count: int) -> None:
+    assert SinchUpdateBatchRequest.build({field: numbers(count)}).to_wire() == {field: numbers(count)}
+
+
+@pytest.mark.parametrize("field", ["to_add", "to_remove"])
+@pytest.mark.parametrize("count", [0, 1001])
+def test_recipient_changes_reject_0_or_more_than_1000(field: str, count: int) -> None:
+    problem = only_problem(SinchUpdateBatchRequest, {field: numbers(count)})
+    assert (problem.field, problem.value, problem.rule) == (
+        field,
+        f"<{count} recipients>",
+        "must hold 1 to 1000 recipients",
+    )
+
+
+@pytest.mark.parametrize("field", ["to_add", "to_remove"])
+def test_recipient_changes_name_a_bad_number_by_position_masked(field: str) -> None:
+    problem = only_problem(SinchUpdateBatchRequest, {field: ["+15551231234", "61488023555"]})
+    assert (problem.field, problem.value) == (f"{field}[1]", "61488***555")
+
+
+def test_to_add_with_a_duplicate_is_an_error() -> None:
+    problem = only_problem(SinchUpdateBatchRequest, {"to_add": [NUMBER, NUMBER]})
+    assert (problem.field, problem.value) == ("to_add", MASKED)
+    assert problem.rule.startswith("to_add[0] and to_add[1] are the same number")
+
+
+def test_type_must_be_text_or_binary() -> None:
+    assert SinchUpdateBatchRequest.build(type="mt_binary").type == "mt_binary"
+    assert only_problem(SinchUpdateBatchRequest, {"type": "mt_media"}).field == "type"
+
+
+def test_binary_update_body_must_be_base64() -> None:
+    assert SinchUpdateBatchRequest.build(type="mt_binary", body="QUJD").body == "QUJD"
+    problem = only_problem(SinchUpdateBatchRequest, {"type": "mt_binary", "body": "not base64"})
+    assert (problem.field, problem.rule) == ("body", "must be Base64 (standard alphabet, padded)")
+
+
+def test_text_update_body_is_not_checked_as_base64() -> None:
+    assert SinchUpdateBatchRequest.build(body="not base64").body == "not base64"
+
+
+def test_binary_update_body_and_udh_must_fit_in_140_bytes() -> None:
+    fits = base64.b64encode(b"\x00" * 134).decode()
+    too_big = base64.b64encode(b"\x00" * 135).decode()
+    assert SinchUpdateBatchRequest.build(type="mt_binary", body=fits, udh="050003CC0201").udh
+    problem = only_problem(
+        SinchUpdateBatchRequest, {"type": "mt_binary", "body": too_big, "udh": "050003CC0201"}
+    )
+    assert (problem.field, problem.rule) == ("udh", "body and udh together must be at most 140 bytes")
+
+
+def test_udh_must_be_hex() -> None:
+    assert only_problem(SinchUpdateBatchRequest, {"udh": "xyz"}).field == "udh"
+
+
+def test_expire_at_with_send_at_follows_the_3_day_rule() -> None:
+    send_at = NOW + timedelta(days=1)
+    ok = SinchUpdateBatchRequest.build(
+        send_at=send_at, expire_at=send_at + timedelta(days=3), context=CONTEXT
+    )
+    assert ok.expire_at == send_at + timedelta(days=3)
+    problem = only_problem(
+        SinchUpdateBatchRequest, {"send_at": send_at, "expire_at": send_at + timedelta(days=3, minutes=1)}
+    )
+    assert problem.rule == "must be at most 3 days after send_at (2030-01-02T12:00:00.000Z)"
+
+
+def test_expire_at_alone_must_be_in_the_future() -> None:
+    # The batch keeps its own send_at, which the request does not know, so only "after now" is checked.
+    later = NOW + timedelta(days=10)
+    assert SinchUpdateBatchRequest.build(expire_at=later, context=CONTEXT).expire_at == later
+    problem = only_problem(SinchUpdateBatchRequest, {"expire_at": NOW})
+    assert (problem.field, problem.rule) == ("expire_at", "must be after now (2030-01-01T12:00:00.000Z)")
+
+
+def test_update_rejects_naive_datetimes_and_bad_callback_urls() -> None:
+    assert only_problem(SinchUpdateBatchRequest, {"send_at": "2030-01-02T00:00:00"}).rule.startswith(
+        "a naive date-time"
+    )
+    assert only_problem(SinchUpdateBatchRequest, {"callback_url": "myCallbackUrl"}).field == "callback_url"
+
+
+def test_update_parameters_follow_the_parameter_rules() -> None:
+    problem = only_problem(SinchUpdateBatchRequest, {"parameters": {"name": {"0412345678": "Ann"}}})
+    assert (problem.field, problem.value) == ("parameters", "name[04123**678]")
+
+
+# -- SinchDeliveryFeedbackRequest: recipients list, kept on the wire even when empty. ------------------------
+
+
+def test_seed_feedback_sample_round_trips() -> None:
+    assert SinchDeliveryFeedbackRequest.build(samples.FEEDBACK_REQUEST).to_wire() == samples.FEEDBACK_REQUEST
+
+
+def test_empty_recipients_are_sent_as_an_empty_list() -> None:
+    assert SinchDeliveryFeedbackRequest.build(recipients=[]).to_wire() == {"recipients": []}
+
+
+def test_recipients_key_is_required() -> None:
+    assert only_problem(SinchDeliveryFeedbackRequest, {}).field == "recipients"
+
+
+def test_feedback_bad_recipient_is_named_by_position_and_masked() -> None:
+    problem = only_problem(SinchDeliveryFeedbackRequest, {"recipients": ["+15551231234", "15551256344"]})
+    assert (problem.field, problem.value) == ("recipients[1]", "15551***344")
+    assert "E.164" in problem.rule
+
+
+# -- SinchBatch and SinchBatchListPage: every seed response sample parses, leniently, keeping extras. --------
+
+CREATED = datetime(2019, 8, 24, 14, 15, 22, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        samples.SEND_RESPONSE,
+        samples.GUIDE_BATCH_RESPONSE,
+        samples.GUIDE_CANCEL_RESPONSE,
+        samples.GET_RESPONSE,
+        samples.UPDATE_RESPONSE,
+        samples.CANCEL_RESPONSE,
+    ],
+    ids=["send", "guide-get", "guide-cancel", "get", "update-replace", "cancel"],
+)
+def test_every_seed_batch_sample_parses(sample: dict[str, Any]) -> None:
+    batch = SinchBatch.model_validate(sample)
+    assert batch.to == [str(number) for number in sample["to"]]
+    assert batch.body == sample["body"]
+    assert batch.model_extra == {}
+
+
+def test_numbers_given_as_json_numbers_become_strings() -> None:
+    batch = SinchBatch.model_validate(samples.SEND_RESPONSE)
+    assert batch.to == ["15551231234", "15551256344"]
+    assert batch.from_ == "15551231234"
+
+
+def test_send_sample_fields_have_their_declared_types() -> None:
+    batch = SinchBatch.model_validate(samples.SEND_RESPONSE)
+    assert batch.id == "01FC66621XXXXX119Z8PMV1QPQ"
+    assert batch.type == "mt_text"
+    assert batch.canceled is False
+    assert batch.parameters == {"{parameter_key}": {}}
+    assert (batch.created_at, batch.modified_at, batch.send_at, batch.expire_at) == (CREATED,) * 4
+    assert batch.delivery_report == "none"
+    assert (batch.callback_url, batch.client_reference) == ("string", "string")
+    assert (batch.feedback_enabled, batch.flash_message, batch.truncate_concat) == (False, False, True)
+    assert (batch.max_number_of_message_parts, batch.from_ton, batch.from_npi) == (1, 6, 18)
+
+
+def test_flattened_parameters_and_udh_of_the_update_sample_are_kept() -> None:
+    batch = SinchBatch.model_validate(samples.UPDATE_RESPONSE)
+    assert batch.parameters == samples.UPDATE_RESPONSE["parameters"]
+    assert (batch.udh, batch.canceled) == ("string", True)
+
+
+def test_cancel_sample_without_id_parses_with_defaults() -> None:
+    batch = SinchBatch.model_validate(samples.CANCEL_RESPONSE)
+    assert (batch.id, batch.canceled, batch.created_at) == (None, False, None)
+
+
+def test_unknown_fields_are_kept() -> None:
+    batch = SinchBatch.model_validate({**samples.GET_RESPONSE, "campaign_id": "c-1", "dlt_template_id": 7})
+    assert batch.model_extra == {"campaign_id": "c-1", "dlt_template_id": 7}
+    assert batch.model_dump(by_alias=True)["campaign_id"] == "c-1"
+
+
+def test_empty_batch_object_parses() -> None:
+    batch = SinchBatch.model_validate({})
+    assert (batch.id, batch.to, batch.from_) == (None, [], None)
+
+
+def test_list_sample_parses() -> None:
+    page = SinchBatchListPage.model_validate(samples.LIST_RESPONSE)
+    assert (page.page, page.count, page.page_size) == (1, 2000, 50)
+    assert page.batches == [SinchBatch()]
+
+
+def test_guide_list_sample_with_counts_as_strings_parses() -> None:
+    page = SinchBatchListPage.model_validate(samples.GUIDE_LIST_RESPONSE)
+    assert (page.count, page.page, page.page_size) == (2, 1, 10)
+    assert len(page.batches) == 2
+
+
+def test_list_page_holds_full_batches_and_keeps_unknown_fields() -> None:
+    page = SinchBatchListPage.model_validate(
+        {"page": 0, "count": 1, "page_size": 1, "batches": [samples.SEND_RESPONSE], "next": "x"}
+    )
+    assert page.batches[0].id == "01FC66621XXXXX119Z8PMV1QPQ"
+    assert page.model_extra == {"next": "x"}
+
+
+def test_list_page_without_counts_reads_as_empty() -> None:
+    assert SinchBatchListPage.model_validate({}).model_dump() == {
+        "page": 0,
+        "page_size": 0,
+        "count": 0,
+        "batches": [],
+    }
+
+
+# -- Sinch date-time wire format: UTC, milliseconds, ``Z``; parsing keeps the instant. -----------------------
+
+OFFSETS = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
+    lambda minutes: timezone(timedelta(minutes=minutes))
+)
+
+
+def test_format_converts_to_utc_and_truncates_to_milliseconds() -> None:
+    value = datetime(2030, 1, 2, 9, 5, 7, 999999, tzinfo=timezone(timedelta(hours=10)))
+    assert format_sinch_datetime(value) == "2030-01-01T23:05:07.999Z"
+
+
+@given(st.datetimes(min_value=datetime(1000, 1, 2), max_value=datetime(9999, 12, 30), timezones=OFFSETS))
+def test_formatted_value_parses_back_to_the_same_instant_at_millisecond_precision(value: datetime) -> None:
+    wire = format_sinch_datetime(value)
+    assert len(wire) == 24
+    assert wire.endswith("Z")
+    parsed = parse_aware_datetime(wire)
+    assert parsed == value.replace(microsecond=value.microsecond // 1000 * 1000)

@@ -1,13 +1,22 @@
-"""Request and response samples transcribed from the Sinch seeds (002 reference, 003 guide).
+"""Request and response samples transcribed from the Sinch seeds (002 reference, 003 guide), and helpers.
 
 Objects the seed pages show collapsed (``{}``) are kept empty, as shown. Request samples carry
 placeholders such as ``"YOUR_recipient_number"``; :data:`SEND_REQUEST` and friends substitute real
-E.164 numbers and sender ids, keeping every key of the sample.
+E.164 numbers and sender ids, keeping every key of the sample. :func:`problems` and
+:func:`only_problem` assert on validation errors of the Sinch request models.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
+
+import pytest
+
+from airflow_provider_sms.exceptions import Problem, SmsValidationError
+from airflow_provider_sms.models.sms import RequestModel
+
+# -- Request and response samples transcribed from the Sinch seeds (002 reference, 003 guide). ---------------
 
 # 002 "Send" and 003 "Sending a message": request sample with placeholders filled in.
 SEND_REQUEST: dict[str, Any] = {
@@ -187,3 +196,24 @@ CODE_TEXT_ERROR: dict[str, Any] = {
 ENVELOPE_ERROR: dict[str, Any] = {
     "error": {"code": 400, "message": "Invalid to", "status": "INVALID_ARGUMENT", "details": []}
 }
+
+
+# -- Helpers for asserting on validation errors of the Sinch request models. ---------------------------------
+
+#: The fixed "now" every schedule check in these tests runs against.
+NOW = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
+CONTEXT = {"now": NOW}
+
+
+def problems(model: type[RequestModel], data: dict[str, Any]) -> tuple[Problem, ...]:
+    """Build ``model`` from ``data``, expect a validation error and return its problems."""
+    with pytest.raises(SmsValidationError) as caught:
+        model.build(data, context=CONTEXT)
+    return caught.value.problems
+
+
+def only_problem(model: type[RequestModel], data: dict[str, Any]) -> Problem:
+    """Build ``model`` from ``data``, expect exactly one broken rule and return it."""
+    found = problems(model, data)
+    assert len(found) == 1, found
+    return found[0]

@@ -1,0 +1,565 @@
+"""What both vendors share: wire base classes, errors, phone numbers, senders, encoding, statuses, settings.
+
+Responses keep unknown fields (forward compatibility); requests reject them. Pydantic's own error
+text would echo raw input (phone numbers), so models hide input in errors and :meth:`RequestModel.build`
+turns a pydantic error into :class:`~airflow_provider_sms.exceptions.SmsValidationError`, whose messages
+come from our validators and carry masked values only. :class:`SettingsChecker` applies the rules both
+vendors' client settings share (required values, URL path ids, URLs, timeouts, retries), collecting every
+problem before one error.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from typing_extensions import Self
+
+from airflow_provider_sms.exceptions import Problem, SmsValidationError
+
+# -- wire base classes and errors ----------------------------------------------------------------
+
+
+class WireModel(BaseModel):
+    """A vendor response body: unknown fields are kept in ``model_extra``."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, hide_input_in_errors=True)
+
+
+class RequestModel(BaseModel):
+    """A request body or query: unknown fields are an error, validation names field, value and rule."""
+
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, hide_input_in_errors=True, validate_default=True
+    )
+
+    @classmethod
+    def build(cls, data: Mapping[str, Any] | None = None, /, *, context: Any = None, **fields: Any) -> Self:
+        """Validate ``data`` (or keyword fields) and return the model, or raise ``SmsValidationError``.
+
+        :param data: Field values by name or alias.
+        :param context: Passed to pydantic validators (e.g. ``{"now": datetime}`` for schedule rules).
+        :param fields: Field values by name, merged over ``data``.
+        """
+        payload = {**(data or {}), **fields}
+        try:
+            return cls.model_validate(payload, context=context)
+        except ValidationError as exc:
+            raise validation_error_from_pydantic(exc, cls.__name__) from None
+
+    def to_wire(self) -> dict[str, Any]:
+        """Return the JSON body the vendor expects: aliases, no unset optional fields."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def validation_error_from_pydantic(exc: ValidationError, subject: str) -> SmsValidationError:
+    """Convert a pydantic error whose input is hidden into our error type.
+
+    Our validators raise ``ValueError("<masked value>: <rule>")``; for pydantic's built-in checks
+    (types, lengths) the value is described by type only, because it may be a phone number.
+    """
+    problems: list[Problem] = []
+    for err in exc.errors(include_url=False, include_input=False):
+        field = _format_loc(err.get("loc", ()))
+        message = str(err.get("msg", ""))
+        ctx = err.get("ctx") or {}
+        value, rule = "", message
+        if err.get("type") == "value_error":
+            rule = message.removeprefix("Value error, ")
+            if ctx.get("error") is not None and isinstance(ctx["error"], _ValueRuleError):
+                value, rule = ctx["error"].value, ctx["error"].rule
+        problems.append(Problem(field=field or "(request)", value=value or "(hidden)", rule=rule))
+    return SmsValidationError(problems, subject)
+
+
+class _ValueRuleError(ValueError):
+    def __init__(self, value: str, rule: str) -> None:
+        self.value = value
+        self.rule = rule
+        super().__init__(f"{value}: {rule}")
+
+
+def rule_error(value: str, rule: str) -> ValueError:
+    """Build the error a validator raises: ``value`` must already be masked if it is sensitive."""
+    return _ValueRuleError(value, rule)
+
+
+def _format_loc(loc: tuple[int | str, ...] | Any) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+# -- phone numbers: E.164 checks and masking for logs and error messages -------------------------
+
+E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}\Z")
+E164_RULE = "must be an E.164 number: '+', country code, 7 to 15 digits in all, no spaces"
+
+
+def is_e164(value: str) -> bool:
+    """Return whether ``value`` is a phone number in E.164 format (``+`` and 7-15 digits)."""
+    return bool(E164_PATTERN.match(value))
+
+
+def mask_msisdn(value: object) -> str:
+    """Mask a phone number for logs and errors: ``+61488023555`` becomes ``+6148****555``.
+
+    Anything that is not a string is shown by type only; short strings keep at most their last two
+    characters, so the masking never reveals a whole number.
+    """
+    if not isinstance(value, str):
+        return f"<{type(value).__name__}>"
+    if len(value) >= 9:
+        return value[:5] + "*" * (len(value) - 8) + value[-3:]
+    if len(value) <= 2:
+        return "*" * len(value)
+    return "*" * (len(value) - 2) + value[-2:]
+
+
+def check_e164(value: str) -> str:
+    """Validator: accept an E.164 number, else raise an error with the number masked."""
+    if not is_e164(value):
+        raise rule_error(mask_msisdn(value), E164_RULE)
+    return value
+
+
+#: A recipient phone number in E.164 format; errors name its list position and mask it.
+E164Number = Annotated[str, AfterValidator(check_e164)]
+
+
+# -- sender ids: E.164 numbers, numeric short codes, or alphanumeric names -----------------------
+
+ALPHANUMERIC_PATTERN = re.compile(r"^[A-Za-z0-9 ]{1,11}\Z")
+SHORT_CODE_PATTERN = re.compile(r"^[0-9]{3,15}\Z")
+ALPHANUMERIC_RULE = (
+    "an alphanumeric sender id must be 1-11 characters of A-Z, a-z, 0-9 and space, with at least one letter"
+)
+
+
+class SenderKind(str, enum.Enum):
+    """What kind of sender id a value is."""
+
+    E164 = "e164"
+    SHORT_CODE = "short_code"
+    ALPHANUMERIC = "alphanumeric"
+
+
+def classify_sender(value: str, *, allow_short_code: bool) -> SenderKind:
+    """Return the kind of sender ``value`` is, or raise a rule error naming the broken rule.
+
+    :param value: The sender id.
+    :param allow_short_code: Whether a plain digit string (short code or number without ``+``) is
+        accepted; Sinch accepts short codes, Fone Dynamics does not.
+    """
+    if value.startswith("+"):
+        if is_e164(value):
+            return SenderKind.E164
+        raise rule_error(mask_msisdn(value), "a numeric sender id must be an E.164 number")
+    if value.isdigit():
+        if allow_short_code and SHORT_CODE_PATTERN.match(value):
+            return SenderKind.SHORT_CODE
+        rule = (
+            "a numeric sender id must be a short code of 3-15 digits or an E.164 number"
+            if allow_short_code
+            else "a numeric sender id must be an E.164 number with '+'; " + ALPHANUMERIC_RULE
+        )
+        raise rule_error(mask_msisdn(value), rule)
+    if ALPHANUMERIC_PATTERN.match(value) and any(c.isalpha() for c in value):
+        return SenderKind.ALPHANUMERIC
+    # Alphanumeric sender ids are public brand names, not personal data: show them as they are.
+    raise rule_error(repr(value), ALPHANUMERIC_RULE)
+
+
+def check_sinch_sender(value: str) -> str:
+    """Validator for a Sinch ``from``: E.164, short code or alphanumeric."""
+    classify_sender(value, allow_short_code=True)
+    return value
+
+
+def check_fonedynamics_sender(value: str) -> str:
+    """Validator for a Fone Dynamics ``From``: blank (leased number), E.164 or alphanumeric."""
+    if value == "":
+        return value
+    classify_sender(value, allow_short_code=False)
+    return value
+
+
+SinchSender = Annotated[str, AfterValidator(check_sinch_sender)]
+FoneDynamicsSender = Annotated[str, AfterValidator(check_fonedynamics_sender)]
+
+
+# -- SMS encoding and part counting: GSM-7 (3GPP TS 23.038) or UCS-2 -----------------------------
+#
+# A text whose every character is in the GSM-7 basic or extension table is sent as GSM-7: one septet
+# per basic character, two (escape + character) per extension character, 160 septets in a single
+# message or 153 per part of a concatenated one. Any other character switches the whole text to UCS-2:
+# one UTF-16 code unit per character (two for a character outside the Basic Multilingual Plane, such as
+# most emoji), 70 units in a single message or 67 per part.
+#
+# Parts are counted by packing the text the way a handset reassembles it: an extension character and a
+# surrogate pair are never split across two parts, so a part may end one unit early and the count can
+# exceed ``ceil(units / 153)`` (or ``/ 67``).
+
+#: The GSM-7 default alphabet, in code order (0x1B, the escape to the extension table, left out).
+GSM7_BASIC_CHARS = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+#: The GSM-7 extension table: each character costs two septets (escape + character).
+GSM7_EXTENSION_CHARS = frozenset("\f^{}\\[~]|€")
+
+GSM7_SINGLE_PART_SEPTETS = 160
+GSM7_MULTI_PART_SEPTETS = 153
+UCS2_SINGLE_PART_UNITS = 70
+UCS2_MULTI_PART_UNITS = 67
+
+Encoding = Literal["GSM", "UNICODE"]
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    """How a text is encoded and how many SMS parts it takes.
+
+    :param encoding: ``GSM`` (GSM-7) or ``UNICODE`` (UCS-2), spelled as Sinch's dry run spells them.
+    :param units: Septets for GSM-7, UTF-16 code units for UCS-2 (an emoji counts 2).
+    :param parts: Number of SMS parts the text is sent as (at least 1, also for an empty text).
+    """
+
+    encoding: Encoding
+    units: int
+    parts: int
+
+
+def is_gsm7(text: str) -> bool:
+    """Return whether every character of ``text`` is in the GSM-7 basic or extension table.
+
+    :param text: The message body.
+    """
+    return all(char in GSM7_BASIC_CHARS or char in GSM7_EXTENSION_CHARS for char in text)
+
+
+def count_parts(text: str) -> SegmentInfo:
+    """Return the encoding, size in units and number of parts of ``text``.
+
+    :param text: The message body.
+    """
+    encoding = _encoding_of(text)
+    costs = _char_costs(text, encoding)
+    return SegmentInfo(encoding=encoding, units=sum(costs), parts=len(_pack(text, costs, encoding)))
+
+
+def split_parts(text: str) -> list[str]:
+    """Split ``text`` into the parts it is sent as; an empty text is one empty part.
+
+    :param text: The message body.
+    """
+    encoding = _encoding_of(text)
+    return _pack(text, _char_costs(text, encoding), encoding)
+
+
+def _encoding_of(text: str) -> Encoding:
+    return "GSM" if is_gsm7(text) else "UNICODE"
+
+
+def _char_costs(text: str, encoding: Encoding) -> list[int]:
+    if encoding == "GSM":
+        return [2 if char in GSM7_EXTENSION_CHARS else 1 for char in text]
+    return [2 if ord(char) > 0xFFFF else 1 for char in text]
+
+
+def _pack(text: str, costs: list[int], encoding: Encoding) -> list[str]:
+    """Fill parts greedily; a character that does not fit whole starts the next part."""
+    single, per_part = (
+        (GSM7_SINGLE_PART_SEPTETS, GSM7_MULTI_PART_SEPTETS)
+        if encoding == "GSM"
+        else (UCS2_SINGLE_PART_UNITS, UCS2_MULTI_PART_UNITS)
+    )
+    if sum(costs) <= single:
+        return [text]
+    parts: list[str] = []
+    start, filled = 0, 0
+    for index, cost in enumerate(costs):
+        if filled + cost > per_part:
+            parts.append(text[start:index])
+            start, filled = index, 0
+        filled += cost
+    parts.append(text[start:])
+    return parts
+
+
+# -- one status vocabulary for both vendors ------------------------------------------------------
+#
+# Every vendor status maps onto a neutral status and a ``final`` flag; the vendor's own status and
+# code are kept alongside.
+
+
+class NeutralStatus(str, enum.Enum):
+    """Vendor-neutral message status."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class MessageState:
+    """A message's status in both vocabularies.
+
+    :param status: The neutral status.
+    :param final: Whether the status can no longer change.
+    :param vendor_status: The vendor's status, as the vendor spelled it.
+    :param vendor_code: The vendor's detail code (Sinch numeric code, Fone Dynamics ``ErrorCode``).
+    """
+
+    status: NeutralStatus
+    final: bool
+    vendor_status: str
+    vendor_code: int | str | None = None
+
+
+_SINCH: dict[str, tuple[NeutralStatus, bool]] = {
+    "queued": (NeutralStatus.PENDING, False),
+    "dispatched": (NeutralStatus.SENT, False),
+    "delivered": (NeutralStatus.DELIVERED, True),
+    "failed": (NeutralStatus.FAILED, True),
+    "rejected": (NeutralStatus.FAILED, True),
+    "aborted": (NeutralStatus.FAILED, True),
+    "deleted": (NeutralStatus.FAILED, True),
+    "expired": (NeutralStatus.EXPIRED, True),
+    "cancelled": (NeutralStatus.CANCELLED, True),
+    "unknown": (NeutralStatus.UNKNOWN, True),
+}
+
+_FONEDYNAMICS: dict[str, tuple[NeutralStatus, bool]] = {
+    "processing": (NeutralStatus.PENDING, False),
+    "submitted": (NeutralStatus.SENT, False),
+    "delivered": (NeutralStatus.DELIVERED, True),
+    "failed": (NeutralStatus.FAILED, True),
+    # Inbound messages: nothing was sent by us, and the status never changes.
+    "received": (NeutralStatus.UNKNOWN, True),
+}
+
+
+def from_sinch(status: str, code: int | None = None) -> MessageState:
+    """Map a Sinch delivery status (``Queued`` … ``Unknown``, any case) and code.
+
+    Sinch code 407 means cancelled by the user even where older docs say ``Aborted``. A status this
+    module does not know is ``unknown`` and not final, so that waiting code keeps watching it.
+    """
+    neutral, final = _SINCH.get(status.strip().lower(), (NeutralStatus.UNKNOWN, False))
+    if code == 407:
+        neutral, final = NeutralStatus.CANCELLED, True
+    return MessageState(neutral, final, status, code)
+
+
+def from_fonedynamics(
+    status: str, error_code: str | None = None, *, delivery_receipt: bool | None = True
+) -> MessageState:
+    """Map a Fone Dynamics message status.
+
+    :param status: ``Processing``, ``Submitted``, ``Delivered``, ``Failed`` or ``Received``.
+    :param error_code: The message's ``ErrorCode``, kept as the vendor code when not blank.
+    :param delivery_receipt: Whether a receipt was requested; without one, ``Submitted`` is the last
+        status the message will ever reach, so it counts as final.
+    """
+    neutral, final = _FONEDYNAMICS.get(status.strip().lower(), (NeutralStatus.UNKNOWN, False))
+    if neutral is NeutralStatus.SENT and delivery_receipt is False:
+        final = True
+    return MessageState(neutral, final, status, error_code or None)
+
+
+# -- settings checks: the rules both vendors' settings share, every problem collected before one error ------
+#: Shown instead of a required setting that is missing or blank.
+EMPTY = "(empty)"
+#: Shown instead of a secret, or of a URL that carries a user name or password.
+HIDDEN = "(hidden)"
+PATH_SEGMENT_RULE = "must not contain '/', '?', '#', '%' or whitespace"
+DOT_SEGMENT_RULE = "must be a non-empty id (not blank, '.' or '..')"
+URL_RULE = "must be an absolute http:// or https:// URL"
+URL_CREDENTIALS_RULE = "must not contain a user name or password"
+TIMEOUT_RULE = "must be a number of seconds greater than 0"
+_PATH_SEGMENT_FORBIDDEN = frozenset("/?#% \t\r\n")
+
+
+class SettingsChecker:
+    """Check the values of one settings object, collecting every broken rule before failing once.
+
+    Each method returns the value to keep (text stripped, blank as ``None``, choices lower-case, numbers
+    converted) or a fallback, and records a :class:`~airflow_provider_sms.exceptions.Problem` naming the
+    field when the value breaks a rule; secrets are never shown. :meth:`raise_problems` then raises.
+
+    :param subject: What is checked, for the error message, e.g. ``Sinch settings``.
+    """
+
+    def __init__(self, subject: str) -> None:
+        self.subject = subject
+        self.problems: list[Problem] = []
+
+    def add(self, field: str, value: str, rule: str) -> None:
+        """Record a broken rule.
+
+        :param field: The setting's name.
+        :param value: The offending value, already masked or hidden if it is sensitive.
+        :param rule: The rule, in words.
+        """
+        self.problems.append(Problem(field, value, rule))
+
+    def raise_problems(self) -> None:
+        """Raise one ``SmsValidationError`` naming every problem found, if any."""
+        if self.problems:
+            raise SmsValidationError(self.problems, self.subject)
+
+    def text(
+        self, field: str, value: object, *, secret: bool = False, path_segment: bool = False
+    ) -> str | None:
+        """Return optional text stripped, or ``None`` when missing or blank.
+
+        :param field: The setting's name.
+        :param value: The value given.
+        :param secret: Whether the value must never be shown.
+        :param path_segment: Whether the value goes into a URL path as one segment.
+        """
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.add(field, HIDDEN if secret else f"<{type(value).__name__}>", "must be text")
+            return None
+        text = value.strip() or None
+        if text is not None and path_segment:
+            if any(char in _PATH_SEGMENT_FORBIDDEN for char in text):
+                self.add(field, repr(text), PATH_SEGMENT_RULE)
+            elif text.strip(".") == "":
+                self.add(field, repr(text[:40]), DOT_SEGMENT_RULE)
+        return text
+
+    def required(
+        self, field: str, value: object, meaning: str, *, secret: bool = False, path_segment: bool = False
+    ) -> str | None:
+        """Return required text stripped; a missing or blank value is a problem (shown as ``(empty)``).
+
+        :param field: The setting's name.
+        :param value: The value given.
+        :param meaning: What the value holds, for the error message, e.g. ``service plan ID``.
+        :param secret: Whether the value must never be shown.
+        :param path_segment: Whether the value goes into a URL path as one segment.
+        """
+        text = self.text(field, value, secret=secret, path_segment=path_segment)
+        if text is None and (value is None or isinstance(value, str)):
+            self.add(field, EMPTY, f"the {meaning} is required")
+        return text
+
+    def url(self, field: str, value: object) -> str | None:
+        """Return an optional absolute http(s) URL without a trailing ``/``, or ``None`` when missing.
+
+        :param field: The setting's name.
+        :param value: The value given.
+        """
+        text = self.text(field, value)
+        if text is None:
+            return None
+        try:
+            parts = urlsplit(text)
+            has_credentials = "@" in parts.netloc
+            # Reading .port raises ValueError for a port outside 0..65535.
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+        except (
+            ValueError
+        ):  # a malformed IPv6 host or a bad port: the URL cannot be read, so hide it if it may
+            has_credentials, valid = "@" in text, False
+        if has_credentials:
+            self.add(field, HIDDEN, URL_CREDENTIALS_RULE)
+            return None
+        if not valid:
+            self.add(field, repr(text), URL_RULE)
+            return None
+        return text.rstrip("/")
+
+    def choice(self, field: str, value: object, choices: Sequence[str], default: str) -> str:
+        """Return one of ``choices`` (matched in any case), ``default`` when missing or after a problem.
+
+        :param field: The setting's name.
+        :param value: The value given.
+        :param choices: The accepted values, lower-case.
+        :param default: The value when none is given.
+        """
+        given = (value.strip() or None) if isinstance(value, str) else value
+        if given is None:
+            return default
+        if isinstance(given, str) and given.lower() in choices:
+            return given.lower()
+        self.add(field, repr(given), f"must be one of {', '.join(choices)}")
+        return default
+
+    def sender(self, field: str, value: object, check_sender: Callable[[str], str]) -> str | None:
+        """Return an optional sender id that passes the vendor's sender rules.
+
+        :param field: The setting's name.
+        :param value: The value given.
+        :param check_sender: The vendor's sender check, :func:`check_sinch_sender` or
+            :func:`check_fonedynamics_sender`.
+        """
+        text = self.text(field, value)
+        if text is None:
+            return None
+        try:
+            return check_sender(text)
+        except _ValueRuleError as exc:
+            self.add(field, exc.value, exc.rule)
+            return None
+
+    def seconds(self, field: str, value: object, default: float) -> float:
+        """Return a finite number of seconds greater than 0 (a number or numeric text), or ``default``.
+
+        :param field: The setting's name.
+        :param value: The value given; missing or blank means ``default``.
+        :param default: The value when none is given.
+        """
+        number = _number(value, default)
+        if number is None or not math.isfinite(number) or number <= 0:
+            self.add(field, repr(value), TIMEOUT_RULE)
+            return default
+        return number
+
+    def count(self, field: str, value: object, default: int, minimum: int = 0) -> int:
+        """Return a whole number of at least ``minimum`` (a number or numeric text), or ``default``.
+
+        :param field: The setting's name.
+        :param value: The value given; missing or blank means ``default``.
+        :param default: The value when none is given.
+        :param minimum: The smallest accepted value.
+        """
+        number = _number(value, default)
+        if number is None or not number.is_integer() or number < minimum:
+            self.add(field, repr(value), f"must be a whole number >= {minimum}")
+            return default
+        return int(number)
+
+
+def _number(value: object, default: float) -> float | None:
+    """Return ``value`` as a float, ``default`` when missing or blank, ``None`` when not a number."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return float(default)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
