@@ -111,21 +111,25 @@ Graph = dict[str, set[str]]
 
 
 def _direct_imports(module: str) -> set[str]:
-    """Return the package modules ``module`` imports, at any depth, plus the hook classes it loads by path."""
+    """Return the package modules ``module`` imports, at any depth (also inside functions)."""
     found: set[str] = set()
     for name in imported_modules(MODULES[module]):
         while name and name not in MODULES:
             name = name.rpartition(".")[0]
         if name.startswith(_P) and name != module:
             found.add(name)
-    if module == f"{_P}.hooks.sms":
-        from airflow_provider_sms.hooks.sms import HOOK_CLASS_PATHS
-
-        found.update(path.rpartition(".")[0] for path in HOOK_CLASS_PATHS.values())
     return found
 
 
+#: What each module imports. ``SmsHook.for_connection`` loads the vendor hooks by class path instead, the way
+#: Airflow loads hooks by connection type: that is no import circle, but it is part of what a send reaches.
 GRAPH: Graph = {module: _direct_imports(module) for module in MODULES}
+LOADED_BY_PATH: Graph = {
+    f"{_P}.hooks.sms": {
+        path.rpartition(".")[0]
+        for path in __import__(f"{_P}.hooks.sms", fromlist=["_"]).HOOK_CLASS_PATHS.values()
+    }
+}
 
 
 def _reachable(graph: Graph, start: str) -> set[str]:
@@ -153,12 +157,15 @@ def test_the_circle_check_sees_a_circle() -> None:
 
 def test_the_package_is_a_few_full_modules() -> None:
     assert len(MODULES) <= 70
-    long_files = {name: n for name, path in MODULES.items() if (n := len(path.read_text().splitlines())) > 800}
+    long_files = {
+        name: n for name, path in MODULES.items() if (n := len(path.read_text().splitlines())) > 800
+    }
     assert long_files == {}
 
 
 def test_the_send_operator_reaches_at_most_35_package_modules() -> None:
-    reachable = _reachable(GRAPH, f"{_P}.operators.send")
+    graph = {module: GRAPH[module] | LOADED_BY_PATH.get(module, set()) for module in GRAPH}
+    reachable = _reachable(graph, f"{_P}.operators.send")
     # Importing a module runs its packages' __init__ modules too.
     reachable |= {name.rpartition(".")[0] for name in reachable if name.rpartition(".")[0] in MODULES}
     assert len(reachable) <= 35, sorted(reachable)

@@ -1,4 +1,4 @@
-"""Former home of ``SmsHook``, kept so that ``from airflow_provider_sms.hooks.base import SmsHook`` still works.
+"""Former home of ``SmsHook``: ``from airflow_provider_sms.hooks.base import SmsHook`` still works.
 
 Import it from :mod:`airflow_provider_sms.hooks.sms` instead.
 """

@@ -7,8 +7,8 @@ Used by ``SmsSendOperator``, ``SmsDryRunOperator`` and ``SmsNotifier`` alike, wi
 2. :meth:`Campaign.validate` streams the source once: each recipient is checked, and each chunk (one
    vendor request, at most ``chunk_size`` source positions) is built into the vendor's request model.
    A campaign with one bad recipient, sender, schedule or body is refused whole, before any request.
-3. :meth:`Campaign.send` streams the source again and sends chunk by chunk, or :meth:`Campaign.preview`
-   previews each chunk without sending.
+3. :meth:`Campaign.send` streams the source again and sends chunk by chunk (:meth:`Campaign.preview`
+   previews each chunk instead).
 
 Idempotency: chunk ``n`` carries the key ``<campaign key>-c<n>``; the campaign key is derived from the
 task instance (:func:`campaign_key`), so every try derives the same keys. Chunks are sent in order, so an
@@ -26,7 +26,6 @@ import enum
 import hashlib
 import logging
 import re
-from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -42,6 +41,7 @@ from airflow_provider_sms.exceptions import (
     SmsValidationError,
 )
 from airflow_provider_sms.hooks.sms import (
+    ChunkPreview,
     ChunkRecipient,
     SendChunk,
     SendOptions,
@@ -53,11 +53,22 @@ from airflow_provider_sms.models.sms import E164_RULE, is_e164, mask_msisdn
 
 log = logging.getLogger(__name__)
 
+
+class Log(Protocol):
+    """What the engine logs through: a ``logging.Logger`` or a task's ``self.log``."""
+
+    def info(self, event: Any, /, *args: Any) -> Any:
+        """Log at INFO."""
+
+    def warning(self, event: Any, /, *args: Any) -> Any:
+        """Log at WARNING."""
+
+
 InvalidRecipients = Literal["reject", "skip"]
 DEFAULT_CHUNK_SIZE = 1000
 #: How often one chunk is sent again after ambiguous failures (each time after a lookup found nothing).
 MAX_AMBIGUOUS_RESENDS = 3
-#: Most rejected recipients (or previewed messages) listed in a result; the counts cover all of them.
+#: Most rejected recipients listed in a result; the count covers all of them.
 MAX_LISTED = 20
 #: Why a recipient of a chunk found again has no message: the vendor refused it when the chunk was sent.
 REFUSED_EARLIER = "refused by the vendor when its chunk was first sent; not sent again"
@@ -357,7 +368,9 @@ class MessagesSource:
             number, body = message.get("to"), message.get("body")
             problem: Problem | None = None
             if not isinstance(number, str):
-                problem = Problem(f"{where}.to", f"<{type(number).__name__}>", "must be a phone number string")
+                problem = Problem(
+                    f"{where}.to", f"<{type(number).__name__}>", "must be a phone number string"
+                )
             elif not isinstance(body, str) or not body.strip():
                 shown = f"<{type(body).__name__}>" if not isinstance(body, str) else repr(body)
                 problem = Problem(f"{where}.body", shown, "must be a text with a non-space character")
@@ -434,68 +447,20 @@ class RejectedList:
         return [{"field": p.field, "value": p.value, "rule": p.rule} for p in self.listed]
 
 
-@dataclass
-class SendSummary:
-    """What a send did so far; :meth:`as_json` is its XCom result (ids and counts, never numbers).
+@dataclass(frozen=True)
+class ChunkSent:
+    """What sending one chunk came to.
 
-    :param vendor: Vendor name.
+    :param chunk: The chunk.
+    :param sent: What its key created, now or (``sent.found``) by an earlier try.
+    :param refused: One problem (number masked) per recipient the vendor refused.
+    :param parts: SMS parts of the messages the vendor took.
     """
 
-    vendor: str
-    batch_ids: list[str] = field(default_factory=list)
-    recipients: int = 0
-    parts: int = 0
-    skipped: int = 0
-    reused_chunks: int = 0
-    rejected: RejectedList = field(default_factory=RejectedList)
-
-    def as_json(self) -> dict[str, Any]:
-        """Return the result: ids and counts only, rejected recipients masked and bounded."""
-        return {
-            "vendor": self.vendor,
-            "batch_ids": list(self.batch_ids),
-            "recipients": self.recipients,
-            "parts": self.parts,
-            "skipped": self.skipped,
-            "rejected": self.rejected.as_json(),
-            "rejected_count": self.rejected.count,
-            "chunks": len(self.batch_ids),
-            "reused_chunks": self.reused_chunks,
-        }
-
-    def progress(self) -> str:
-        """Return one line saying what was sent, for logs and errors."""
-        ids = ", ".join(self.batch_ids) or "none"
-        return f"{len(self.batch_ids)} chunk(s), {self.recipients} recipient(s), batches: {ids}"
-
-
-@dataclass
-class PreviewSummary:
-    """What a dry run found; :meth:`as_json` is its XCom result.
-
-    :param vendor: Vendor name.
-    """
-
-    vendor: str
-    recipients: int = 0
-    parts: int = 0
-    skipped: int = 0
-    encodings: Counter[str] = field(default_factory=Counter)
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    rejected: RejectedList = field(default_factory=RejectedList)
-
-    def as_json(self) -> dict[str, Any]:
-        """Return the result: counts, encodings, the first messages (masked) and rejected recipients."""
-        return {
-            "vendor": self.vendor,
-            "recipients": self.recipients,
-            "parts": self.parts,
-            "encodings": dict(self.encodings),
-            "messages": list(self.messages),
-            "skipped": self.skipped,
-            "rejected": self.rejected.as_json(),
-            "rejected_count": self.rejected.count,
-        }
+    chunk: SendChunk
+    sent: SentChunk
+    refused: tuple[Problem, ...]
+    parts: int
 
 
 # -- the campaign -------------------------------------------------------------------------------------
@@ -577,7 +542,9 @@ class Campaign:
         hook.require("send")
         now = now or datetime.now(timezone.utc)
         policy = _policy(past_schedule)
-        schedule = resolve_schedule(parse_when("send_at", send_at), parse_when("expire_at", expire_at), policy, now)
+        schedule = resolve_schedule(
+            parse_when("send_at", send_at), parse_when("expire_at", expire_at), policy, now
+        )
         source = recipient_source(to, messages, parameters)
         individual = isinstance(source, MessagesSource)
         keys = set(ParameterValues.parse(parameters).by_key)
@@ -599,7 +566,9 @@ class Campaign:
         if not individual and options.body is None:
             raise SmsValidationError([Problem("body", repr(body), "is required with to")], "send")
         if individual and body is not None:
-            raise SmsValidationError([Problem("body", "(given)", "messages carry their own texts; leave body out")], "send")
+            raise SmsValidationError(
+                [Problem("body", "(given)", "messages carry their own texts; leave body out")], "send"
+            )
         size = _chunk_size(chunk_size, hook.max_chunk_size(individual=individual), invalid_recipients)
         mode: InvalidRecipients = "skip" if invalid_recipients == "skip" else "reject"
         return cls(hook, options, schedule, policy, source, size, key, mode)
@@ -660,17 +629,18 @@ class Campaign:
                 raise SmsValidationError(exc.problems, subject) from None
         if rejected.count and self.invalid_recipients != "skip":
             subject = (
-                f"send: {rejected.count} unusable recipient(s); set invalid_recipients='skip' to leave them out"
+                f"send: {rejected.count} unusable recipient(s); invalid_recipients='skip' leaves them out"
             )
             raise SmsValidationError(rejected.listed, subject)
         if not usable:
-            raise SmsValidationError([Problem("to", "(no usable recipient)", "a send needs a recipient")], "send")
+            raise SmsValidationError(
+                [Problem("to", "(no usable recipient)", "a send needs a recipient")], "send"
+            )
         return rejected
 
-    def send(self, summary: SendSummary, logger: logging.Logger = log) -> None:
-        """Send what earlier tries did not, chunk by chunk, counting into ``summary`` as it goes.
+    def send(self, logger: Log = log) -> Iterator[ChunkSent]:
+        """Send what earlier tries did not, chunk by chunk, yielding each chunk's outcome as it goes.
 
-        :param summary: Where to count; it holds what was sent if this raises.
         :param logger: The task's logger.
         :raises SmsRefusedError: the vendor refused every message of a chunk.
         """
@@ -684,26 +654,13 @@ class Campaign:
             if first or found is None:
                 look_up = found is not None
             first = False
-            sent = found or self._send_chunk(chunk, logger)
-            self._count(chunk, sent, summary, logger)
+            yield self._outcome(chunk, found or self._send_chunk(chunk, logger), logger)
 
-    def preview(self, summary: PreviewSummary) -> None:
-        """Preview every chunk without sending, counting into ``summary``.
-
-        :param summary: Where to count.
-        """
+    def preview(self) -> Iterator[tuple[SendChunk, ChunkPreview]]:
+        """Preview every chunk without sending: yield each chunk with the vendor's preview of it."""
         for planned in self.chunks():
-            chunk = planned.chunk
-            if not chunk.recipients:
-                continue
-            preview = self.hook.preview_chunk(chunk, self.options)
-            summary.recipients += preview.recipients
-            summary.parts += preview.parts
-            for message in preview.messages:
-                summary.encodings[message.encoding] += 1
-                if len(summary.messages) < MAX_LISTED:
-                    shown = mask_msisdn(chunk.recipients[message.index].to)
-                    summary.messages.append({"to": shown, "parts": message.parts, "encoding": message.encoding})
+            if planned.chunk.recipients:
+                yield planned.chunk, self.hook.preview_chunk(planned.chunk, self.options)
 
     def describe_schedule(self) -> str:
         """Say when the messages go out, for the log."""
@@ -745,15 +702,19 @@ class Campaign:
         chunk = SendChunk(number, chunk_key(self.key, number), tuple(i.recipient for i in items))
         return PlannedChunk(chunk, tuple(problems))
 
-    def _send_chunk(self, chunk: SendChunk, logger: logging.Logger) -> SentChunk:
+    def _send_chunk(self, chunk: SendChunk, logger: Log) -> SentChunk:
         """Send a chunk; after an ambiguous failure look its key up before sending it again."""
         for attempt in range(MAX_AMBIGUOUS_RESENDS + 1):
             schedule = self.schedule.due_by(datetime.now(timezone.utc))
-            options = dataclasses.replace(self.options, send_at=schedule.send_at, expire_at=schedule.expire_at)
+            options = dataclasses.replace(
+                self.options, send_at=schedule.send_at, expire_at=schedule.expire_at
+            )
             try:
                 return self.hook.send_chunk(chunk, options)
             except SmsAmbiguousResultError:
-                logger.warning("Chunk %d (key %s): result unknown, looking the key up", chunk.number, chunk.key)
+                logger.warning(
+                    "Chunk %d (key %s): result unknown, looking the key up", chunk.number, chunk.key
+                )
                 found = self.hook.find_chunk(chunk.key)
                 if found is not None:
                     return found
@@ -762,26 +723,17 @@ class Campaign:
                 logger.warning("Chunk %d (key %s) was not created; sending it again", chunk.number, chunk.key)
         raise AssertionError("unreachable")
 
-    def _count(self, chunk: SendChunk, sent: SentChunk, summary: SendSummary, logger: logging.Logger) -> None:
+    def _outcome(self, chunk: SendChunk, sent: SentChunk, logger: Log) -> ChunkSent:
         refused = dict(sent.rejected)
         if sent.found_indexes is not None:
-            refused.update(
-                (index, REFUSED_EARLIER) for index in range(len(chunk.recipients)) if index not in sent.found_indexes
-            )
+            missing = (i for i in range(len(chunk.recipients)) if i not in sent.found_indexes)
+            refused.update((index, REFUSED_EARLIER) for index in missing)
         if refused and len(refused) >= len(chunk.recipients):
             reasons = "; ".join(sorted(set(refused.values())))
             raise SmsRefusedError(
-                f"{self.hook.vendor} refused every message of chunk {chunk.number} (key {chunk.key}): {reasons}"
+                f"{self.hook.vendor} refused every message of chunk {chunk.number} "
+                f"(key {chunk.key}): {reasons}"
             )
-        for index, reason in refused.items():
-            recipient = chunk.recipients[index]
-            summary.rejected.add(Problem(f"to[{recipient.position}]", mask_msisdn(recipient.to), reason))
-        for index, recipient in enumerate(chunk.recipients):
-            if index not in refused:
-                summary.parts += self.hook.message_parts(self.options.text_for(recipient), self.options)
-        summary.batch_ids.append(sent.batch_id)
-        summary.recipients += sent.accepted
-        summary.reused_chunks += int(sent.found)
         logger.info(
             "Chunk %d (key %s): %s as batch %s, %d recipient(s) accepted, %d refused",
             chunk.number,
@@ -791,6 +743,16 @@ class Campaign:
             sent.accepted,
             len(refused),
         )
+        problems = tuple(
+            Problem(f"to[{chunk.recipients[i].position}]", mask_msisdn(chunk.recipients[i].to), reason)
+            for i, reason in refused.items()
+        )
+        parts = sum(
+            self.hook.message_parts(self.options.text_for(recipient), self.options)
+            for index, recipient in enumerate(chunk.recipients)
+            if index not in refused
+        )
+        return ChunkSent(chunk, sent, problems, parts)
 
 
 def _text_or_none(body: object) -> str | None:

@@ -40,8 +40,6 @@ from airflow_provider_sms.hooks.sms import (
     SendOptions,
     SentChunk,
     SmsHook,
-    given_number,
-    given_text,
     only_recipients,
 )
 from airflow_provider_sms.models.fonedynamics import (
@@ -109,7 +107,9 @@ class FoneBatchRef:
         match = _FONE_REF_PATTERN.match(value)
         if match is None:
             rule = "a Fone Dynamics batch id has the form <key>@<unix seconds>"
-            raise SmsValidationError([Problem("batch_id", repr(value), rule)], subject="Fone Dynamics batch id")
+            raise SmsValidationError(
+                [Problem("batch_id", repr(value), rule)], subject="Fone Dynamics batch id"
+            )
         return cls(match["key"], int(match["created"]))
 
 
@@ -207,17 +207,17 @@ class FoneDynamicsHook(SmsHook):
         """
         connection = self.airflow_connection()
         extra = self.extra()
-        values = {
-            "account_sid": given_text(connection.login),
-            "token": given_text(connection.password),
-            "property_sid": given_text(extra.get("property_sid")),
-            "base_url": given_text(connection.host),
-            "default_from": given_text(extra.get("default_from")),
-            "timeout": given_number(extra.get("timeout")),
-            "max_retries": given_number(extra.get("max_retries")),
-        }
         settings: FoneDynamicsSettings = self.read_settings(
-            FoneDynamicsSettings, {name: value for name, value in values.items() if value is not None}
+            FoneDynamicsSettings,
+            {
+                "account_sid": connection.login,
+                "token": connection.password,
+                "property_sid": extra.get("property_sid"),
+                "base_url": connection.host,
+                "default_from": extra.get("default_from"),
+                "timeout": extra.get("timeout"),
+                "max_retries": extra.get("max_retries"),
+            },
         )
         return settings
 
@@ -296,7 +296,12 @@ class FoneDynamicsHook(SmsHook):
         """
         paging = {} if results_count is None else {"results_count": results_count}
         return self.get_conn().list_messages(
-            date_from=date_from, date_to=date_to, status=status, direction=direction, property_sid=property_sid, **paging
+            date_from=date_from,
+            date_to=date_to,
+            status=status,
+            direction=direction,
+            property_sid=property_sid,
+            **paging,
         )
 
     def list_messages_page(
@@ -363,13 +368,18 @@ class FoneDynamicsHook(SmsHook):
         results = self.get_conn().send_messages(request.messages)
         accepted = [r for r in results if isinstance(r, FoneMessage)]
         rejected = tuple(
-            (index, _reason(result)) for index, result in enumerate(results) if isinstance(result, FoneBatchItemError)
+            (index, _reason(result))
+            for index, result in enumerate(results)
+            if isinstance(result, FoneBatchItemError)
         )
         created = min((m.created for m in accepted if m.created is not None), default=None)
         if created is None:
             created = int(datetime.now(timezone.utc).timestamp())
         return SentChunk(
-            key=chunk.key, batch_id=str(FoneBatchRef(chunk.key, created)), accepted=len(accepted), rejected=rejected
+            key=chunk.key,
+            batch_id=str(FoneBatchRef(chunk.key, created)),
+            accepted=len(accepted),
+            rejected=rejected,
         )
 
     def find_chunk(self, key: str) -> SentChunk | None:
@@ -414,7 +424,9 @@ class FoneDynamicsHook(SmsHook):
         messages = tuple(MessagePreview(i, c.parts, c.encoding) for i, c in enumerate(counted))
         return ChunkPreview(recipients=len(messages), parts=sum(c.parts for c in counted), messages=messages)
 
-    def _batch_request(self, chunk: SendChunk, options: SendOptions, now: datetime | None) -> FoneBatchMessagesRequest:
+    def _batch_request(
+        self, chunk: SendChunk, options: SendOptions, now: datetime | None
+    ) -> FoneBatchMessagesRequest:
         ref = FoneBatchRef(chunk.key, 0)
         sender = options.from_ or self.default_from
         messages: list[dict[str, Any]] = []
@@ -450,7 +462,9 @@ class FoneDynamicsHook(SmsHook):
         messages = self._batch_messages(batch_id)
         return BatchStatus.of_states(batch_id, len(messages), (m.state for m in messages))
 
-    def recipient_states(self, batch_id: str, recipients: Collection[str] | None = None) -> list[RecipientState]:
+    def recipient_states(
+        self, batch_id: str, recipients: Collection[str] | None = None
+    ) -> list[RecipientState]:
         """Return the state of each recipient's message, in the order the batch sent them.
 
         :param batch_id: ``<key>@<unix seconds>``, as the send operator returns it.
@@ -464,7 +478,8 @@ class FoneDynamicsHook(SmsHook):
         """Return the batches whose key starts with ``key_prefix``, created since ``since``.
 
         The property's sent messages created since then are listed and grouped by the key part of their
-        ``ExternalId`` (``<key>.<position>``); the messages of one key form one batch, ``<key>@<first created>``.
+        ``ExternalId`` (``<key>.<position>``); the messages of one key form one batch,
+        ``<key>@<first created>``.
 
         :param key_prefix: The start of the keys.
         :param since: Nothing wanted was created before this time.
@@ -473,7 +488,9 @@ class FoneDynamicsHook(SmsHook):
         start = max(since, now - FONE_LOOKUP_BEFORE + timedelta(minutes=5))
         first_created: dict[str, int] = {}
         recipients: dict[str, list[str]] = {}
-        for message in self.list_messages(date_from=start, date_to=now + FONE_LOOKUP_AFTER, direction="Transmit"):
+        for message in self.list_messages(
+            date_from=start, date_to=now + FONE_LOOKUP_AFTER, direction="Transmit"
+        ):
             key = str(message.external_id or "").rpartition(".")[0]
             if not key or not key.startswith(key_prefix):
                 continue
@@ -506,7 +523,9 @@ class FoneDynamicsHook(SmsHook):
             direction="Transmit",
             results_count=PAGE_SIZE,
         )
-        return _by_external_id(m for m in paced_pages(listing, PAGE_SIZE, self._pacer) if ref.owns(m.external_id))
+        return _by_external_id(
+            m for m in paced_pages(listing, PAGE_SIZE, self._pacer) if ref.owns(m.external_id)
+        )
 
     def _get_each(self, messages: list[FoneMessage]) -> list[FoneMessage]:
         client = self.get_conn()

@@ -36,14 +36,11 @@ from airflow_provider_sms.hooks.sms import (
     SentChunk,
     SmsHook,
     StatusCount,
-    given_number,
-    given_text,
     only_recipients,
 )
 from airflow_provider_sms.models.sinch import (
     SinchBatch,
     SinchBatchDeliveryReport,
-    SinchBatchDeliveryReportQuery,
     SinchBatchListPage,
     SinchBinaryBatchRequest,
     SinchDeliveryFeedbackRequest,
@@ -53,14 +50,16 @@ from airflow_provider_sms.models.sinch import (
     SinchTextBatchRequest,
     SinchUpdateBatchRequest,
 )
-from airflow_provider_sms.models.sms import count_parts, from_sinch, mask_msisdn, NeutralStatus
+from airflow_provider_sms.models.sms import NeutralStatus, count_parts, from_sinch, mask_msisdn
 
 #: Most recipients of one batch.
 SINCH_MAX_RECIPIENTS = 1000
 #: How far back ``GET /batches`` can see; the default ``start_date`` is only 24 hours back.
 SINCH_LIST_WINDOW = timedelta(days=14)
 #: Batch fields the campaign engine sets itself; every other batch field is a vendor option of a send.
-ENGINE_FIELDS = frozenset({"to", "from_", "body", "parameters", "client_reference", "send_at", "expire_at", "type"})
+ENGINE_FIELDS = frozenset(
+    {"to", "from_", "body", "parameters", "client_reference", "send_at", "expire_at", "type"}
+)
 #: Fields a replacement takes from the batch it replaces when the task leaves them empty.
 KEPT_FIELDS = ("to", "from_", "client_reference", "delivery_report", "callback_url", "feedback_enabled")
 #: Sinch's error code for a change to a batch that has already gone out (or was cancelled).
@@ -120,28 +119,23 @@ class SinchHook(SmsHook):
         """
         connection = self.airflow_connection()
         extra = self.extra()
-        auth_type = given_text(extra.get("auth_type"))
-        oauth = isinstance(auth_type, str) and auth_type.lower() == "oauth2"
-        login, password = given_text(connection.login), given_text(connection.password)
-        values = {
-            "region": given_text(extra.get("region")),
-            "auth_type": auth_type,
-            "service_plan_id": None if oauth else login,
-            "api_token": None if oauth else password,
-            "key_id": login if oauth else None,
-            "key_secret": password if oauth else None,
-            "project_id": given_text(extra.get("project_id")) if oauth else None,
-            "auth_url": given_text(extra.get("auth_url")) if oauth else None,
-            "base_url": given_text(connection.host),
-            "default_from": given_text(extra.get("default_from")),
-            "timeout": given_number(extra.get("timeout")),
-            "max_retries": given_number(extra.get("max_retries")),
-        }
-        for choice in ("region", "auth_type"):
-            if isinstance(values[choice], str):
-                values[choice] = values[choice].lower()
+        oauth = str(extra.get("auth_type") or "").strip().lower() == "oauth2"
         settings: SinchSettings = self.read_settings(
-            SinchSettings, {name: value for name, value in values.items() if value is not None}
+            SinchSettings,
+            {
+                "region": extra.get("region"),
+                "auth_type": extra.get("auth_type"),
+                "service_plan_id": None if oauth else connection.login,
+                "api_token": None if oauth else connection.password,
+                "key_id": connection.login if oauth else None,
+                "key_secret": connection.password if oauth else None,
+                "project_id": extra.get("project_id"),
+                "auth_url": extra.get("auth_url"),
+                "base_url": connection.host,
+                "default_from": extra.get("default_from"),
+                "timeout": extra.get("timeout"),
+                "max_retries": extra.get("max_retries"),
+            },
         )
         return settings
 
@@ -165,7 +159,9 @@ class SinchHook(SmsHook):
 
     # -- endpoints, one method each ---------------------------------------------------------------------
 
-    def send_batch(self, request: SinchBatchRequest | Mapping[str, Any] | None = None, **fields: Any) -> SinchBatch:
+    def send_batch(
+        self, request: SinchBatchRequest | Mapping[str, Any] | None = None, **fields: Any
+    ) -> SinchBatch:
         """Send or schedule a batch (POST ``/batches``); see :meth:`SinchClient.send_batch`.
 
         :param request: A built request model, or its fields by API name.
@@ -352,7 +348,9 @@ class SinchHook(SmsHook):
         :param options: The send's options.
         """
         request = self._batch_request(chunk, options, None)
-        result = self.get_conn().dry_run(request, per_recipient=True, number_of_recipients=len(chunk.recipients))
+        result = self.get_conn().dry_run(
+            request, per_recipient=True, number_of_recipients=len(chunk.recipients)
+        )
         index_of = {r.to.lstrip("+"): i for i, r in enumerate(chunk.recipients)}
         messages = tuple(
             MessagePreview(
@@ -364,10 +362,14 @@ class SinchHook(SmsHook):
             if str(item.recipient).lstrip("+") in index_of
         )
         return ChunkPreview(
-            recipients=result.number_of_recipients or 0, parts=result.number_of_messages or 0, messages=messages
+            recipients=result.number_of_recipients or 0,
+            parts=result.number_of_messages or 0,
+            messages=messages,
         )
 
-    def _batch_request(self, chunk: SendChunk, options: SendOptions, now: datetime | None) -> SinchTextBatchRequest:
+    def _batch_request(
+        self, chunk: SendChunk, options: SendOptions, now: datetime | None
+    ) -> SinchTextBatchRequest:
         individual = chunk.recipients[0].body is not None
         fields: dict[str, Any] = {
             **options.vendor,
@@ -396,7 +398,9 @@ class SinchHook(SmsHook):
         counts = tuple(StatusCount(from_sinch(s.status, s.code), s.count) for s in report.statuses)
         return BatchStatus(batch_id, _total(report), counts)
 
-    def recipient_states(self, batch_id: str, recipients: Collection[str] | None = None) -> list[RecipientState]:
+    def recipient_states(
+        self, batch_id: str, recipients: Collection[str] | None = None
+    ) -> list[RecipientState]:
         """Return the state of each recipient's message (one full delivery report).
 
         :param batch_id: The id Sinch gave the batch.
@@ -449,7 +453,9 @@ class SinchHook(SmsHook):
         changes = []
         for batch_id in batch_ids:
             batch = self.get_batch(batch_id)
-            kept: dict[str, Any] = {name: getattr(batch, name) for name in KEPT_FIELDS if getattr(batch, name) is not None}
+            kept: dict[str, Any] = {
+                name: getattr(batch, name) for name in KEPT_FIELDS if getattr(batch, name) is not None
+            }
             if batch.to:
                 kept["to"] = [_e164(number) for number in batch.to]
             if "from_" not in kept and self.default_from is not None:

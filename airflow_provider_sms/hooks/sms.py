@@ -34,7 +34,9 @@ HOOK_CLASS_PATHS: dict[str, str] = {
 }
 
 #: What a vendor may or may not be able to do: operations, and ``expire_at`` on a message.
-Feature = Literal["send", "dry_run", "replace", "update", "cancel", "feedback", "delivery_reports", "expire_at"]
+Feature = Literal[
+    "send", "dry_run", "replace", "update", "cancel", "feedback", "delivery_reports", "expire_at"
+]
 #: How each feature reads in "<vendor> has no API to <words>".
 FEATURE_WORDS: dict[str, str] = {
     "send": "send messages",
@@ -316,7 +318,9 @@ class KeyedBatch:
     recipients: tuple[str, ...]
 
     def __repr__(self) -> str:
-        return f"KeyedBatch(key={self.key!r}, batch_id={self.batch_id!r}, recipients=<{len(self.recipients)}>)"
+        return (
+            f"KeyedBatch(key={self.key!r}, batch_id={self.batch_id!r}, recipients=<{len(self.recipients)}>)"
+        )
 
 
 def only_recipients(
@@ -535,9 +539,7 @@ class SmsHook(BaseHook):
         try:
             return settings_class(**values)
         except SmsValidationError as exc:
-            problems = [
-                Problem(self._connection_field(p.field), p.value, p.rule) for p in exc.problems
-            ]
+            problems = [Problem(self._connection_field(p.field), p.value, p.rule) for p in exc.problems]
             raise SmsValidationError(problems, subject) from None
 
     def extra(self) -> dict[str, Any]:
@@ -548,7 +550,9 @@ class SmsHook(BaseHook):
         extra = self.airflow_connection().extra_dejson
         if not isinstance(extra, dict):
             subject = f"{self.vendor} connection {self.sms_conn_id!r}"
-            raise SmsValidationError([Problem("extra", f"<{type(extra).__name__}>", "must be a JSON object")], subject)
+            raise SmsValidationError(
+                [Problem("extra", f"<{type(extra).__name__}>", "must be a JSON object")], subject
+            )
         return extra
 
     def _connection_field(self, settings_field: str) -> str:
@@ -746,33 +750,6 @@ class SmsHook(BaseHook):
         :param change: From one of the ``plan_*`` methods.
         """
         raise SmsCapabilityError(self.vendor, FEATURE_WORDS.get(change.action, change.action))
-
-
-def given_text(value: object) -> Any:
-    """Return a connection value as given: a string stripped, ``None`` when missing or blank.
-
-    :param value: The value from the connection; a non-string is returned as it is, for the settings to
-        reject with a named error.
-    """
-    if isinstance(value, str):
-        return value.strip() or None
-    return value
-
-
-def given_number(value: object) -> Any:
-    """Return a connection value that should be a number: a numeric string as a number, ``None`` when blank.
-
-    :param value: The value from the connection; anything else is returned as it is, for the settings to
-        reject with a named error.
-    """
-    value = given_text(value)
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return value
-        return int(number) if number.is_integer() else number
-    return value
 
 
 def _import_class(path: str) -> type[Any] | None:

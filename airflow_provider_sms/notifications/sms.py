@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseNotifier
 from asgiref.sync import sync_to_async
 
-from airflow_provider_sms.hooks.campaign import Campaign, SendSummary
+from airflow_provider_sms.hooks.campaign import Campaign
 from airflow_provider_sms.hooks.sms import SmsHook
 from airflow_provider_sms.models.sms import mask_msisdn
 
@@ -80,14 +80,18 @@ class SmsNotifier(BaseNotifier):
         numbers = [self.to] if isinstance(self.to, str) else list(self.to)
         hook = self.hook
         campaign = Campaign.build(
-            hook, key=_notification_key(context, numbers, str(self.body)), to=numbers, body=self.body, from_=self.from_
+            hook,
+            key=_notification_key(context, numbers, str(self.body)),
+            to=numbers,
+            body=self.body,
+            from_=self.from_,
         )
         campaign.validate()
-        summary = SendSummary(vendor=hook.vendor)
-        campaign.send(summary, self.log)
+        sent = [outcome.sent for outcome in campaign.send(self.log)]
         shown = ", ".join(mask_msisdn(n) for n in numbers[:5]) + (" ..." if len(numbers) > 5 else "")
-        batches = ", ".join(summary.batch_ids)
-        self.log.info("Sent SMS notification %s to %d recipient(s): %s", batches, summary.recipients, shown)
+        batches = ", ".join(s.batch_id for s in sent)
+        accepted = sum(s.accepted for s in sent)
+        self.log.info("Sent SMS notification %s to %d recipient(s): %s", batches, accepted, shown)
 
     async def async_notify(self, context: Context) -> None:
         """Send the SMS without blocking the event loop (the triggerer's, for deadline alerts).

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseOperator
 
 from airflow_provider_sms.exceptions import SmsError
-from airflow_provider_sms.hooks.sms import Feature, PlannedChange, SmsHook, batch_id_list, failing_without_retry
+from airflow_provider_sms.hooks.sms import (
+    Feature,
+    PlannedChange,
+    SmsHook,
+    batch_id_list,
+    failing_without_retry,
+)
 from airflow_provider_sms.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
@@ -68,7 +74,9 @@ class SmsBatchOperator(BaseOperator):
             except SmsError as exc:
                 done = ", ".join(f"{b} ({o['outcome']})" for b, o in outcomes.items()) or "none"
                 pending = [c.batch_id for c in changes if c is not change and c.batch_id not in outcomes]
-                progress = f"batches already {self.done_verb}: {done}; not attempted: {', '.join(pending) or 'none'}"
+                progress = (
+                    f"batches already {self.done_verb}: {done}; not attempted: {', '.join(pending) or 'none'}"
+                )
                 self.log.error("Batch %s failed; %s", change.batch_id, progress)
                 if exc.retryable:
                     raise

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
-from airflow_provider_sms.hooks.campaign import PreviewSummary
-from airflow_provider_sms.hooks.sms import failing_without_retry
+from airflow_provider_sms.hooks.campaign import MAX_LISTED, RejectedList
+from airflow_provider_sms.hooks.sms import ChunkPreview, SendChunk, failing_without_retry
+from airflow_provider_sms.models.sms import mask_msisdn
 from airflow_provider_sms.operators.send import SmsCampaignOperator
 from airflow_provider_sms.version_compat import AirflowFailException
 
@@ -33,7 +36,9 @@ class SmsDryRunOperator(SmsCampaignOperator):
 
     template_fields = (*SmsCampaignOperator.template_fields, "max_parts", "max_messages")
 
-    def __init__(self, *, max_parts: int | None = None, max_messages: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, max_parts: int | None = None, max_messages: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.max_parts = max_parts
         self.max_messages = max_messages
@@ -51,7 +56,8 @@ class SmsDryRunOperator(SmsCampaignOperator):
             campaign.hook.require("dry_run")
             rejected = campaign.validate()
         summary = PreviewSummary(vendor=campaign.hook.vendor, rejected=rejected, skipped=rejected.count)
-        campaign.preview(summary)
+        for chunk, preview in campaign.preview():
+            summary.add(chunk, preview)
         self.log.info(
             "Dry run: %d recipient(s), %d part(s), encodings %s",
             summary.recipients,
@@ -66,6 +72,49 @@ class SmsDryRunOperator(SmsCampaignOperator):
         if over:
             raise AirflowFailException("The send is over budget: " + "; ".join(over))
         return summary.as_json()
+
+
+@dataclass
+class PreviewSummary:
+    """What a dry run found; :meth:`as_json` is its XCom result.
+
+    :param vendor: Vendor name.
+    """
+
+    vendor: str
+    recipients: int = 0
+    parts: int = 0
+    skipped: int = 0
+    encodings: Counter[str] = field(default_factory=Counter)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    rejected: RejectedList = field(default_factory=RejectedList)
+
+    def add(self, chunk: SendChunk, preview: ChunkPreview) -> None:
+        """Count a chunk's preview; list its first messages, numbers masked.
+
+        :param chunk: The chunk.
+        :param preview: The vendor's preview of it.
+        """
+        self.recipients += preview.recipients
+        self.parts += preview.parts
+        for message in preview.messages:
+            self.encodings[message.encoding] += 1
+            if len(self.messages) < MAX_LISTED:
+                shown = mask_msisdn(chunk.recipients[message.index].to)
+                self.messages.append({"to": shown, "parts": message.parts, "encoding": message.encoding})
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the result: counts, encodings, the first messages (masked) and rejected recipients."""
+        return {
+            "vendor": self.vendor,
+            "recipients": self.recipients,
+            "parts": self.parts,
+            "encodings": dict(self.encodings),
+            "messages": list(self.messages),
+            "skipped": self.skipped,
+            "rejected": self.rejected.as_json(),
+            "rejected_count": self.rejected.count,
+        }
 
 
 def _budget(field: str, value: object) -> int | None:

@@ -32,7 +32,9 @@ class SmsDeliveryFeedbackOperator(SmsBatchOperator):
     done_verb = "reported"
     template_fields: Sequence[str] = (*SmsBatchOperator.template_fields, "recipients")
 
-    def __init__(self, *, sms_conn_id: str, batch_id: Any, recipients: Sequence[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *, sms_conn_id: str, batch_id: Any, recipients: Sequence[str] = (), **kwargs: Any
+    ) -> None:
         super().__init__(sms_conn_id=sms_conn_id, batch_id=batch_id, **kwargs)
         self.recipients = recipients
 

@@ -8,6 +8,7 @@ into the task's result, its log and, after a failure, the ``sms_send_progress`` 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
@@ -16,8 +17,9 @@ from airflow_provider_sms.exceptions import SmsError
 from airflow_provider_sms.hooks.campaign import (
     DEFAULT_CHUNK_SIZE,
     Campaign,
+    ChunkSent,
     PastSchedule,
-    SendSummary,
+    RejectedList,
     campaign_key,
 )
 from airflow_provider_sms.hooks.sms import SmsHook, failing_without_retry
@@ -28,6 +30,53 @@ if TYPE_CHECKING:
 
 #: XCom key of the record a failed try leaves: what was sent before the failure.
 PROGRESS_XCOM_KEY = "sms_send_progress"
+
+
+@dataclass
+class SendSummary:
+    """What a send did so far; :meth:`as_json` is its XCom result (ids and counts, never numbers).
+
+    :param vendor: Vendor name.
+    """
+
+    vendor: str
+    batch_ids: list[str] = field(default_factory=list)
+    recipients: int = 0
+    parts: int = 0
+    skipped: int = 0
+    reused_chunks: int = 0
+    rejected: RejectedList = field(default_factory=RejectedList)
+
+    def add(self, outcome: ChunkSent) -> None:
+        """Count one chunk's outcome.
+
+        :param outcome: What sending the chunk came to.
+        """
+        for problem in outcome.refused:
+            self.rejected.add(problem)
+        self.parts += outcome.parts
+        self.batch_ids.append(outcome.sent.batch_id)
+        self.recipients += outcome.sent.accepted
+        self.reused_chunks += int(outcome.sent.found)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the result: ids and counts only, rejected recipients masked and bounded."""
+        return {
+            "vendor": self.vendor,
+            "batch_ids": list(self.batch_ids),
+            "recipients": self.recipients,
+            "parts": self.parts,
+            "skipped": self.skipped,
+            "rejected": self.rejected.as_json(),
+            "rejected_count": self.rejected.count,
+            "chunks": len(self.batch_ids),
+            "reused_chunks": self.reused_chunks,
+        }
+
+    def progress(self) -> str:
+        """Return one line saying what was sent, for logs and errors."""
+        ids = ", ".join(self.batch_ids) or "none"
+        return f"{len(self.batch_ids)} chunk(s), {self.recipients} recipient(s), batches: {ids}"
 
 
 class SmsCampaignOperator(BaseOperator):
@@ -48,8 +97,9 @@ class SmsCampaignOperator(BaseOperator):
     :param client_reference: Prefix of the idempotency keys, 1-40 of ``A-Z a-z 0-9 _ -``; Sinch's
         ``client_reference`` and Fone Dynamics' ``ExternalId`` are the keys themselves (templated).
     :param vendor_options: Vendor-specific message options by the vendor's field name, e.g. Sinch
-        ``{"delivery_report": "full", "flash_message": True}`` or Fone Dynamics ``{"delivery_receipt": True}``;
-        an option the vendor does not have fails the task before any request (templated).
+        ``{"delivery_report": "full", "flash_message": True}`` or Fone Dynamics
+        ``{"delivery_receipt": True}``; an option the vendor does not have fails the task before any
+        request (templated).
     :param chunk_size: Recipients per vendor request, at most the vendor's limit (1,000). Ignored for
         Sinch ``messages``: each message is its own batch (templated).
     :param invalid_recipients: ``reject`` (default): one bad recipient fails the task before any request;
@@ -174,7 +224,8 @@ class SmsSendOperator(SmsCampaignOperator):
             campaign.describe_schedule(),
         )
         try:
-            campaign.send(summary, self.log)
+            for outcome in campaign.send(self.log):
+                summary.add(outcome)
         except SmsError as exc:
             self.log.error("Send failed after: %s", summary.progress())
             try:

@@ -205,11 +205,7 @@ def describe_batches(batch_ids: Sequence[str]) -> str:
     return f"{'batch' if len(batch_ids) == 1 else 'batches'} {shown}{more}"
 
 
-
-
-def _states_of(
-    hook: SmsHook, batch_ids: Sequence[str], recipients: Sequence[str]
-) -> list[MessageState]:
+def _states_of(hook: SmsHook, batch_ids: Sequence[str], recipients: Sequence[str]) -> list[MessageState]:
     reported = best_states(s for batch_id in batch_ids for s in hook.recipient_states(batch_id))
     return [reported[n].state if n in reported else NOT_YET_REPORTED for n in recipients]
 

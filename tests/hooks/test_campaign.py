@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import pendulum
 import pytest
@@ -45,6 +44,7 @@ class PartsHook:
 def plan_chunks(source: RecipientSource, size: int, key: str, options: SendOptions) -> list[PlannedChunk]:
     campaign = Campaign(PartsHook(), options, Schedule(None, None), PastSchedule.SEND_NOW, source, size, key)  # type: ignore[arg-type]
     return list(campaign.chunks())
+
 
 BASE = ("dag", "send", "manual__2026-01-01T00:00:00+00:00", -1)
 
@@ -225,7 +225,9 @@ def test_parameter_defaults() -> None:
 NUMBERS = [f"+6140000{n:04d}" for n in range(7)]
 
 
-def plan(numbers: list[object], options: SendOptions, size: int = 3, parameters: object = None) -> list[PlannedChunk]:
+def plan(
+    numbers: list[object], options: SendOptions, size: int = 3, parameters: object = None
+) -> list[PlannedChunk]:
     return list(plan_chunks(ListSource(numbers, ParameterValues.parse(parameters)), size, "sms-t-0", options))
 
 
@@ -271,8 +273,13 @@ def test_too_many_parts_is_rejected_unless_truncated() -> None:
     long_text = "x" * 200  # two GSM-7 parts
     limited = SendOptions(body=long_text, vendor={"max_number_of_message_parts": 1})
     assert "2 parts" in plan(NUMBERS[:1], limited)[0].problems[0].rule
-    assert plan(NUMBERS[:1], SendOptions(body=long_text, vendor={"max_number_of_message_parts": 2}))[0].problems == ()
-    truncated = SendOptions(body=long_text, vendor={"max_number_of_message_parts": 1, "truncate_concat": True})
+    assert (
+        plan(NUMBERS[:1], SendOptions(body=long_text, vendor={"max_number_of_message_parts": 2}))[0].problems
+        == ()
+    )
+    truncated = SendOptions(
+        body=long_text, vendor={"max_number_of_message_parts": 1, "truncate_concat": True}
+    )
     assert plan(NUMBERS[:1], truncated)[0].problems == ()
 
 
