@@ -60,11 +60,11 @@ def test_identity() -> None:
     assert info["hooks"] == [
         {
             "integration-name": "Sinch SMS",
-            "python-modules": ["airflow_provider_sms.hooks.base", "airflow_provider_sms.hooks.sinch"],
+            "python-modules": ["airflow_provider_sms.hooks.sms", "airflow_provider_sms.hooks.sinch"],
         },
         {
             "integration-name": "Fone Dynamics",
-            "python-modules": ["airflow_provider_sms.hooks.base", "airflow_provider_sms.hooks.fonedynamics"],
+            "python-modules": ["airflow_provider_sms.hooks.sms", "airflow_provider_sms.hooks.fonedynamics"],
         },
     ]
 

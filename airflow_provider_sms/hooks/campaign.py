@@ -564,7 +564,8 @@ class Campaign:
         )
         hook.check_send_options(options)
         if not individual and options.body is None:
-            raise SmsValidationError([Problem("body", repr(body), "is required with to")], "send")
+            rule = "must contain at least one non-space character (a body is required with to)"
+            raise SmsValidationError([Problem("body", repr(body), rule)], "send")
         if individual and body is not None:
             raise SmsValidationError(
                 [Problem("body", "(given)", "messages carry their own texts; leave body out")], "send"

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from airflow_provider_sms.hooks.base import SmsHook
+from airflow_provider_sms.hooks.sms import SmsHook
 from airflow_provider_sms.sandbox.testing import (
     SandboxServer,
     connection_env,

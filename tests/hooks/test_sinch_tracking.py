@@ -6,9 +6,9 @@ import time
 from typing import Any
 
 import pytest
+from airflow_provider_sms.hooks.tracking import NOT_YET_REPORTED
 
 from airflow_provider_sms.hooks.base import SmsHook
-from airflow_provider_sms.hooks.tracking import NOT_YET_REPORTED
 from airflow_provider_sms.models.sms import NeutralStatus
 from airflow_provider_sms.sandbox.testing import SandboxServer, connection_env, sinch_connection
 

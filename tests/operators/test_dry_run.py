@@ -218,10 +218,17 @@ def test_a_budget_that_is_no_count_fails_without_retry_before_any_request(
 @pytest.mark.parametrize(
     ("vendor", "kwargs", "match"),
     [
-        ("fone", {"flash_message": True}, "Fone Dynamics has no API to set flash_message"),
+        (
+            "fone",
+            {"vendor_options": {"flash_message": True}},
+            r"vendor_options.flash_message=\(given\): is not a Fone Dynamics option; known: delivery_receipt",
+        ),
         ("fone", {"expire_at": "2099-01-01T00:00:00+00:00"}, "Fone Dynamics has no API to set expire_at"),
-        ("sinch", {"external_id": "ref"}, "Sinch has no API to set external_id"),
-        ("sinch", {"delivery_receipt": True}, "Sinch has no API to set delivery_receipt"),
+        (
+            "sinch",
+            {"vendor_options": {"delivery_receipt": True}},
+            "is not a Sinch option; known: callback_url",
+        ),
         ("sinch", {"to": [*NUMBERS, "0400123456"]}, r"to\[3\]=04001\*\*456"),
         ("fone", {"to": [NUMBERS[0], NUMBERS[0]]}, r"to\[1\]=\+6140\*\*\*\*101: is listed twice"),
         (

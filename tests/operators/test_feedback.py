@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 import requests_mock
 
-from airflow_provider_sms.operators._batch_operator import AirflowFailException
 from airflow_provider_sms.operators.feedback import SmsDeliveryFeedbackOperator
 from airflow_provider_sms.sandbox.config import SandboxConfig
 from airflow_provider_sms.sandbox.testing import connection_env, fonedynamics_connection, sinch_connection
+from airflow_provider_sms.version_compat import AirflowFailException
 
 BASE = "https://sms.test"
 BATCHES = f"{BASE}/xms/v1/{SandboxConfig().sinch_service_plan_id}/batches"

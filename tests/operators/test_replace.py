@@ -10,10 +10,10 @@ import pytest
 import requests_mock
 
 from airflow_provider_sms.exceptions import SmsServerError
-from airflow_provider_sms.operators._batch_operator import AirflowFailException
 from airflow_provider_sms.operators.replace import SmsReplaceBatchOperator
 from airflow_provider_sms.sandbox.config import SandboxConfig
 from airflow_provider_sms.sandbox.testing import connection_env, fonedynamics_connection, sinch_connection
+from airflow_provider_sms.version_compat import AirflowFailException
 
 BASE = "https://sms.test"
 BATCHES = f"{BASE}/xms/v1/{SandboxConfig().sinch_service_plan_id}/batches"
@@ -102,9 +102,7 @@ def test_given_fields_win_over_the_batch(http: requests_mock.Mocker) -> None:
         expire_at="2031-02-02T00:00:00Z",
         client_reference="mine",
         parameters={"name": {"default": "you"}},
-        flash_message=True,
-        truncate_concat=False,
-        max_number_of_message_parts=2,
+        vendor_options={"flash_message": True, "truncate_concat": False, "max_number_of_message_parts": 2},
     )
 
     [sent] = put_bodies(http)
@@ -196,7 +194,11 @@ def test_new_recipients_need_a_single_batch(http: requests_mock.Mocker) -> None:
         ),
         ({"to": ["+61400000001"], "send_at": "soon"}, "send_at='soon': must be a timezone-aware datetime"),
         ({"to": ["+61400000001"], "client_reference": "r" * 129}, "client_reference"),
-        ({"to": ["+61400000001"], "max_number_of_message_parts": 0}, "max_number_of_message_parts"),
+        (
+            {"to": ["+61400000001"], "vendor_options": {"max_number_of_message_parts": 0}},
+            "max_number_of_message_parts",
+        ),
+        ({"to": ["+61400000001"], "vendor_options": {"flash": True}}, "flash"),
     ],
 )
 def test_invalid_given_fields_fail_before_any_request(
@@ -241,7 +243,7 @@ def test_text_recipients_sender_schedule_and_reference_are_templated() -> None:
     fields = set(SmsReplaceBatchOperator.template_fields)
 
     assert fields >= {"sms_conn_id", "batch_id", "body", "to", "from_", "parameters", "send_at", "expire_at"}
-    assert fields >= {"delivery_report", "callback_url", "client_reference"}
+    assert fields >= {"vendor_options", "client_reference"}
 
 
 def test_a_templated_send_time_is_rendered(http: requests_mock.Mocker) -> None:

@@ -9,7 +9,7 @@ from unittest import mock
 import pytest
 
 from airflow_provider_sms.exceptions import SmsAmbiguousResultError, SmsCapabilityError, SmsServerError
-from airflow_provider_sms.hooks.sending import SendChunk, SendOptions, SentChunk
+from airflow_provider_sms.hooks.sms import SendChunk, SendOptions, SentChunk
 from airflow_provider_sms.operators.send import PROGRESS_XCOM_KEY, SmsSendOperator
 from airflow_provider_sms.version_compat import AirflowFailException, AirflowSkipException
 
@@ -28,12 +28,15 @@ class StubHook:
         self.sends: list[str] = []
         self.send_ats: list[datetime | None] = []
 
-    def require(self, capability: str) -> None:
+    def require(self, feature: str) -> None:
         pass
 
     def check_send_options(self, options: SendOptions) -> None:
-        if options.delivery_receipt is not None:
+        if "delivery_receipt" in options.vendor:
             raise SmsCapabilityError(self.vendor, "set delivery_receipt on a message")
+
+    def message_parts(self, text: str, options: SendOptions) -> int:
+        return 1
 
     def max_chunk_size(self, *, individual: bool) -> int:
         return 1000
@@ -61,9 +64,7 @@ def run(hook: StubHook, **kwargs: Any) -> tuple[dict[str, Any], mock.Mock]:
     ti = mock.Mock(dag_id="dag", task_id="send", run_id="run1", map_index=-1)
     args: dict[str, Any] = {"to": NUMBERS, "body": "hello", "chunk_size": 4, **kwargs}
     operator = SmsSendOperator(task_id="send", sms_conn_id="sms", **args)
-    with mock.patch(
-        "airflow_provider_sms.operators._campaign.operator.SmsHook.for_connection", return_value=hook
-    ):
+    with mock.patch("airflow_provider_sms.operators.send.SmsHook.for_connection", return_value=hook):
         return operator.execute({"ti": ti}), ti  # type: ignore[arg-type]
 
 
@@ -121,9 +122,7 @@ def test_progress_is_pushed_before_a_failure_is_raised() -> None:
     hook.send_chunk = fail_second  # type: ignore[method-assign]
     operator = SmsSendOperator(task_id="send", sms_conn_id="sms", to=NUMBERS, body="hi", chunk_size=4)
     with (
-        mock.patch(
-            "airflow_provider_sms.operators._campaign.operator.SmsHook.for_connection", return_value=hook
-        ),
+        mock.patch("airflow_provider_sms.operators.send.SmsHook.for_connection", return_value=hook),
         pytest.raises(SmsServerError),
     ):
         operator.execute({"ti": ti})  # type: ignore[arg-type]
@@ -151,8 +150,8 @@ def test_a_non_retryable_vendor_error_fails_without_retry() -> None:
         ({"past_schedule": "later"}, "past_schedule"),
         ({"client_reference": "bad ref"}, "client_reference"),
         ({"body": None}, "body"),
-        ({"external_id": "ref"}, "Sinch has no API to set external_id"),
-        ({"delivery_receipt": True}, "Sinch has no API to set delivery_receipt"),
+        ({"vendor_options": {"delivery_receipt": True}}, "Sinch has no API to set delivery_receipt"),
+        ({"vendor_options": ["delivery_receipt"]}, "vendor_options=<list>: must be a mapping"),
     ],
 )
 def test_invalid_arguments_fail_before_any_request(kwargs: dict[str, Any], match: str) -> None:

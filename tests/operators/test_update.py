@@ -10,10 +10,10 @@ import pendulum
 import pytest
 import requests_mock
 
-from airflow_provider_sms.operators._batch_operator import AirflowFailException
 from airflow_provider_sms.operators.update import SmsUpdateBatchOperator
 from airflow_provider_sms.sandbox.config import SandboxConfig
 from airflow_provider_sms.sandbox.testing import connection_env, fonedynamics_connection, sinch_connection
+from airflow_provider_sms.version_compat import AirflowFailException
 
 BASE = "https://sms.test"
 BATCHES = f"{BASE}/xms/v1/{SandboxConfig().sinch_service_plan_id}/batches"
@@ -110,8 +110,8 @@ def test_send_at_template_renders_to_an_iso_string_that_is_accepted(http: reques
             {"send_at": TOMORROW, "expire_at": TOMORROW - timedelta(hours=1)},
             "expire_at=.*: must be after send_at",
         ),
-        ({"delivery_report": "sometimes"}, "delivery_report"),
-        ({"callback_url": "ftp://example.com/hook"}, "callback_url"),
+        ({"vendor_options": {"delivery_report": "sometimes"}}, "delivery_report"),
+        ({"vendor_options": {"callback_url": "ftp://example.com/hook"}}, "callback_url"),
         ({"from_": "A very long sender name"}, "from"),
     ],
 )
@@ -129,8 +129,7 @@ def test_valid_changes_of_each_kind_are_sent(http: requests_mock.Mocker) -> None
 
     update(
         from_="Acme",
-        delivery_report="full",
-        callback_url="https://example.com/hook",
+        vendor_options={"delivery_report": "full", "callback_url": "https://example.com/hook"},
         send_at=TOMORROW,
         expire_at=TOMORROW + timedelta(days=1),
         parameters={"name": {"+61400000001": "Ada", "default": "there"}},
@@ -192,4 +191,4 @@ def test_every_change_and_the_batch_are_templated() -> None:
         "send_at",
         "expire_at",
     }
-    assert fields >= {"delivery_report", "callback_url", "parameters"}
+    assert fields >= {"vendor_options", "parameters"}

@@ -10,13 +10,18 @@ from unittest import mock
 
 import pytest
 
-from airflow_provider_sms.hooks.tracking import BatchStatus, RecipientState, StatusCount
+from airflow_provider_sms.hooks.sms import BatchStatus, RecipientState, StatusCount
 from airflow_provider_sms.models.sms import from_sinch
 from airflow_provider_sms.sandbox.testing import SandboxServer, connection_env, sinch_connection
 from airflow_provider_sms.sensors.batch import SmsBatchSensor
 from airflow_provider_sms.sensors.delivery_report import FAILED_RESULT_XCOM_KEY, SmsDeliveryReportSensor
 from airflow_provider_sms.triggers.batch import SmsBatchTrigger
-from airflow_provider_sms.version_compat import AirflowException, AirflowFailException, AirflowSensorTimeout
+from airflow_provider_sms.version_compat import (
+    AirflowException,
+    AirflowFailException,
+    AirflowSensorTimeout,
+    AirflowSkipException,
+)
 
 try:
     from airflow.sdk.exceptions import AirflowSkipException, TaskDeferred
@@ -117,13 +122,31 @@ def test_deferrable_sensor_defers_to_the_trigger_with_an_absolute_deadline() -> 
     assert deferred.value.method_name == "execute_complete"
 
 
-def test_poke_mode_times_out_with_the_last_counts() -> None:
+def test_poke_mode_times_out_as_airflow_does_after_logging_the_last_counts() -> None:
     sensor = with_hook(
         SmsBatchSensor(task_id="wait", sms_conn_id="sms", batch_id="b1", timeout=0.3, poke_interval=0.05),
         stub_hook(2, [(DELIVERED, 1), (DISPATCHED, 1)]),
     )
 
-    with pytest.raises(AirflowSensorTimeout, match="waiting for batch b1; last poll: 1 of 2 messages"):
+    with (
+        mock.patch.object(sensor.log, "info") as info,
+        pytest.raises(AirflowSensorTimeout, match="timed out"),
+    ):
+        sensor.execute(context())
+    assert "1 of 2 messages of batch b1 final: delivered 1, sent 1" in [
+        c.args[1] for c in info.call_args_list
+    ]
+
+
+def test_poke_mode_soft_fail_skips_on_time_out() -> None:
+    sensor = with_hook(
+        SmsBatchSensor(
+            task_id="wait", sms_conn_id="sms", batch_id="b1", timeout=0.2, poke_interval=0.05, soft_fail=True
+        ),
+        stub_hook(2, [(DISPATCHED, 2)]),
+    )
+
+    with pytest.raises(AirflowSkipException):
         sensor.execute(context())
 
 

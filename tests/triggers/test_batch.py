@@ -1,20 +1,22 @@
-"""``SmsBatchTrigger``: its serialized form, and ``run()`` against the sandbox for each kind of ending."""
+"""The trigger module: wait conditions, one poll judged into a verdict, and ``SmsBatchTrigger`` itself."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from typing import Any
 
 import pytest
 import requests
 from airflow.triggers.base import TriggerEvent
 
-from airflow_provider_sms.hooks.base import SmsHook
-from airflow_provider_sms.hooks.batch_ids import FoneBatchRef
+from airflow_provider_sms.exceptions import SmsValidationError
+from airflow_provider_sms.hooks.fonedynamics import FoneBatchRef
+from airflow_provider_sms.hooks.sms import BatchStatus, RecipientState, SmsHook, StatusCount, best_states
 from airflow_provider_sms.models.fonedynamics import FoneMessage
+from airflow_provider_sms.models.sms import E164_RULE, MessageState, from_fonedynamics, from_sinch
 from airflow_provider_sms.sandbox.testing import (
     SandboxServer,
     connection_env,
@@ -22,8 +24,225 @@ from airflow_provider_sms.sandbox.testing import (
     sinch_connection,
 )
 from airflow_provider_sms.triggers import batch as batch_module
-from airflow_provider_sms.triggers.batch import SmsBatchTrigger
-from airflow_provider_sms.triggers.conditions import WaitCondition
+from airflow_provider_sms.triggers.batch import (
+    SmsBatchTrigger,
+    WaitCondition,
+    check_batches,
+    describe_batches,
+)
+
+
+def problems_of(**kwargs: Any) -> list[str]:
+    with pytest.raises(SmsValidationError) as caught:
+        WaitCondition.build("delivery", **kwargs)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_defaults_wait_for_every_message_delivered() -> None:
+    condition = WaitCondition.build("delivery")
+
+    assert condition.recipients is None
+    assert condition.success_statuses == ("delivered",)
+    assert condition.min_success_ratio == 1.0
+
+
+def test_kind_must_be_known() -> None:
+    with pytest.raises(SmsValidationError, match="kind='sometimes': must be 'all_final' or 'delivery'"):
+        WaitCondition.build("sometimes")  # type: ignore[arg-type]
+
+
+def test_recipients_accept_e164_numbers_once_each() -> None:
+    condition = WaitCondition.build("delivery", recipients=["+61400000001", "+61400000002", "+61400000001"])
+
+    assert condition.recipients == ("+61400000001", "+61400000002")
+
+
+def test_a_single_recipient_string_is_one_number() -> None:
+    assert WaitCondition.build("delivery", recipients="+61400000001").recipients == ("+61400000001",)
+
+
+def test_recipients_reject_numbers_that_are_not_e164_with_position_and_mask() -> None:
+    problems = problems_of(recipients=["+61400000001", "0488023555", 61488023555])
+
+    assert problems == [f"recipients[1]=04880**555: {E164_RULE}", f"recipients[2]=<int>: {E164_RULE}"]
+
+
+def test_recipients_must_not_be_empty() -> None:
+    assert problems_of(recipients=[]) == ["recipients=[]: must name at least one number, or be None for all"]
+
+
+def test_success_statuses_accept_neutral_statuses() -> None:
+    condition = WaitCondition.build("delivery", success_statuses=["delivered", "sent"])
+
+    assert condition.success_statuses == ("delivered", "sent")
+
+
+def test_success_statuses_reject_vendor_spellings_and_emptiness() -> None:
+    assert problems_of(success_statuses=["Delivered"]) == [
+        "success_statuses[0]='Delivered': "
+        "must be one of pending, sent, delivered, failed, expired, cancelled, unknown"
+    ]
+    assert problems_of(success_statuses=[]) == ["success_statuses=[]: must name at least one status"]
+
+
+@pytest.mark.parametrize("ratio", [0.01, 0.5, 1, 1.0])
+def test_min_success_ratio_accepts_numbers_in_zero_to_one(ratio: float) -> None:
+    assert WaitCondition.build("delivery", min_success_ratio=ratio).min_success_ratio == float(ratio)
+
+
+@pytest.mark.parametrize("ratio", [0, -0.5, 1.01, True, "0.5", None])
+def test_min_success_ratio_rejects_anything_else(ratio: Any) -> None:
+    assert problems_of(min_success_ratio=ratio) == [
+        f"min_success_ratio={ratio!r}: must be a number greater than 0 and at most 1"
+    ]
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    assert len(problems_of(recipients=["x"], success_statuses=["nope"], min_success_ratio=2)) == 3
+
+
+@pytest.mark.parametrize(
+    ("ratio", "total", "required"), [(1.0, 4, 4), (0.5, 3, 2), (0.9, 10, 9), (0.01, 1, 1)]
+)
+def test_required_rounds_up(ratio: float, total: int, required: int) -> None:
+    assert WaitCondition.build("delivery", min_success_ratio=ratio).required(total) == required
+
+
+def test_json_round_trip_and_repr_without_numbers() -> None:
+    condition = WaitCondition.build("delivery", recipients=["+61400000001"], min_success_ratio=0.5)
+
+    assert WaitCondition.from_json(condition.to_json()) == condition
+    assert "+61400000001" not in repr(condition)
+    assert "<1 recipients>" in repr(condition)
+
+
+DELIVERED = from_sinch("Delivered", 0)
+FAILED = from_sinch("Failed", 1)
+DISPATCHED = from_sinch("Dispatched", 401)
+EXPIRED = from_sinch("Expired", 0)
+
+
+class StubTracking:
+    """Canned counts and recipient states per batch."""
+
+    def __init__(self, counts: dict[str, tuple[int, list[tuple[MessageState, int]]]] | None = None) -> None:
+        self.counts = counts or {}
+        self.states: dict[str, list[RecipientState]] = {}
+
+    def batch_status(self, batch_id: str) -> BatchStatus:
+        total, counts = self.counts[batch_id]
+        return BatchStatus(batch_id, total, tuple(StatusCount(state, n) for state, n in counts))
+
+    def recipient_states(
+        self, batch_id: str, recipients: Collection[str] | None = None
+    ) -> list[RecipientState]:
+        return self.states.get(batch_id, [])
+
+
+def test_all_final_waits_while_a_message_is_open_and_counts_unreported_as_pending() -> None:
+    hook = StubTracking({"b1": (4, [(DELIVERED, 2), (DISPATCHED, 1)])})
+
+    verdict = check_batches(hook, ["b1"], WaitCondition.build())
+
+    assert verdict.outcome == "waiting"
+    assert verdict.summary["statuses"] == {"delivered": 2, "pending": 1, "sent": 1}
+    assert verdict.summary["vendor_statuses"] == {"(not reported yet)": 1, "Delivered": 2, "Dispatched": 1}
+    assert verdict.message == "2 of 4 messages of batch b1 final: delivered 2, pending 1, sent 1"
+
+
+def test_all_final_succeeds_across_batches_and_says_when_some_expired() -> None:
+    hook = StubTracking({"b1": (2, [(DELIVERED, 2)]), "b2": (2, [(FAILED, 1), (EXPIRED, 1)])})
+
+    verdict = check_batches(hook, ["b1", "b2"], WaitCondition.build())
+
+    assert verdict.outcome == "success"
+    assert verdict.summary == {
+        "batch_ids": ["b1", "b2"],
+        "total": 4,
+        "final": 4,
+        "completed": True,
+        "expired": True,
+        "statuses": {"delivered": 2, "expired": 1, "failed": 1},
+        "vendor_statuses": {"Delivered": 2, "Expired": 1, "Failed": 1},
+    }
+    assert "(some expired without a delivery receipt)" in verdict.message
+
+
+def test_a_batch_with_no_messages_found_keeps_waiting() -> None:
+    verdict = check_batches(StubTracking({"k@1": (0, [])}), ["k@1"], WaitCondition.build())
+
+    assert verdict.outcome == "waiting"
+    assert verdict.message == "No messages found yet for batch k@1"
+
+
+def test_delivery_succeeds_as_soon_as_the_ratio_is_met_even_with_messages_open() -> None:
+    hook = StubTracking({"b1": (4, [(DELIVERED, 3), (DISPATCHED, 1)])})
+
+    verdict = check_batches(hook, ["b1"], WaitCondition.build("delivery", min_success_ratio=0.75))
+
+    assert verdict.outcome == "success"
+    assert (verdict.summary["succeeded"], verdict.summary["failed"], verdict.summary["required"]) == (3, 0, 3)
+
+
+def test_delivery_fails_fast_once_too_many_ended_otherwise() -> None:
+    hook = StubTracking({"b1": (10, [(DELIVERED, 1), (FAILED, 2), (DISPATCHED, 7)])})
+
+    verdict = check_batches(hook, ["b1"], WaitCondition.build("delivery", min_success_ratio=0.9))
+
+    assert verdict.outcome == "failure"
+    assert verdict.message.startswith(
+        "Delivery condition can no longer be met for batch b1: 2 of 10 messages ended without reaching "
+        "delivered, so at most 8 can, but 9 are needed (min_success_ratio=0.9)"
+    )
+
+
+def test_delivery_waits_while_the_ratio_is_still_reachable() -> None:
+    hook = StubTracking({"b1": (10, [(DELIVERED, 1), (FAILED, 1), (DISPATCHED, 8)])})
+
+    assert (
+        check_batches(hook, ["b1"], WaitCondition.build("delivery", min_success_ratio=0.9)).outcome
+        == "waiting"
+    )
+
+
+def test_delivery_counts_other_success_statuses() -> None:
+    submitted = from_fonedynamics("Submitted", delivery_receipt=True)
+    hook = StubTracking({"k@1": (2, [(submitted, 2)])})
+
+    verdict = check_batches(
+        hook, ["k@1"], WaitCondition.build("delivery", success_statuses=["delivered", "sent"])
+    )
+
+    assert verdict.outcome == "success"
+
+
+def test_delivery_for_given_recipients_counts_only_them_across_batches() -> None:
+    hook = StubTracking()
+    hook.states = {
+        "b1": [RecipientState("b1", "+61400000001", DELIVERED), RecipientState("b1", "+61400000013", FAILED)],
+        "b2": [RecipientState("b2", "+61400000002", DISPATCHED)],
+    }
+    condition = WaitCondition.build("delivery", recipients=["+61400000001", "+61400000002", "+61400000003"])
+
+    verdict = check_batches(hook, ["b1", "b2"], condition)
+
+    assert verdict.outcome == "waiting"
+    assert verdict.summary["total"] == 3
+    assert verdict.summary["statuses"] == {"delivered": 1, "pending": 1, "sent": 1}
+    assert "+61400000001" not in str(verdict.summary) + verdict.message
+
+
+def test_best_states_prefers_a_final_state() -> None:
+    states = [RecipientState("b1", "+61400000001", DISPATCHED), RecipientState("b2", "+61400000001", FAILED)]
+
+    assert best_states(states)["+61400000001"].batch_id == "b2"
+    assert best_states(reversed(states))["+61400000001"].batch_id == "b2"
+
+
+def test_describe_batches_is_bounded() -> None:
+    assert describe_batches(["a"]) == "batch a"
+    assert describe_batches(["a", "b", "c", "d", "e"]) == "batches a, b, c and 2 more"
+
 
 SINCH, FONE = "trigger_sinch", "trigger_fone"
 ALL_FINAL = WaitCondition.build().to_json()

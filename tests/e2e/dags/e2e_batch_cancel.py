@@ -8,7 +8,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import DAG, task
 
-from airflow_provider_sms.hooks.base import SmsHook
+from airflow_provider_sms.hooks.sms import SmsHook
 from airflow_provider_sms.operators.cancel import SmsCancelBatchOperator
 
 CONN_ID = "sms_e2e_sinch"

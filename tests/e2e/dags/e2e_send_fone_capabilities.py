@@ -8,9 +8,8 @@ from airflow.sdk import DAG
 from airflow_provider_sms.operators.dry_run import SmsDryRunOperator
 from airflow_provider_sms.operators.send import SmsSendOperator
 
-#: Every Sinch-only send option, with a value Sinch would accept.
+#: Every Sinch-only send option, with a value Sinch would accept (``expire_at`` is an argument of its own).
 SINCH_ONLY_OPTIONS = {
-    "expire_at": "2099-01-01T00:00:00Z",
     "delivery_report": "full",
     "callback_url": "http://127.0.0.1:9/callback",
     "flash_message": True,
@@ -32,14 +31,23 @@ with DAG(
             body="never sent",
             retries=1,
             retry_delay=pendulum.duration(seconds=0),
-            **{name: value},
+            vendor_options={name: value},
         )
+    SmsSendOperator(
+        task_id="send_expire_at",
+        sms_conn_id="fonedynamics_default",
+        to=["+61400000201"],
+        body="never sent",
+        expire_at="2099-01-01T00:00:00Z",
+        retries=1,
+        retry_delay=pendulum.duration(seconds=0),
+    )
     SmsDryRunOperator(
         task_id="dry_run_flash_message",
         sms_conn_id="fonedynamics_default",
         to=["+61400000201"],
         body="never sent",
-        flash_message=True,
+        vendor_options={"flash_message": True},
         retries=1,
         retry_delay=pendulum.duration(seconds=0),
     )

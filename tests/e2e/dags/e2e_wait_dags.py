@@ -14,8 +14,8 @@ from typing import Any
 import pendulum
 from airflow.sdk import DAG, get_current_context, task
 
-from airflow_provider_sms.hooks.base import SmsHook
-from airflow_provider_sms.hooks.batch_ids import FoneBatchRef
+from airflow_provider_sms.hooks.fonedynamics import FoneBatchRef
+from airflow_provider_sms.hooks.sms import SmsHook
 from airflow_provider_sms.models.fonedynamics import FoneMessage
 from airflow_provider_sms.sensors.batch import SmsBatchSensor
 from airflow_provider_sms.sensors.delivery_report import SmsDeliveryReportSensor
