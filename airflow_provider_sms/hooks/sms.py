@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
@@ -445,7 +445,7 @@ def failing_without_retry() -> Iterator[None]:
         raise AirflowFailException(str(exc)) from exc
 
 
-class SmsHook(BaseHook):
+class SmsHook(BaseHook, ABC):
     """Vendor-neutral SMS hook; :meth:`for_connection` returns the vendor hook of a connection.
 
     The connection is read and checked once, into the vendor's typed settings, and the client is built

@@ -107,6 +107,19 @@ def test_the_class_path_table_holds_only_the_vendor_hooks() -> None:
     assert sorted(HOOK_CLASS_PATHS) == sorted(c.conn_type for c in HOOK_CLASSES)
 
 
+def test_base_hook_is_abstract() -> None:
+    with pytest.raises(TypeError, match="abstract"):
+        SmsHook(sms_conn_id="any")  # type: ignore[abstract]
+
+
+def test_a_vendor_hook_missing_a_neutral_operation_cannot_be_built() -> None:
+    class Incomplete(FoneDynamicsHook):
+        batch_status = SmsHook.batch_status
+
+    with pytest.raises(TypeError, match=r"abstract method.*batch_status"):
+        Incomplete(sms_conn_id="any")  # type: ignore[abstract]
+
+
 def test_registration_attributes() -> None:
     assert SmsHook.conn_name_attr == "sms_conn_id"
     assert (SinchHook.conn_type, SinchHook.default_conn_name, SinchHook.hook_name) == (
