@@ -485,8 +485,12 @@ class SmsHook(BaseHook, ABC):
         class_path = HOOK_CLASS_PATHS.get(str(connection.conn_type))
         hook_class = _import_class(class_path) if class_path else None
         if hook_class is None or not issubclass(hook_class, cls):
-            supported = ", ".join(sorted(HOOK_CLASS_PATHS))
-            problem = Problem("conn_type", repr(connection.conn_type), f"must be one of {supported}")
+            # A vendor hook class accepts its own type only; SmsHook accepts every type in the table.
+            accepted = [
+                t for t, path in HOOK_CLASS_PATHS.items() if issubclass(_import_class(path) or object, cls)
+            ]
+            rule = f"must be one of {', '.join(sorted(accepted))}"
+            problem = Problem("conn_type", repr(connection.conn_type), rule)
             raise SmsValidationError([problem], subject=f"SMS connection {conn_id!r}")
         hook = hook_class(sms_conn_id=conn_id)
         hook._connection = connection

@@ -96,6 +96,11 @@ def test_for_connection_rejects_other_connection_types(set_connection: SetConnec
     )
 
 
+def test_for_connection_on_a_vendor_hook_accepts_only_its_type(fonedynamics_conn: str) -> None:
+    with pytest.raises(SmsValidationError, match=r"conn_type='fonedynamics': must be one of sinch$"):
+        SinchHook.for_connection(fonedynamics_conn)
+
+
 @pytest.mark.parametrize("hook_class", HOOK_CLASSES)
 def test_the_class_path_table_names_each_hook_under_its_connection_type(hook_class: type[SmsHook]) -> None:
     module_name, _, class_name = HOOK_CLASS_PATHS[hook_class.conn_type].rpartition(".")
