@@ -50,7 +50,7 @@ LIFECYCLE_FEATURES = {
     "feedback": "plan_feedback",
 }
 
-# -- dispatch by connection type -----------------------------------------------------------------------
+# -- dispatch by connection type --------------------------------------------------------------------------
 
 
 def test_for_connection_returns_the_sinch_hook(sinch_token_conn: str) -> None:
@@ -150,7 +150,7 @@ def test_the_former_module_still_gives_the_hook_and_warns(monkeypatch: pytest.Mo
     assert FormerSmsHook is SmsHook
 
 
-# -- features: the one answer to "can this vendor do X?" -------------------------------------------------
+# -- features: the one answer to "can this vendor do X?" --------------------------------------------------
 
 
 def test_every_feature_has_its_words_and_each_hook_claims_only_known_features() -> None:
@@ -218,7 +218,7 @@ def test_an_unknown_feature_is_a_programming_error(sinch_token_conn: str) -> Non
             ask("teleport")  # type: ignore[arg-type]
 
 
-# -- send options ------------------------------------------------------------------------------------------
+# -- send options -----------------------------------------------------------------------------------------
 
 #: Every field the campaign engine sets itself, per vendor request model; the rest are vendor options.
 ENGINE_FIELDS = {
@@ -294,7 +294,7 @@ def test_expire_at_passes_where_the_vendor_has_it_and_is_refused_before_any_requ
     assert http.request_history == []
 
 
-# -- the connection test -------------------------------------------------------------------------------
+# -- the connection test ----------------------------------------------------------------------------------
 
 
 def test_test_connection_never_shows_the_password(
@@ -314,7 +314,7 @@ def test_test_connection_never_shows_the_password(
     assert message == "Fone Dynamics connection test failed: proxy refused credentials ***"
 
 
-# -- batch_id_list: the one reader of a batch_id argument ------------------------------------------------
+# -- batch_id_list: the one reader of a batch_id argument -------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -367,7 +367,7 @@ def test_batch_id_list_names_the_argument_it_reads() -> None:
         batch_id_list([""], field="batch_ids")
 
 
-# -- the neutral sending types ------------------------------------------------------------------------------
+# -- the neutral sending types ----------------------------------------------------------------------------
 
 
 def test_render_placeholders_like_sinch() -> None:
@@ -403,7 +403,7 @@ def test_reprs_never_show_a_number_or_an_option_value() -> None:
     assert repr(batch) == "KeyedBatch(key='sms-k-c0', batch_id='B1', recipients=<2>)"
 
 
-# -- the neutral tracking types -----------------------------------------------------------------------------
+# -- the neutral tracking types ---------------------------------------------------------------------------
 
 DELIVERED = from_sinch("Delivered")
 FAILED = from_sinch("Failed")
