@@ -771,13 +771,14 @@ def test_find_batches_lists_from_since_or_the_lookup_window_to_a_day_ahead(
     since = datetime.now(timezone.utc) - timedelta(days=2)
 
     found = hook.find_batches("k-", since)
-    hook.find_batches("k-", datetime(2000, 1, 1, tzinfo=timezone.utc))
+    hook.find_batches("", datetime(2000, 1, 1, tzinfo=timezone.utc))
 
     assert found == [
         KeyedBatch("k-1", "k-1@1700000005", ("+61400000102", "+61400000101")),
         KeyedBatch("k-2", f"k-2@{int(since.timestamp())}", ("+61400000103",)),
     ]
-    first, second = (query_of(r) for r in http.request_history)
+    assert hook.find_batches("", since) == found
+    first, second, _ = (query_of(r) for r in http.request_history)
     assert (first["Date_From"], first["Direction"]) == (str(int(since.timestamp())), "Transmit")
     now = datetime.now(timezone.utc)
     assert int(first["Date_To"]) == pytest.approx((now + FONE_LOOKUP_AFTER).timestamp(), abs=5)

@@ -516,6 +516,15 @@ def test_find_batches_starts_no_earlier_than_the_list_window_allows(
     assert found == [KeyedBatch("k-1", "01A", ("+61400000101",))]
 
 
+def test_find_batches_of_an_empty_prefix_gives_every_keyed_batch_and_no_other(
+    hook: SinchHook, http: requests_mock.Mocker
+) -> None:
+    keyed, unkeyed = batch("01A", ["+61400000101"], "k-1"), batch("01B", ["+61400000102"], None)
+    http.get(EU_BATCHES, json=page(keyed, unkeyed, {**unkeyed, "id": "01C", "client_reference": ""}))
+
+    assert hook.find_batches("", datetime.now(timezone.utc)) == [KeyedBatch("k-1", "01A", ("+61400000101",))]
+
+
 # -- changing batches already sent: plan (validate, read) first, then apply -------------------------------
 
 
