@@ -428,7 +428,7 @@ class SinchHook(SmsHook):
         return [
             KeyedBatch(str(batch.client_reference), str(batch.id), tuple(_e164(n) for n in batch.to))
             for batch in self.get_conn().list_batches(start_date=start, page_size=100)
-            if batch.id and (batch.client_reference or "").startswith(key_prefix)
+            if batch.id and batch.client_reference and batch.client_reference.startswith(key_prefix)
         ]
 
     # -- changing batches already sent ------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
@@ -445,7 +445,7 @@ def failing_without_retry() -> Iterator[None]:
         raise AirflowFailException(str(exc)) from exc
 
 
-class SmsHook(BaseHook):
+class SmsHook(BaseHook, ABC):
     """Vendor-neutral SMS hook; :meth:`for_connection` returns the vendor hook of a connection.
 
     The connection is read and checked once, into the vendor's typed settings, and the client is built
@@ -485,8 +485,12 @@ class SmsHook(BaseHook):
         class_path = HOOK_CLASS_PATHS.get(str(connection.conn_type))
         hook_class = _import_class(class_path) if class_path else None
         if hook_class is None or not issubclass(hook_class, cls):
-            supported = ", ".join(sorted(HOOK_CLASS_PATHS))
-            problem = Problem("conn_type", repr(connection.conn_type), f"must be one of {supported}")
+            # A vendor hook class accepts its own type only; SmsHook accepts every type in the table.
+            accepted = [
+                t for t, path in HOOK_CLASS_PATHS.items() if issubclass(_import_class(path) or object, cls)
+            ]
+            rule = f"must be one of {', '.join(sorted(accepted))}"
+            problem = Problem("conn_type", repr(connection.conn_type), rule)
             raise SmsValidationError([problem], subject=f"SMS connection {conn_id!r}")
         hook = hook_class(sms_conn_id=conn_id)
         hook._connection = connection

@@ -10,6 +10,14 @@ from unittest import mock
 import pytest
 import requests_mock
 
+from airflow_provider_sms.hooks.sms import SmsHook
+from airflow_provider_sms.sandbox.testing import (
+    SandboxServer,
+    connection_env,
+    fonedynamics_connection,
+    sinch_connection,
+)
+
 SINCH_PLAN = "plan0001"
 SINCH_TOKEN = "sinch-api-token-0001"
 SINCH_KEY_ID = "key-id-0001"
@@ -81,7 +89,20 @@ def mask_calls() -> Iterator[list[object]]:
         masked.append(secret)
 
     with (
-        mock.patch("airflow_provider_sms.hooks.base.mask_secret", side_effect=record),
         mock.patch("airflow_provider_sms.hooks.sinch.mask_secret", side_effect=record),
+        mock.patch("airflow_provider_sms.hooks.fonedynamics.mask_secret", side_effect=record),
     ):
         yield masked
+
+
+@pytest.fixture
+def sandbox_hook(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], SmsHook]:
+    """Return a function giving the hook of a ``sinch`` or ``fonedynamics`` connection to the sandbox."""
+
+    def connect(conn_type: str) -> SmsHook:
+        conn = sinch_connection(sandbox.url) if conn_type == "sinch" else fonedynamics_connection(sandbox.url)
+        conn_id = f"sandbox_{conn_type}"
+        monkeypatch.setenv(*connection_env(conn_id, conn))
+        return SmsHook.for_connection(conn_id)
+
+    return connect

@@ -168,7 +168,7 @@ def test_csv_source_streams_rows_with_columns_as_values(tmp_path: Path) -> None:
     first, second = list(source)
     assert first.recipient.values == {"name": "Ann"}  # empty cell: the parameters apply
     assert second.recipient.values == {"name": "Bob"}
-    assert second.field == "to[1] (line 3)"
+    assert second.where == "to[1] (line 3)"
     assert len(list(source)) == 2  # readable again
 
 

@@ -8,11 +8,20 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_sms.hooks._form import ConnectionForm, FormField
+from airflow_provider_sms.clients.sinch import SINCH_AUTH_TYPES, SINCH_REGIONS
+from airflow_provider_sms.hooks._form import (
+    FONEDYNAMICS_CONN_TYPE,
+    FONEDYNAMICS_FORM,
+    FONEDYNAMICS_HOOK_NAME,
+    SINCH_CONN_TYPE,
+    SINCH_FORM,
+    SINCH_HOOK_NAME,
+    ConnectionForm,
+    FormField,
+)
 from airflow_provider_sms.hooks.fonedynamics import FoneDynamicsHook
-from airflow_provider_sms.hooks.fonedynamics_connection import FONEDYNAMICS_CONNECTION_FORM
 from airflow_provider_sms.hooks.sinch import SinchHook
-from airflow_provider_sms.hooks.sinch_connection import SINCH_CONNECTION_FORM
+from tests.hooks.conftest import SetConnection
 
 
 class FakeField:
@@ -91,7 +100,7 @@ def test_widget_of_a_choice_carries_label_default_and_allowed_values(fake_wtform
 
 @pytest.mark.parametrize(
     ("hook_class", "form"),
-    [(SinchHook, SINCH_CONNECTION_FORM), (FoneDynamicsHook, FONEDYNAMICS_CONNECTION_FORM)],
+    [(SinchHook, SINCH_FORM), (FoneDynamicsHook, FONEDYNAMICS_FORM)],
 )
 def test_both_renderings_offer_the_same_fields(
     fake_wtforms: types.ModuleType, hook_class: type[SinchHook] | type[FoneDynamicsHook], form: ConnectionForm
@@ -103,6 +112,7 @@ def test_both_renderings_offer_the_same_fields(
     for name, widget in widgets.items():
         assert widget.label == conn_fields[name]["label"]
         assert widget.kwargs["default"] == conn_fields[name]["schema"].get("default")
+    assert hook_class.get_ui_field_behaviour() == form.legacy_ui_field_behaviour()
 
 
 def test_placeholders_join_standard_and_extra_fields() -> None:
@@ -126,6 +136,49 @@ def test_placeholders_join_standard_and_extra_fields() -> None:
 
 
 def test_field_named_finds_or_fails() -> None:
-    assert SINCH_CONNECTION_FORM.field_named("timeout").default == 30
+    assert SINCH_FORM.field_named("timeout").default == 30
     with pytest.raises(KeyError):
-        SINCH_CONNECTION_FORM.field_named("nope")
+        SINCH_FORM.field_named("nope")
+
+
+def test_each_hook_registers_under_its_forms_connection_type_and_name() -> None:
+    assert (SinchHook.conn_type, SinchHook.hook_name) == (SINCH_CONN_TYPE, SINCH_HOOK_NAME)
+    assert (FoneDynamicsHook.conn_type, FoneDynamicsHook.hook_name) == (
+        FONEDYNAMICS_CONN_TYPE,
+        FONEDYNAMICS_HOOK_NAME,
+    )
+
+
+def test_sinch_choices_come_from_the_clients_one_table() -> None:
+    assert SINCH_FORM.field_named("region").choices == SINCH_REGIONS
+    assert SINCH_FORM.field_named("auth_type").choices == SINCH_AUTH_TYPES
+    assert SINCH_FORM.field_named("auth_type").default == "api_token"
+
+
+#: A value for every ``extra`` field of each form, as the hook's settings hold it.
+FORM_VALUES = {
+    SINCH_CONN_TYPE: {
+        "region": "eu",
+        "auth_type": "oauth2",
+        "project_id": "proj1",
+        "auth_url": "http://127.0.0.1:8080/token",
+        "default_from": "Acme",
+        "timeout": 7.0,
+        "max_retries": 1,
+    },
+    FONEDYNAMICS_CONN_TYPE: {"property_sid": "PR9", "default_from": "Acme", "timeout": 7.0, "max_retries": 1},
+}
+
+
+@pytest.mark.parametrize(
+    ("hook_class", "form"), [(SinchHook, SINCH_FORM), (FoneDynamicsHook, FONEDYNAMICS_FORM)]
+)
+def test_every_extra_field_of_a_form_reaches_the_hooks_settings(
+    set_connection: SetConnection, hook_class: type[SinchHook] | type[FoneDynamicsHook], form: ConnectionForm
+) -> None:
+    values = FORM_VALUES[hook_class.conn_type]
+    conn_id = set_connection("form", hook_class.conn_type, login="id1", password="secret-1", extra=values)
+
+    settings = hook_class(sms_conn_id=conn_id).settings
+
+    assert {f.name: getattr(settings, f.name) for f in form.fields} == values

@@ -1,35 +1,65 @@
-"""Rules of a ``sinch`` connection: each with a passing and a failing case."""
+"""SinchHook and its connection: settings read once, errors naming connection fields, auth, masking.
+
+Every settings rule is tested on ``SinchSettings`` (``tests/clients``); here, that the hook reads each
+connection field into the right setting and names the connection's own field in each error.
+"""
 
 from __future__ import annotations
 
-import json
+import dataclasses
+import logging
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from airflow.sdk import Connection
+import requests_mock
 
+from airflow_provider_sms.clients.sinch import SinchClient, SinchSettings
 from airflow_provider_sms.exceptions import SmsValidationError
-from airflow_provider_sms.hooks.sinch_connection import read_sinch_connection
+from airflow_provider_sms.hooks._form import SINCH_FORM
+from airflow_provider_sms.hooks.sinch import SinchHook
+from tests.hooks.conftest import (
+    SINCH_KEY_ID,
+    SINCH_KEY_SECRET,
+    SINCH_PLAN,
+    SINCH_PROJECT,
+    SINCH_TOKEN,
+    SetConnection,
+)
 
-TOKEN = "sinch-api-token-0001"
+EU_BATCHES = f"https://eu.sms.api.sinch.com/xms/v1/{SINCH_PLAN}/batches"
+OAUTH_BATCHES = f"https://zt.us.sms.api.sinch.com/xms/v1/{SINCH_PROJECT}/batches"
+TOKEN_URL = "https://auth.sinch.com/oauth2/token"
+ACCESS_TOKEN = "oauth-access-token-0001"
+BATCH = {"id": "01BATCH", "type": "mt_text", "to": ["61400000002"], "from": "Acme", "body": "Hi"}
+EMPTY_PAGE = {"count": 0, "page": 0, "page_size": 1, "batches": []}
 
 
-def sinch(extra: dict[str, Any] | str | None = None, **fields: Any) -> Connection:
-    values: dict[str, Any] = {"login": "plan0001", "password": TOKEN, **fields}
-    extra_text = extra if isinstance(extra, str) or extra is None else json.dumps(extra)
-    return Connection(conn_id="sms", conn_type="sinch", extra=extra_text, **values)
+# -- reading the connection -------------------------------------------------------------------------------
 
 
-def problems(connection: Connection) -> list[str]:
+@pytest.fixture
+def read(set_connection: SetConnection) -> Callable[..., SinchSettings]:
+    """Return a function that defines the ``sms`` connection and returns the settings the hook reads."""
+
+    def settings(extra: dict[str, Any] | str | None = None, **fields: Any) -> SinchSettings:
+        values = {"login": SINCH_PLAN, "password": SINCH_TOKEN, **fields}
+        conn_id = set_connection("sms", "sinch", extra=extra if extra is not None else {}, **values)
+        return SinchHook(sms_conn_id=conn_id).settings
+
+    return settings
+
+
+def problems(read: Callable[..., SinchSettings], extra: Any = None, **fields: Any) -> list[str]:
     with pytest.raises(SmsValidationError) as raised:
-        read_sinch_connection(connection)
+        read(extra, **fields)
     assert str(raised.value).startswith("Invalid Sinch connection 'sms', nothing was sent: ")
-    assert TOKEN not in str(raised.value)
+    assert SINCH_TOKEN not in str(raised.value)
     return [str(problem) for problem in raised.value.problems]
 
 
-def test_minimal_connection_gets_defaults() -> None:
-    settings = read_sinch_connection(sinch())
+def test_minimal_connection_gets_defaults(read: Callable[..., SinchSettings]) -> None:
+    settings = read()
 
     assert (settings.region, settings.auth_type, settings.timeout, settings.max_retries) == (
         "us",
@@ -38,12 +68,11 @@ def test_minimal_connection_gets_defaults() -> None:
         3,
     )
     assert (settings.base_url, settings.default_from, settings.project_id) == (None, None, None)
+    assert (settings.service_plan_id, settings.api_token) == (SINCH_PLAN, SINCH_TOKEN)
 
 
-def test_empty_form_values_mean_defaults() -> None:
-    extra = {"region": "", "auth_type": None, "project_id": "", "timeout": "", "max_retries": None}
-
-    settings = read_sinch_connection(sinch(extra))
+def test_empty_form_values_mean_defaults(read: Callable[..., SinchSettings]) -> None:
+    settings = read({"region": "", "auth_type": None, "project_id": "", "timeout": "", "max_retries": None})
 
     assert (settings.region, settings.auth_type, settings.timeout, settings.max_retries) == (
         "us",
@@ -53,35 +82,39 @@ def test_empty_form_values_mean_defaults() -> None:
     )
 
 
-@pytest.mark.parametrize("region", ["us", "eu", "au", "br", "ca", "EU"])
-def test_region_accepts_every_sinch_region(region: str) -> None:
-    assert read_sinch_connection(sinch({"region": region})).region == region.lower()
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        *[
+            ({"region": region}, ("region", region.lower()))
+            for region in ("us", "eu", "au", "br", "ca", "EU")
+        ],
+        ({"default_from": "+61400000001"}, ("default_from", "+61400000001")),
+        ({"default_from": "12345"}, ("default_from", "12345")),
+        ({"default_from": "Acme"}, ("default_from", "Acme")),
+        ({"timeout": 10}, ("timeout", 10.0)),
+        ({"timeout": "2.5"}, ("timeout", 2.5)),
+        ({"timeout": 0.5}, ("timeout", 0.5)),
+        ({"max_retries": 0}, ("max_retries", 0)),
+        ({"max_retries": "5"}, ("max_retries", 5)),
+        ({"max_retries": 2.0}, ("max_retries", 2)),
+        ({"project_id": "proj1", "auth_url": "https://auth.example/t"}, ("project_id", None)),
+    ],
+)
+def test_extra_values_are_read_and_normalised(
+    read: Callable[..., SinchSettings], extra: dict[str, Any], expected: tuple[str, object]
+) -> None:
+    name, value = expected
+
+    assert getattr(read(extra), name) == value
 
 
-def test_region_rejects_others() -> None:
-    assert problems(sinch({"region": "mars"})) == ["extra.region='mars': must be one of us, eu, au, br, ca"]
+@pytest.mark.parametrize("host", ["http://127.0.0.1:8080", "https://proxy.example/sinch/"])
+def test_host_accepts_an_absolute_http_url(read: Callable[..., SinchSettings], host: str) -> None:
+    assert read(host=host).base_url == host.rstrip("/")
 
 
-def test_auth_type_rejects_others() -> None:
-    assert problems(sinch({"auth_type": "basic"})) == [
-        "extra.auth_type='basic': must be one of api_token, oauth2"
-    ]
-
-
-def test_login_and_password_are_required() -> None:
-    assert problems(sinch(login=" ", password=None)) == [
-        "login=(empty): the service plan ID is required",
-        "password=(empty): the API token is required",
-    ]
-
-
-def test_service_plan_id_must_fit_in_a_url_path() -> None:
-    assert problems(sinch(login="plan/../x")) == [
-        "login='plan/../x': must not contain '/', '?', '#', '%' or whitespace"
-    ]
-
-
-def test_oauth_connection_reads_project_and_key() -> None:
+def test_oauth_connection_reads_project_and_key(read: Callable[..., SinchSettings]) -> None:
     extra = {
         "auth_type": "oauth2",
         "region": "eu",
@@ -89,96 +122,83 @@ def test_oauth_connection_reads_project_and_key() -> None:
         "auth_url": "https://auth.example/t",
     }
 
-    settings = read_sinch_connection(sinch(extra, login="key-id"))
+    settings = read(extra, login="key-id")
 
-    assert (settings.auth_type, settings.project_id, settings.login) == ("oauth2", "proj1", "key-id")
-    assert settings.auth_url == "https://auth.example/t"
-
-
-def test_oauth_needs_a_project_id_and_a_us_or_eu_region() -> None:
-    assert problems(sinch({"auth_type": "oauth2", "region": "au"}, password="")) == [
-        "password=(empty): the access key secret is required",
-        "extra.project_id=(empty): the project ID is required when auth_type is oauth2",
-        "extra.region='au': Sinch offers oauth2 only in regions us and eu; use auth_type api_token elsewhere",
-    ]
+    assert (settings.auth_type, settings.project_id, settings.key_id) == ("oauth2", "proj1", "key-id")
+    assert (settings.key_secret, settings.auth_url) == (SINCH_TOKEN, "https://auth.example/t")
+    assert (settings.service_plan_id, settings.api_token) == (None, None)
 
 
-def test_api_token_ignores_oauth_only_fields() -> None:
-    settings = read_sinch_connection(sinch({"project_id": "proj1", "auth_url": "https://auth.example/t"}))
-
-    assert (settings.project_id, settings.auth_url) == (None, None)
-
-
-@pytest.mark.parametrize("host", ["http://127.0.0.1:8080", "https://proxy.example/sinch/"])
-def test_host_accepts_an_absolute_http_url(host: str) -> None:
-    assert read_sinch_connection(sinch(host=host)).base_url == host.rstrip("/")
-
-
-def test_host_rejects_a_bare_name() -> None:
-    assert problems(sinch(host="proxy.example")) == [
-        "host='proxy.example': must be an absolute http:// or https:// URL"
-    ]
-
-
-def test_host_rejects_credentials_without_showing_them() -> None:
-    assert problems(sinch(host="https://user:pa55word@proxy.example")) == [
-        "host=(hidden): must not contain a user name or password"
-    ]
-
-
-def test_auth_url_rejects_other_schemes() -> None:
-    extra = {"auth_type": "oauth2", "project_id": "p", "auth_url": "ftp://auth.example"}
-
-    assert problems(sinch(extra)) == [
-        "extra.auth_url='ftp://auth.example': must be an absolute http:// or https:// URL"
-    ]
-
-
-@pytest.mark.parametrize("sender", ["+61400000001", "12345", "Acme"])
-def test_default_from_accepts_sinch_senders(sender: str) -> None:
-    assert read_sinch_connection(sinch({"default_from": sender})).default_from == sender
-
-
-def test_default_from_rejects_a_bad_number_masked() -> None:
-    (problem,) = problems(sinch({"default_from": "+0612345678901"}))
-
-    assert problem == "extra.default_from=+0612******901: a numeric sender id must be an E.164 number"
-
-
-@pytest.mark.parametrize(("raw", "seconds"), [(10, 10.0), ("2.5", 2.5), (0.5, 0.5)])
-def test_timeout_accepts_positive_seconds(raw: object, seconds: float) -> None:
-    assert read_sinch_connection(sinch({"timeout": raw})).timeout == seconds
-
-
-@pytest.mark.parametrize("raw", [0, -1, "soon", True, [5]])
-def test_timeout_rejects_others(raw: object) -> None:
-    assert problems(sinch({"timeout": raw})) == [
-        f"extra.timeout={raw!r}: must be a number of seconds greater than 0"
-    ]
-
-
-@pytest.mark.parametrize(("raw", "count"), [(0, 0), ("5", 5), (2.0, 2)])
-def test_max_retries_accepts_whole_numbers(raw: object, count: int) -> None:
-    assert read_sinch_connection(sinch({"max_retries": raw})).max_retries == count
-
-
-@pytest.mark.parametrize("raw", [-1, 1.5, "many"])
-def test_max_retries_rejects_others(raw: object) -> None:
-    assert problems(sinch({"max_retries": raw})) == [
-        f"extra.max_retries={raw!r}: must be a whole number >= 0"
-    ]
-
-
-def test_extra_must_be_an_object() -> None:
-    assert problems(sinch("[1, 2]")) == ["extra=<list>: must be a JSON object"]
+@pytest.mark.parametrize(
+    ("extra", "fields", "expected"),
+    [
+        ({"region": "mars"}, {}, ["extra.region='mars': must be one of us, eu, au, br, ca"]),
+        ({"auth_type": "basic"}, {}, ["extra.auth_type='basic': must be one of api_token, oauth2"]),
+        (
+            {},
+            {"login": " ", "password": None},
+            ["login=(empty): the service plan ID is required", "password=(empty): the API token is required"],
+        ),
+        (
+            {},
+            {"login": "plan/../x"},
+            ["login='plan/../x': must not contain '/', '?', '#', '%' or whitespace"],
+        ),
+        (
+            {"auth_type": "oauth2", "region": "au"},
+            {"password": ""},
+            [
+                "password=(empty): the access key secret is required",
+                "extra.project_id=(empty): the project ID is required when auth_type is oauth2",
+                "extra.region='au': Sinch offers oauth2 only in regions us and eu; "
+                "use auth_type api_token elsewhere",
+            ],
+        ),
+        (
+            {"auth_type": "oauth2", "project_id": "p"},
+            {"login": None},
+            ["login=(empty): the access key ID is required"],
+        ),
+        (
+            {},
+            {"host": "proxy.example"},
+            ["host='proxy.example': must be an absolute http:// or https:// URL"],
+        ),
+        (
+            {},
+            {"host": "https://user:pa55word@proxy.example"},
+            ["host=(hidden): must not contain a user name or password"],
+        ),
+        (
+            {"auth_type": "oauth2", "project_id": "p", "auth_url": "ftp://auth.example"},
+            {},
+            ["extra.auth_url='ftp://auth.example': must be an absolute http:// or https:// URL"],
+        ),
+        (
+            {"default_from": "+0612345678901"},
+            {},
+            ["extra.default_from=+0612******901: a numeric sender id must be an E.164 number"],
+        ),
+        ({"default_from": 61400000001}, {}, ["extra.default_from=<int>: must be text"]),
+        ("[1, 2]", {}, ["extra=<list>: must be a JSON object"]),
+        *[
+            ({"timeout": raw}, {}, [f"extra.timeout={raw!r}: must be a number of seconds greater than 0"])
+            for raw in (0, -1, "soon", True, [5])
+        ],
+        *[
+            ({"max_retries": raw}, {}, [f"extra.max_retries={raw!r}: must be a whole number >= 0"])
+            for raw in (-1, 1.5, "many")
+        ],
+    ],
+)
+def test_each_rule_names_the_connection_field_its_value_and_the_rule(
+    read: Callable[..., SinchSettings], extra: Any, fields: dict[str, Any], expected: list[str]
+) -> None:
+    assert problems(read, extra, **fields) == expected
 
 
-def test_text_fields_must_be_text() -> None:
-    assert problems(sinch({"default_from": 61400000001})) == ["extra.default_from=<int>: must be text"]
-
-
-def test_every_problem_is_reported_at_once() -> None:
-    found = problems(sinch({"region": "xx", "timeout": 0, "max_retries": -2}, login=None))
+def test_every_problem_is_reported_at_once(read: Callable[..., SinchSettings]) -> None:
+    found = problems(read, {"region": "xx", "timeout": 0, "max_retries": -2}, login=None)
 
     assert [problem.split("=")[0] for problem in found] == [
         "extra.region",
@@ -188,5 +208,148 @@ def test_every_problem_is_reported_at_once() -> None:
     ]
 
 
-def test_settings_repr_hides_the_secret() -> None:
-    assert TOKEN not in repr(read_sinch_connection(sinch()))
+def test_every_settings_field_is_named_after_a_field_of_the_connection_form() -> None:
+    hook = SinchHook(sms_conn_id="unused")
+    form_fields = {f"extra.{f.name}" for f in SINCH_FORM.fields} | {"login", "password", "host"}
+
+    for settings_field in dataclasses.fields(SinchSettings):
+        assert hook._connection_field(settings_field.name) in form_fields, settings_field.name
+
+
+def test_connection_of_another_type_is_refused(set_connection: SetConnection) -> None:
+    conn_id = set_connection("fone_as_sinch", "fonedynamics", login="AC1", password=SINCH_TOKEN)
+
+    with pytest.raises(SmsValidationError, match=r"conn_type='fonedynamics': SinchHook needs 'sinch'"):
+        SinchHook(sms_conn_id=conn_id).get_conn()
+
+
+def test_settings_repr_hides_the_secret(read: Callable[..., SinchSettings]) -> None:
+    assert SINCH_TOKEN not in repr(read())
+
+
+# -- the client, authentication and masking ---------------------------------------------------------------
+
+
+def test_api_token_connection_builds_a_regional_client(sinch_token_conn: str) -> None:
+    hook = SinchHook(sms_conn_id=sinch_token_conn)
+
+    client = hook.get_conn()
+
+    assert isinstance(client, SinchClient)
+    assert (client.region, client.auth_type, client.account_id) == ("eu", "api_token", SINCH_PLAN)
+    assert hook.get_conn() is client
+
+
+def test_default_connection_id_is_sinch_default(set_connection: SetConnection) -> None:
+    set_connection("sinch_default", "sinch", login=SINCH_PLAN, password=SINCH_TOKEN)
+
+    hook = SinchHook()
+
+    assert hook.sms_conn_id == "sinch_default"
+    assert hook.settings.region == "us"
+
+
+def test_api_token_requests_carry_the_bearer_token(sinch_token_conn: str, http: requests_mock.Mocker) -> None:
+    http.get(EU_BATCHES, json=EMPTY_PAGE)
+
+    SinchHook(sms_conn_id=sinch_token_conn).list_batches_page(page_size=1)
+
+    assert http.last_request.headers["Authorization"] == f"Bearer {SINCH_TOKEN}"
+
+
+def test_oauth_connection_fetches_a_token_and_uses_the_project_host(
+    sinch_oauth_conn: str, http: requests_mock.Mocker, mask_calls: list[object]
+) -> None:
+    http.post(TOKEN_URL, json={"access_token": ACCESS_TOKEN, "expires_in": 3599, "token_type": "bearer"})
+    http.get(OAUTH_BATCHES, json=EMPTY_PAGE)
+
+    SinchHook(sms_conn_id=sinch_oauth_conn).list_batches_page(page_size=1)
+
+    token_request, api_request = http.request_history
+    assert token_request.headers["Authorization"].startswith("Basic ")
+    assert api_request.headers["Authorization"] == f"Bearer {ACCESS_TOKEN}"
+    assert mask_calls == [SINCH_KEY_SECRET, ACCESS_TOKEN]
+
+
+def test_oauth_token_url_override_is_used(set_connection: SetConnection, http: requests_mock.Mocker) -> None:
+    conn_id = set_connection(
+        "sinch_oauth_custom",
+        "sinch",
+        login=SINCH_KEY_ID,
+        password=SINCH_KEY_SECRET,
+        host="http://127.0.0.1:8080/",
+        extra={"auth_type": "oauth2", "project_id": SINCH_PROJECT, "auth_url": "http://127.0.0.1:8080/token"},
+    )
+    http.post("http://127.0.0.1:8080/token", json={"access_token": ACCESS_TOKEN, "expires_in": 3599})
+    http.get(f"http://127.0.0.1:8080/xms/v1/{SINCH_PROJECT}/batches/01BATCH", json=BATCH)
+
+    batch = SinchHook(sms_conn_id=conn_id).get_batch("01BATCH")
+
+    assert batch.id == "01BATCH"
+
+
+def test_api_token_secret_is_masked_when_the_client_is_built(
+    sinch_token_conn: str, mask_calls: list[object]
+) -> None:
+    hook = SinchHook(sms_conn_id=sinch_token_conn)
+    assert mask_calls == []
+
+    hook.get_conn()
+
+    assert mask_calls == [SINCH_TOKEN]
+
+
+def test_no_secret_in_repr_or_logs(
+    sinch_oauth_conn: str, http: requests_mock.Mocker, caplog: pytest.LogCaptureFixture
+) -> None:
+    http.post(TOKEN_URL, json={"access_token": ACCESS_TOKEN, "expires_in": 3599})
+    http.get(OAUTH_BATCHES, json=EMPTY_PAGE)
+    hook = SinchHook(sms_conn_id=sinch_oauth_conn)
+
+    with caplog.at_level(logging.DEBUG):
+        hook.test_connection()
+
+    shown = [repr(hook), repr(hook.settings), repr(hook.get_conn()), caplog.text]
+    assert "sinch_oauth" in shown[0]
+    for secret in (SINCH_KEY_SECRET, ACCESS_TOKEN):
+        assert all(secret not in text for text in shown)
+
+
+# -- the connection test ----------------------------------------------------------------------------------
+
+
+def test_test_connection_makes_one_harmless_read(sinch_token_conn: str, http: requests_mock.Mocker) -> None:
+    http.get(EU_BATCHES, json=EMPTY_PAGE)
+
+    ok, message = SinchHook(sms_conn_id=sinch_token_conn).test_connection()
+
+    assert ok is True
+    assert message == "Sinch connection works: listed batches in region eu"
+    assert len(http.request_history) == 1
+    assert http.last_request.method == "GET"
+    assert http.last_request.qs["page_size"] == ["1"]
+
+
+def test_test_connection_reports_rejected_credentials(
+    sinch_token_conn: str, http: requests_mock.Mocker
+) -> None:
+    http.get(EU_BATCHES, status_code=401, json={"code": "unauthorized", "text": "Invalid token"})
+
+    ok, message = SinchHook(sms_conn_id=sinch_token_conn).test_connection()
+
+    assert ok is False
+    assert message.startswith("Sinch connection test failed: Sinch API returned HTTP 401")
+    assert SINCH_TOKEN not in message
+    assert len(http.request_history) == 1
+
+
+def test_test_connection_reports_a_bad_connection_without_a_request(
+    set_connection: SetConnection, http: requests_mock.Mocker
+) -> None:
+    conn_id = set_connection("sinch_nopass", "sinch", login=SINCH_PLAN)
+
+    ok, message = SinchHook(sms_conn_id=conn_id).test_connection()
+
+    assert ok is False
+    assert "password=(empty): the API token is required" in message
+    assert http.request_history == []

@@ -193,3 +193,19 @@ def test_past_send_at_policies() -> None:
     hook = StubHook()
     run(hook, send_at=future)
     assert hook.send_ats == [future] * 3
+
+
+def test_the_docs_list_exactly_each_vendors_options() -> None:
+    """The vendor option table in docs/operators.md is the vendor request models' own field list."""
+    import re
+    from pathlib import Path
+
+    from airflow_provider_sms.hooks.fonedynamics import FoneDynamicsHook
+    from airflow_provider_sms.hooks.sinch import SinchHook
+
+    docs = (Path(__file__).parents[2] / "docs" / "operators.md").read_text()
+    header = "| Sinch `vendor_options` (batch fields) | Fone Dynamics `vendor_options` (message fields) |"
+    row = docs.split(header, 1)[1].splitlines()[2]
+    sinch_cell, fone_cell = row.strip("|").split("|")
+    assert set(re.findall(r"`(\w+)`", sinch_cell)) == SinchHook().vendor_option_names()
+    assert set(re.findall(r"`(\w+)`", fone_cell)) == FoneDynamicsHook().vendor_option_names()
