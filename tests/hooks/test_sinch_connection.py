@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import requests_mock
+from airflow.sdk import Connection
 
 from airflow_provider_sms.clients.sinch import SinchClient, SinchSettings
 from airflow_provider_sms.exceptions import SmsValidationError
@@ -40,10 +41,18 @@ EMPTY_PAGE = {"count": 0, "page": 0, "page_size": 1, "batches": []}
 
 @pytest.fixture
 def read(set_connection: SetConnection) -> Callable[..., SinchSettings]:
-    """Return a function that defines the ``sms`` connection and returns the settings the hook reads."""
+    """Return a function that defines the ``sms`` connection and returns the settings the hook reads.
+
+    An ``extra`` given as text is set on the hook's ``Connection`` as it is: Airflow 3.1 refuses to even
+    define a connection whose ``extra`` is not a JSON object, so that case is built directly.
+    """
 
     def settings(extra: dict[str, Any] | str | None = None, **fields: Any) -> SinchSettings:
         values = {"login": SINCH_PLAN, "password": SINCH_TOKEN, **fields}
+        if isinstance(extra, str):
+            hook = SinchHook(sms_conn_id="sms")
+            hook._connection = Connection(conn_id="sms", conn_type="sinch", extra=extra, **values)
+            return hook.settings
         conn_id = set_connection("sms", "sinch", extra=extra if extra is not None else {}, **values)
         return SinchHook(sms_conn_id=conn_id).settings
 
