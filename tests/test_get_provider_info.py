@@ -84,7 +84,9 @@ def test_connection_type_matches_its_hook(hook_class: type[SinchHook] | type[Fon
         legacy["relabeling"],
         legacy["placeholders"],
     )
-    assert set(behaviour["hidden-fields"]) == {"schema", "port"}
+    # The port stays visible: Airflow 3.3's "Test Connection" button needs a stored one (docs/connections.md).
+    assert set(behaviour["hidden-fields"]) == {"schema"}
+    assert "443" in behaviour["placeholders"]["port"]
 
 
 def test_sinch_form_labels() -> None:
@@ -94,6 +96,7 @@ def test_sinch_form_labels() -> None:
         "login": "Service plan ID or OAuth key ID",
         "password": "API token or OAuth key secret",
         "host": "Base URL override",
+        "port": "Port",
     }
     assert list(sinch["conn-fields"]) == [
         "region",

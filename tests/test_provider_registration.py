@@ -69,7 +69,7 @@ def test_cli_lists_the_provider(tmp_path: Path) -> None:
     ("conn_type", "hook_class_name", "hook_name"),
     [
         ("sinch", "airflow_provider_sms.hooks.sinch.SinchHook", "Sinch SMS"),
-        ("fonedynamics", "airflow_provider_sms.hooks.fonedynamics.FoneDynamicsHook", "Fone Dynamics"),
+        ("fonedynamics", "airflow_provider_sms.hooks.fonedynamics.FoneDynamicsHook", "Fone Dynamics SMS"),
     ],
 )
 def test_connection_types_are_registered_with_their_hooks(
@@ -100,7 +100,7 @@ def test_sinch_form_as_served_to_the_ui(registered: dict[str, Any]) -> None:
     assert standard["login"]["title"] == "Service plan ID or OAuth key ID"
     assert standard["password"]["title"] == "API token or OAuth key secret"
     assert standard["host"]["title"] == "Base URL override"
-    assert standard["port"]["hidden"] is True
+    assert standard["port"]["hidden"] is False
     assert standard["url_schema"]["hidden"] is True
 
 

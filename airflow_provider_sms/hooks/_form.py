@@ -162,7 +162,9 @@ TRANSPORT_FIELDS = (
 SINCH_CONN_TYPE = "sinch"
 SINCH_HOOK_NAME = "Sinch SMS"
 FONEDYNAMICS_CONN_TYPE = "fonedynamics"
-FONEDYNAMICS_HOOK_NAME = "Fone Dynamics"
+FONEDYNAMICS_HOOK_NAME = "Fone Dynamics SMS"
+
+PORT_PLACEHOLDER = "443, or the Base URL override's port; Airflow 3.3's Test button needs it"
 
 SINCH_FORM = ConnectionForm(
     fields=(
@@ -202,16 +204,19 @@ SINCH_FORM = ConnectionForm(
         ),
         *TRANSPORT_FIELDS,
     ),
-    hidden_fields=("schema", "port"),
+    # The port stays visible: Airflow 3.3's list "Test Connection" button needs a stored one.
+    hidden_fields=("schema",),
     relabeling={
         "login": "Service plan ID or OAuth key ID",
         "password": "API token or OAuth key secret",
         "host": "Base URL override",
+        "port": "Port",  # Airflow 3.1 shows an unlabelled standard field by its name, "port"
     },
     placeholders={
         "login": "Service plan ID (api_token) or access key ID (oauth2)",
         "password": "API token (api_token) or access key secret (oauth2)",
-        "host": "Empty for the region's Sinch host; e.g. http://127.0.0.1:8080 for the sandbox",
+        "host": "Empty for the region's Sinch host; e.g. http://127.0.0.1:8025 for the sandbox",
+        "port": PORT_PLACEHOLDER,
     },
 )
 
@@ -233,15 +238,18 @@ FONEDYNAMICS_FORM = ConnectionForm(
         ),
         *TRANSPORT_FIELDS,
     ),
-    hidden_fields=("schema", "port"),
+    # The port stays visible: Airflow 3.3's list "Test Connection" button needs a stored one.
+    hidden_fields=("schema",),
     relabeling={
         "login": "Account SID",
         "password": "Account token",
         "host": "Base URL override",
+        "port": "Port",  # Airflow 3.1 shows an unlabelled standard field by its name, "port"
     },
     placeholders={
         "login": "Account SID",
         "password": "Token of the account",
-        "host": "Empty for https://api.fonedynamics.com; e.g. http://127.0.0.1:8080 for the sandbox",
+        "host": "Empty for https://api.fonedynamics.com; e.g. http://127.0.0.1:8025 for the sandbox",
+        "port": PORT_PLACEHOLDER,
     },
 )

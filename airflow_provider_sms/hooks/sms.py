@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook
 
@@ -49,6 +50,8 @@ FEATURE_WORDS: dict[str, str] = {
     "expire_at": "set expire_at (when to stop trying to deliver) on a message",
 }
 #: A ``${key}`` placeholder, with Sinch's key characters.
+HTTPS_PORT = 443
+HTTP_PORT = 80
 PLACEHOLDER_PATTERN = re.compile(r"\$\{([A-Za-z0-9._-]+)\}")
 #: The state of a recipient the vendor has not reported on yet (e.g. absent from a Sinch report).
 NOT_YET_REPORTED = MessageState(NeutralStatus.PENDING, final=False, vendor_status="(not reported yet)")
@@ -540,11 +543,15 @@ class SmsHook(BaseHook, ABC):
         if connection.conn_type != self.conn_type:
             rule = f"{type(self).__name__} needs {self.conn_type!r}"
             raise SmsValidationError([Problem("conn_type", repr(connection.conn_type), rule)], subject)
+        port_problems = _port_problems(connection.host, connection.port)
         try:
-            return settings_class(**values)
+            settings = settings_class(**values)
         except SmsValidationError as exc:
             problems = [Problem(self._connection_field(p.field), p.value, p.rule) for p in exc.problems]
-            raise SmsValidationError(problems, subject) from None
+            raise SmsValidationError([*problems, *port_problems], subject) from None
+        if port_problems:
+            raise SmsValidationError(port_problems, subject)
+        return settings
 
     def extra(self) -> dict[str, Any]:
         """Return the connection's ``extra`` as a JSON object.
@@ -760,3 +767,30 @@ def _import_class(path: str) -> type[Any] | None:
     module_name, _, class_name = path.rpartition(".")
     found = getattr(importlib.import_module(module_name), class_name, None)
     return found if isinstance(found, type) else None
+
+
+def _port_problems(host: str | None, port: int | None) -> list[Problem]:
+    """Check the connection's optional port: it must be the port requests go to, or empty.
+
+    The port is in the connection form because the list's "Test Connection" button of Airflow 3.3 sends
+    ``port: 0`` for a connection stored without one, and the API server then refuses the test; a stored
+    port is sent back unchanged. So it must not say something the requests do not do.
+
+    :param host: The connection's ``host`` (the Base URL override), checked elsewhere.
+    :param port: The connection's ``port``; 0 is how Airflow's UI sends "no port".
+    """
+    if not port:
+        return []
+    base_url = (host or "").strip()
+    if not base_url:
+        expected: int | None = HTTPS_PORT
+    else:
+        parts = urlsplit(base_url)
+        try:
+            expected = parts.port or {"https": HTTPS_PORT, "http": HTTP_PORT}.get(parts.scheme)
+        except ValueError:
+            expected = None  # a malformed host is reported by the settings
+    if expected is None or port == expected:
+        return []
+    where = "the Base URL override's port" if base_url else "the vendor's HTTPS port"
+    return [Problem("port", repr(str(port)), f"must be {expected} ({where}) or empty")]
