@@ -162,6 +162,16 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log_path: Path) ->
 
 
 @pytest.fixture(scope="session")
+def airflow_api(airflow_ui: str) -> Iterator[requests.Session]:
+    """A REST API session of the ``airflow_ui`` server, signed in as the simple auth manager's admin."""
+    token = requests.get(f"{airflow_ui}/auth/token", timeout=10)
+    token.raise_for_status()
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+        yield session
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[webdriver.Chrome]:
     """Headless Chromium with a fresh profile, driven by chromedriver."""
     chromium, driver_path = _browser_binaries()
