@@ -45,9 +45,8 @@ class SmsDeliveryReportSensor(BatchWaitSensor):
     :param min_success_ratio: Share of counted messages that must succeed, greater than 0 and at most 1.
     :param report_path: CSV file to write the per-recipient report to when the sensor ends. (templated)
     :param max_failed_listed: How many failed recipients the result lists at most.
-    :param deferrable: Wait in the triggerer instead of a worker; defaults to
-        ``[operators] default_deferrable``.
-    :param kwargs: Passed to ``BaseSensorOperator`` (``poke_interval``, ``timeout``, ``soft_fail`` ...).
+    :param kwargs: Passed to the base sensor: ``deferrable`` (wait in the triggerer instead of a worker;
+        defaults to ``[operators] default_deferrable``), ``poke_interval``, ``timeout``, ``soft_fail`` ...
     """
 
     template_fields: tuple[str, ...] = (*BatchWaitSensor.template_fields, "recipients", "report_path")
