@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # `make demo DEMO_VENDOR=fonedynamics` runs the demo against the Fone Dynamics side of the sandbox.
 DEMO_VENDOR ?= sinch
 
-.PHONY: demo test lint typecheck pytest venv clean
+.PHONY: demo test lint typecheck pytest venv clean docs docs-screenshots wheel-test
 
 venv: $(STAMP)
 
@@ -40,5 +40,24 @@ pytest: venv
 
 test: lint typecheck pytest
 
+# The documentation site (mkdocs.yml) into site/, every warning an error: broken links and anchors between
+# pages, and docstrings that do not match their signatures, fail the build. The docs extra is installed
+# into the same virtualenv on first use.
+DOCS_STAMP := $(VENV)/.installed-docs
+$(DOCS_STAMP): $(STAMP)
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# Re-take the connection-form screenshots in docs/img/ from the real UI (tests/ui, headless Chromium).
+docs-screenshots: venv
+	SMS_DOCS_SCREENSHOT_DIR=$(CURDIR)/docs/img $(BIN)/python -m pytest -p no:cacheprovider tests/ui -q
+
+# The README's install path: build the wheel, install it into a clean virtualenv with Airflow, use it.
+wheel-test: venv
+	$(BIN)/python -m pytest tests/packaging -q
+
 clean:
-	rm -rf .venv .venv-airflow-* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .venv-airflow-* .pytest_cache .mypy_cache .ruff_cache site
