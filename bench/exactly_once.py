@@ -2,8 +2,9 @@
 
 For each vendor and each fault setting, runs the e2e tests' one-task DAG (``SmsSendOperator``, 3 task
 retries) with ``dag.test()`` against a fresh sandbox, sending ``--recipients`` numbers in chunks of
-``--chunk-size``, and reports how many requests the sandbox broke, how many tries the task took, how many recipients
-received none, one or more than one SMS, and how long the run took (after one unmeasured warm-up run).
+``--chunk-size``, and reports how many requests the sandbox broke, how many tries the task took, how
+many recipients received none, one or more than one SMS, and how long the run took (after one unmeasured
+warm-up run).
 The figures are quoted in docs/reliability.md and docs/performance.md.
 
 Run from the repository root after ``make venv``:
