@@ -135,7 +135,7 @@ def test_registration_attributes() -> None:
     assert (FoneDynamicsHook.conn_type, FoneDynamicsHook.default_conn_name, FoneDynamicsHook.hook_name) == (
         "fonedynamics",
         "fonedynamics_default",
-        "Fone Dynamics",
+        "Fone Dynamics SMS",
     )
 
 
