@@ -31,17 +31,14 @@ from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient, FoneDy
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
 from airflow_provider_sms.hooks._form import FONEDYNAMICS_CONN_TYPE, FONEDYNAMICS_FORM, FONEDYNAMICS_HOOK_NAME
 from airflow_provider_sms.hooks.sms import (
-    BatchStatus,
     ChunkPreview,
-    KeyedBatch,
     MessagePreview,
-    RecipientState,
     SendChunk,
     SendOptions,
     SentChunk,
     SmsHook,
-    only_recipients,
 )
+from airflow_provider_sms.hooks.tracking import BatchStatus, KeyedBatch, RecipientState, only_recipients
 from airflow_provider_sms.models.fonedynamics import (
     FoneBatchItemError,
     FoneBatchMessagesRequest,

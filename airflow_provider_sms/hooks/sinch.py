@@ -25,16 +25,18 @@ from airflow_provider_sms.exceptions import Problem, SmsForbiddenError, SmsRefus
 from airflow_provider_sms.hooks._form import SINCH_CONN_TYPE, SINCH_FORM, SINCH_HOOK_NAME
 from airflow_provider_sms.hooks.sms import (
     PLACEHOLDER_PATTERN,
-    BatchStatus,
     ChunkPreview,
-    KeyedBatch,
     MessagePreview,
     PlannedChange,
-    RecipientState,
     SendChunk,
     SendOptions,
     SentChunk,
     SmsHook,
+)
+from airflow_provider_sms.hooks.tracking import (
+    BatchStatus,
+    KeyedBatch,
+    RecipientState,
     StatusCount,
     only_recipients,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 from airflow.sdk import BaseHook
 
 from airflow_provider_sms.exceptions import Problem, SmsCapabilityError, SmsValidationError
-from airflow_provider_sms.models.sms import MessageState, NeutralStatus, count_parts, mask_msisdn
+from airflow_provider_sms.hooks.tracking import BatchStatus, KeyedBatch, RecipientState, best_states
+from airflow_provider_sms.models.sms import count_parts, mask_msisdn
 from airflow_provider_sms.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
@@ -53,8 +54,6 @@ FEATURE_WORDS: dict[str, str] = {
 HTTPS_PORT = 443
 HTTP_PORT = 80
 PLACEHOLDER_PATTERN = re.compile(r"\$\{([A-Za-z0-9._-]+)\}")
-#: The state of a recipient the vendor has not reported on yet (e.g. absent from a Sinch report).
-NOT_YET_REPORTED = MessageState(NeutralStatus.PENDING, final=False, vendor_status="(not reported yet)")
 
 
 # -- what a send hands a vendor hook ------------------------------------------------------------------
@@ -209,214 +208,6 @@ def render_placeholders(
         return value
 
     return PLACEHOLDER_PATTERN.sub(fill, body), unmatched
-
-
-# -- what tracking returns ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StatusCount:
-    """How many messages of a batch are in one state.
-
-    :param state: The state, in the neutral and the vendor's vocabulary.
-    :param count: How many messages are in it.
-    """
-
-    state: MessageState
-    count: int
-
-
-@dataclass(frozen=True)
-class BatchStatus:
-    """Counts of a batch's messages per state.
-
-    :param batch_id: The batch: a Sinch batch id or a Fone Dynamics ``<key>@<unix seconds>`` id.
-    :param total: How many messages the batch has; messages the vendor has not reported on yet count as
-        pending.
-    :param counts: Messages per reported state; their sum may be below ``total``.
-    """
-
-    batch_id: str
-    total: int
-    counts: tuple[StatusCount, ...]
-
-    @property
-    def final(self) -> int:
-        """How many messages are in a final state."""
-        return sum(c.count for c in self.counts if c.state.final)
-
-    @property
-    def complete(self) -> bool:
-        """Whether the batch has messages and every one of them is final."""
-        return self.total > 0 and self.final >= self.total
-
-    def states(self) -> dict[MessageState, int]:
-        """Return messages per state; the unreported ones are :data:`NOT_YET_REPORTED`."""
-        counted: dict[MessageState, int] = {}
-        for item in self.counts:
-            counted[item.state] = counted.get(item.state, 0) + item.count
-        unreported = self.total - sum(c.count for c in self.counts)
-        if unreported > 0:
-            counted[NOT_YET_REPORTED] = counted.get(NOT_YET_REPORTED, 0) + unreported
-        return counted
-
-    def by_status(self) -> dict[str, int]:
-        """Return messages per neutral status; unreported messages are ``pending``."""
-        counter: dict[str, int] = {}
-        for state, count in self.states().items():
-            counter[state.status.value] = counter.get(state.status.value, 0) + count
-        return counter
-
-    def by_vendor_status(self) -> dict[str, int]:
-        """Return messages per vendor status, as the vendor spells it."""
-        counter: dict[str, int] = {}
-        for state, count in self.states().items():
-            counter[state.vendor_status] = counter.get(state.vendor_status, 0) + count
-        return counter
-
-    @classmethod
-    def of_states(cls, batch_id: str, total: int, states: Iterable[MessageState]) -> BatchStatus:
-        """Count individual message states.
-
-        :param batch_id: The batch.
-        :param total: How many messages the batch has.
-        :param states: One state per reported message.
-        """
-        counter: dict[MessageState, int] = {}
-        for state in states:
-            counter[state] = counter.get(state, 0) + 1
-        return cls(batch_id, total, tuple(StatusCount(state, n) for state, n in counter.items()))
-
-
-@dataclass(frozen=True)
-class RecipientState:
-    """One recipient's message in a batch.
-
-    :param batch_id: The batch.
-    :param recipient: The recipient's E.164 number (mask it with ``mask_msisdn`` before logging).
-    :param state: Its state.
-    """
-
-    batch_id: str
-    recipient: str
-    state: MessageState
-
-    def __repr__(self) -> str:
-        masked = mask_msisdn(self.recipient)
-        return f"RecipientState(batch_id={self.batch_id!r}, recipient={masked!r}, state={self.state!r})"
-
-
-@dataclass(frozen=True)
-class KeyedBatch:
-    """A batch found by its idempotency key.
-
-    :param key: The key it was sent with (Sinch ``client_reference``; Fone Dynamics ``ExternalId`` without
-        ``.<position>``).
-    :param batch_id: Its batch id.
-    :param recipients: The numbers it went to.
-    """
-
-    key: str
-    batch_id: str
-    recipients: tuple[str, ...]
-
-    def __repr__(self) -> str:
-        return (
-            f"KeyedBatch(key={self.key!r}, batch_id={self.batch_id!r}, recipients=<{len(self.recipients)}>)"
-        )
-
-
-def only_recipients(
-    batch_id: str, states: Iterable[RecipientState], recipients: Collection[str] | None
-) -> list[RecipientState]:
-    """Keep the states of ``recipients`` (all when ``None``); a recipient not reported yet is pending.
-
-    :param batch_id: The batch a recipient not reported yet is attributed to.
-    :param states: Every reported recipient's state.
-    :param recipients: The recipients wanted, or ``None`` for all.
-    """
-    if recipients is None:
-        return list(states)
-    wanted = dict.fromkeys(recipients)
-    found = {s.recipient: s for s in states if s.recipient in wanted}
-    return [found.get(number) or RecipientState(batch_id, number, NOT_YET_REPORTED) for number in wanted]
-
-
-def best_states(states: Iterable[RecipientState]) -> dict[str, RecipientState]:
-    """Return one state per recipient, a final one over one still open (a number may be in several batches).
-
-    :param states: States from any number of batches.
-    """
-    best: dict[str, RecipientState] = {}
-    for state in states:
-        current = best.get(state.recipient)
-        if current is None or (state.state.final and not current.state.final):
-            best[state.recipient] = state
-    return best
-
-
-#: Why a ``batch_id`` string that starts like a list or a dict is refused.
-_RENDERED_TEXT_RULE = (
-    "looks like a list or send result rendered to text: pass the XComArg itself "
-    "(e.g. batch_id=send.output) or set render_template_as_native_obj=True on the DAG"
-)
-
-
-def batch_id_list(value: object, field: str = "batch_id") -> list[str]:
-    """Return the batch ids in ``value``, each once, in order.
-
-    ``value`` is one id, a list of ids, what ``SmsSendOperator`` returns (a mapping with ``batch_ids``), or
-    a list of those (what a mapped send task returns). A Jinja template such as
-    ``{{ ti.xcom_pull('send') }}`` renders a list to its text form unless the DAG sets
-    ``render_template_as_native_obj=True``; that text is no batch id and is refused with a hint.
-
-    :param value: The ``batch_id`` argument.
-    :param field: Argument name used in the error.
-    :raises SmsValidationError: ``value`` holds no id, or something that is not an id.
-    """
-    if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
-        raise SmsValidationError([Problem(field, repr(value[:40]), _RENDERED_TEXT_RULE)], subject=field)
-    if (
-        isinstance(value, Sequence)
-        and not isinstance(value, str)
-        and any(isinstance(v, Mapping) for v in value)
-    ):
-        ids = [
-            batch_id
-            for position, item in enumerate(value)
-            for batch_id in batch_id_list(item, f"{field}[{position}]")
-        ]
-        return list(dict.fromkeys(ids))
-    if isinstance(value, Mapping):
-        value = value.get("batch_ids")
-    items: list[object]
-    if isinstance(value, str):
-        items = [value]
-    elif isinstance(value, Sequence):
-        items = list(value)
-    else:
-        raise SmsValidationError(
-            [
-                Problem(
-                    field, f"<{type(value).__name__}>", "must be a batch id, a list of them, or a send result"
-                )
-            ],
-            subject=field,
-        )
-    problems = [
-        Problem(
-            f"{field}[{i}]",
-            repr(item) if isinstance(item, str) else f"<{type(item).__name__}>",
-            "must be a non-empty string",
-        )
-        for i, item in enumerate(items)
-        if not isinstance(item, str) or not item.strip()
-    ]
-    if not items:
-        problems.append(Problem(field, "[]", "must name at least one batch"))
-    if problems:
-        raise SmsValidationError(problems, subject=field)
-    return list(dict.fromkeys(str(i).strip() for i in items))
 
 
 # -- changes to batches already sent ------------------------------------------------------------------

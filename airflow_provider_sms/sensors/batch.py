@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_sms.exceptions import SmsApiError, SmsTransportError
-from airflow_provider_sms.hooks.sms import SmsHook, batch_id_list, failing_without_retry
+from airflow_provider_sms.hooks.sms import SmsHook, failing_without_retry
+from airflow_provider_sms.hooks.tracking import batch_id_list
 from airflow_provider_sms.triggers.batch import (
     SmsBatchTrigger,
     Verdict,

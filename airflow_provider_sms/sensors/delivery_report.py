@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_sms.hooks.sms import RecipientState, best_states, failing_without_retry, only_recipients
+from airflow_provider_sms.hooks.sms import failing_without_retry
+from airflow_provider_sms.hooks.tracking import RecipientState, best_states, only_recipients
 from airflow_provider_sms.models.sms import mask_msisdn
 from airflow_provider_sms.sensors.batch import BatchWaitSensor
 from airflow_provider_sms.triggers.batch import Verdict, WaitCondition

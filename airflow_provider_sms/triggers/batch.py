@@ -30,7 +30,8 @@ from airflow_provider_sms.exceptions import (
     SmsTransportError,
     SmsValidationError,
 )
-from airflow_provider_sms.hooks.sms import NOT_YET_REPORTED, SmsHook, best_states
+from airflow_provider_sms.hooks.sms import SmsHook
+from airflow_provider_sms.hooks.tracking import NOT_YET_REPORTED, best_states
 from airflow_provider_sms.models.sms import E164_RULE, MessageState, NeutralStatus, is_e164, mask_msisdn
 
 #: ``all_final``: every message is in a final status. ``delivery``: enough messages reached a success status.

@@ -22,15 +22,14 @@ from airflow_provider_sms.exceptions import SmsBadRequestError, SmsCapabilityErr
 from airflow_provider_sms.hooks import fonedynamics
 from airflow_provider_sms.hooks.fonedynamics import FoneBatchRef, FoneDynamicsHook, RequestPacer, paced_pages
 from airflow_provider_sms.hooks.sms import (
-    NOT_YET_REPORTED,
     ChunkRecipient,
-    KeyedBatch,
     PlannedChange,
     SendChunk,
     SendOptions,
     SentChunk,
     SmsHook,
 )
+from airflow_provider_sms.hooks.tracking import NOT_YET_REPORTED, KeyedBatch
 from airflow_provider_sms.models.fonedynamics import FoneMessage
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.hooks.conftest import FD_ACCOUNT, FD_PROPERTY, FD_TOKEN, SetConnection

@@ -22,15 +22,14 @@ from airflow_provider_sms.clients.sinch import SinchClient
 from airflow_provider_sms.exceptions import SmsAuthenticationError, SmsRefusedError, SmsValidationError
 from airflow_provider_sms.hooks.sinch import SinchHook
 from airflow_provider_sms.hooks.sms import (
-    NOT_YET_REPORTED,
     ChunkRecipient,
-    KeyedBatch,
     PlannedChange,
     SendChunk,
     SendOptions,
     SentChunk,
     SmsHook,
 )
+from airflow_provider_sms.hooks.tracking import NOT_YET_REPORTED, KeyedBatch
 from airflow_provider_sms.models.sinch import SinchTextBatchRequest, SinchUpdateBatchRequest
 from airflow_provider_sms.models.sms import NeutralStatus
 from airflow_provider_sms.sandbox.testing import SandboxServer

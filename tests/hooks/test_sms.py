@@ -18,21 +18,23 @@ from airflow_provider_sms.hooks.sinch import SinchHook
 from airflow_provider_sms.hooks.sms import (
     FEATURE_WORDS,
     HOOK_CLASS_PATHS,
-    NOT_YET_REPORTED,
-    BatchStatus,
     ChunkRecipient,
     Feature,
-    KeyedBatch,
-    RecipientState,
     SendChunk,
     SendOptions,
     SmsHook,
+    failing_without_retry,
+    render_placeholders,
+)
+from airflow_provider_sms.hooks.tracking import (
+    NOT_YET_REPORTED,
+    BatchStatus,
+    KeyedBatch,
+    RecipientState,
     StatusCount,
     batch_id_list,
     best_states,
-    failing_without_retry,
     only_recipients,
-    render_placeholders,
 )
 from airflow_provider_sms.models.fonedynamics import FoneMessageRequest
 from airflow_provider_sms.models.sinch import SinchTextBatchRequest

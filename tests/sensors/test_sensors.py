@@ -10,7 +10,7 @@ from unittest import mock
 
 import pytest
 
-from airflow_provider_sms.hooks.sms import BatchStatus, RecipientState, StatusCount
+from airflow_provider_sms.hooks.tracking import BatchStatus, RecipientState, StatusCount
 from airflow_provider_sms.models.sms import from_sinch
 from airflow_provider_sms.sandbox.testing import SandboxServer, connection_env, sinch_connection
 from airflow_provider_sms.sensors.batch import SmsBatchSensor

@@ -14,7 +14,8 @@ from airflow.triggers.base import TriggerEvent
 
 from airflow_provider_sms.exceptions import SmsValidationError
 from airflow_provider_sms.hooks.fonedynamics import FoneBatchRef
-from airflow_provider_sms.hooks.sms import BatchStatus, RecipientState, SmsHook, StatusCount, best_states
+from airflow_provider_sms.hooks.sms import SmsHook
+from airflow_provider_sms.hooks.tracking import BatchStatus, RecipientState, StatusCount, best_states
 from airflow_provider_sms.models.fonedynamics import FoneMessage
 from airflow_provider_sms.models.sms import E164_RULE, MessageState, from_fonedynamics, from_sinch
 from airflow_provider_sms.sandbox.testing import (
