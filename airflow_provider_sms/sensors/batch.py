@@ -13,6 +13,7 @@ from airflow.sdk import BaseSensorOperator, PokeReturnValue
 from airflow_provider_sms.exceptions import SmsApiError, SmsTransportError
 from airflow_provider_sms.hooks.sms import SmsHook, batch_id_list, failing_without_retry
 from airflow_provider_sms.triggers.batch import (
+    NumberDigest,
     SmsBatchTrigger,
     Verdict,
     WaitCondition,
@@ -107,7 +108,7 @@ class BatchWaitSensor(BaseSensorOperator):
                 trigger=SmsBatchTrigger(
                     sms_conn_id=self.sms_conn_id,
                     batch_ids=self.batch_ids,
-                    condition=self.wait_condition().to_json(),
+                    condition=self.wait_condition().to_json(NumberDigest(self.hook.secret)),
                     end_time=time.time() + self.timeout,
                     poll_interval=self.poke_interval,
                 ),
