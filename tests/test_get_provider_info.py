@@ -104,14 +104,43 @@ def test_sinch_form_labels() -> None:
         "project_id",
         "auth_url",
         "default_from",
+        "has_default_originator",
         "timeout",
         "max_retries",
+        "max_retry_wait",
+        "allow_insecure_http",
     ]
     assert sinch["conn-fields"]["region"]["schema"] == {
         "type": ["string", "null"],
         "enum": ["us", "eu", "au", "br", "ca"],
         "default": "us",
     }
+
+
+@pytest.mark.parametrize("conn_type", ["sinch", "fonedynamics"])
+def test_the_forms_state_the_limits_of_the_request_settings(conn_type: str) -> None:
+    (form,) = [c for c in get_provider_info()["connection-types"] if c["connection-type"] == conn_type]
+    fields = form["conn-fields"]
+
+    assert fields["timeout"]["schema"] == {
+        "type": ["integer", "null"],
+        "default": 30,
+        "minimum": 1,
+        "maximum": 300,
+    }
+    assert fields["max_retries"]["schema"] == {
+        "type": ["integer", "null"],
+        "default": 3,
+        "minimum": 0,
+        "maximum": 10,
+    }
+    assert fields["max_retry_wait"]["schema"] == {
+        "type": ["integer", "null"],
+        "default": 120,
+        "minimum": 0,
+        "maximum": 3600,
+    }
+    assert fields["allow_insecure_http"]["schema"] == {"type": ["boolean", "null"], "default": False}
 
 
 def test_no_extra_field_is_secret() -> None:

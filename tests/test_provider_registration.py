@@ -93,8 +93,11 @@ def test_sinch_form_as_served_to_the_ui(registered: dict[str, Any]) -> None:
         "project_id": {"title": "Project ID", "value": None},
         "auth_url": {"title": "OAuth token URL override", "value": None},
         "default_from": {"title": "Default sender", "value": None},
+        "has_default_originator": {"title": "Service plan has a default originator", "value": False},
         "timeout": {"title": "Timeout (seconds)", "value": 30},
         "max_retries": {"title": "Max retries", "value": 3},
+        "max_retry_wait": {"title": "Max retry wait (seconds)", "value": 120},
+        "allow_insecure_http": {"title": "Allow plain http", "value": False},
     }
     standard = sinch["standard_fields"]
     assert standard["login"]["title"] == "Service plan ID or OAuth key ID"
@@ -112,6 +115,8 @@ def test_fonedynamics_form_as_served_to_the_ui(registered: dict[str, Any]) -> No
         "default_from": "Default sender",
         "timeout": "Timeout (seconds)",
         "max_retries": "Max retries",
+        "max_retry_wait": "Max retry wait (seconds)",
+        "allow_insecure_http": "Allow plain http",
     }
     assert fone["standard_fields"]["login"]["title"] == "Account SID"
     assert fone["standard_fields"]["password"]["title"] == "Account token"

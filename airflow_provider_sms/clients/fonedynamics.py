@@ -14,10 +14,14 @@ from typing import Any, TypeAlias
 import requests
 
 from airflow_provider_sms.clients.transport import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_WAIT_S,
+    DEFAULT_TIMEOUT_S,
     BasicAuth,
     HttpTransport,
     RetryPolicy,
     build_request,
+    check_request_settings,
     is_last_page,
     parse_response,
     path_id,
@@ -34,7 +38,7 @@ from airflow_provider_sms.models.fonedynamics import (
     parse_message_list,
     parse_message_response,
 )
-from airflow_provider_sms.models.sms import SettingsChecker, check_fonedynamics_sender
+from airflow_provider_sms.models.sms import ALLOW_INSECURE_HTTP, SettingsChecker, check_fonedynamics_sender
 
 DEFAULT_BASE_URL = "https://api.fonedynamics.com"
 #: The vendor's default page size of a message search.
@@ -56,8 +60,11 @@ class FoneDynamicsSettings:
     :param property_sid: Default property that sends and owns messages; each call may override it.
     :param base_url: Overrides ``https://api.fonedynamics.com`` (sandbox or proxy).
     :param default_from: Sender used when a request gives none; must pass the Fone Dynamics sender rules.
-    :param timeout: Read timeout of each request in seconds, greater than 0.
-    :param max_retries: Repeats of a request that failed in a way worth repeating, 0 or more.
+    :param timeout: Read timeout of each request in seconds, greater than 0 and at most 300.
+    :param max_retries: Repeats of a request that failed in a way worth repeating, 0 to 10.
+    :param max_retry_wait: Seconds one request may wait between its attempts in total, 0 to 3600.
+    :param allow_insecure_http: Whether ``base_url`` (and webhook URLs of requests) may use plain
+        ``http://`` to another machine; a warning is logged when they do.
     :raises SmsValidationError: naming every setting that breaks a rule, with its value (the token
         hidden) and the rule.
     """
@@ -67,19 +74,24 @@ class FoneDynamicsSettings:
     property_sid: str | None = None
     base_url: str | None = None
     default_from: str | None = None
-    timeout: float = 30.0
-    max_retries: int = 3
+    timeout: float = DEFAULT_TIMEOUT_S
+    max_retries: int = DEFAULT_MAX_RETRIES
+    max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT_S
+    allow_insecure_http: bool = False
 
     def __post_init__(self) -> None:
         check = SettingsChecker("Fone Dynamics settings")
+        plain_http = check.flag(ALLOW_INSECURE_HTTP, self.allow_insecure_http)
         values = {
             "account_sid": check.required("account_sid", self.account_sid, "account SID", path_segment=True),
             "token": check.required("token", self.token, "account token", secret=True),
             "property_sid": check.text("property_sid", self.property_sid, path_segment=True),
             "default_from": check.sender("default_from", self.default_from, check_fonedynamics_sender),
-            "base_url": check.url("base_url", self.base_url),
-            "timeout": check.seconds("timeout", self.timeout, 30.0),
-            "max_retries": check.count("max_retries", self.max_retries, 3),
+            "base_url": check.url("base_url", self.base_url, allow_plain_http=plain_http),
+            **check_request_settings(
+                check, timeout=self.timeout, max_retries=self.max_retries, max_retry_wait=self.max_retry_wait
+            ),
+            ALLOW_INSECURE_HTTP: plain_http,
         }
         check.raise_problems()
         for name, value in values.items():
@@ -117,10 +129,15 @@ class FoneDynamicsClient:
             auth=BasicAuth(settings.account_sid, settings.token),
             decode_error=parse_error_body,
             timeout=settings.timeout,
-            retry=RetryPolicy(max_retries=settings.max_retries),
+            retry=RetryPolicy(max_retries=settings.max_retries, max_total_wait=settings.max_retry_wait),
             session=session,
             sleep=sleep,
         )
+
+    @property
+    def validation_context(self) -> dict[str, Any]:
+        """The context request models are validated in: whether webhook URLs may use plain http."""
+        return {ALLOW_INSECURE_HTTP: self.settings.allow_insecure_http}
 
     def __repr__(self) -> str:
         return (
@@ -155,7 +172,7 @@ class FoneDynamicsClient:
             merged over ``request``.
         """
         sid = self._property_path(property_sid, "send_message")
-        body = build_request(FoneMessageRequest, request, fields)
+        body = build_request(FoneMessageRequest, request, fields, self.validation_context)
         data = self.transport.request_json("POST", f"{sid}/Messages", json=body.to_wire(), replayable=False)
         return parse_response(parse_message_response, data, vendor=self.vendor, operation="send_message")
 
@@ -177,21 +194,14 @@ class FoneDynamicsClient:
         :raises SmsBadRequestError: The vendor rejected the request as a whole (``ResponseStatus``).
         """
         sid = self._property_path(property_sid, "send_messages")
-        body = FoneBatchMessagesRequest.build(messages=list(messages))
+        body = FoneBatchMessagesRequest.build({"messages": list(messages)}, context=self.validation_context)
         response = self.transport.request(
             "POST", f"{sid}/BatchMessages", json=body.to_wire(), replayable=False
         )
         data = self.transport.json_body(response)
         if isinstance(data, Mapping) and "ResponseStatus" in data:
-            code, text, field_names = parse_error_body(data)
-            raise SmsBadRequestError(
-                vendor=self.vendor,
-                status=response.status_code,
-                code=code,
-                text=text,
-                fields=field_names,
-                method="POST",
-                path=f"{sid}/BatchMessages",
+            raise self.transport.api_error(
+                response.status_code, data, "POST", f"{sid}/BatchMessages", error_class=SmsBadRequestError
             )
         return parse_response(parse_batch_response, data, vendor=self.vendor, operation="send_messages")
 

@@ -19,12 +19,16 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from airflow_provider_sms.clients.transport import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_WAIT_S,
+    DEFAULT_TIMEOUT_S,
     BasicAuth,
     BearerTokenAuth,
     HttpTransport,
     RequestAuth,
     RetryPolicy,
     build_request,
+    check_request_settings,
     is_last_page,
     parse_response,
     path_id,
@@ -49,7 +53,13 @@ from airflow_provider_sms.models.sinch import (
     SinchUpdateBatchRequest,
     parse_error_body,
 )
-from airflow_provider_sms.models.sms import EMPTY, SettingsChecker, WireModel, check_sinch_sender
+from airflow_provider_sms.models.sms import (
+    ALLOW_INSECURE_HTTP,
+    EMPTY,
+    SettingsChecker,
+    WireModel,
+    check_sinch_sender,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +113,14 @@ class SinchSettings:
     :param base_url: Overrides the regional host (sandbox or proxy), e.g. ``http://127.0.0.1:8080``.
     :param auth_url: Overrides the OAuth2 token endpoint (``oauth2``).
     :param default_from: Sender used when a request gives none; must pass the Sinch sender rules.
-    :param timeout: Read timeout of each request in seconds, greater than 0.
-    :param max_retries: Repeats of a request that failed in a way worth repeating, 0 or more.
+    :param has_default_originator: Whether the service plan has a default originator, which Sinch uses
+        for a batch without ``from``; without it (and without ``default_from``) a send is refused, because
+        Sinch would accept the batch and abort every message (code 410).
+    :param timeout: Read timeout of each request in seconds, greater than 0 and at most 300.
+    :param max_retries: Repeats of a request that failed in a way worth repeating, 0 to 10.
+    :param max_retry_wait: Seconds one request may wait between its attempts in total, 0 to 3600.
+    :param allow_insecure_http: Whether ``base_url`` and ``auth_url`` (and callback URLs of requests) may
+        use plain ``http://`` to another machine; a warning is logged when they do.
     :raises SmsValidationError: naming every setting that breaks a rule, with its value (secrets
         hidden) and the rule.
     """
@@ -119,8 +135,11 @@ class SinchSettings:
     base_url: str | None = None
     auth_url: str | None = None
     default_from: str | None = None
-    timeout: float = 30.0
-    max_retries: int = 3
+    has_default_originator: bool = False
+    timeout: float = DEFAULT_TIMEOUT_S
+    max_retries: int = DEFAULT_MAX_RETRIES
+    max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT_S
+    allow_insecure_http: bool = False
 
     def __post_init__(self) -> None:
         for name, value in _checked_sinch_settings(self).items():
@@ -144,6 +163,7 @@ class SinchSettings:
 def _checked_sinch_settings(given: SinchSettings) -> dict[str, Any]:
     """Return the normalised values of ``given``, or raise ``SmsValidationError`` naming every problem."""
     check = SettingsChecker("Sinch settings")
+    plain_http = check.flag(ALLOW_INSECURE_HTTP, given.allow_insecure_http)
     region = check.choice("region", given.region, SINCH_REGIONS, "us")
     auth_type = check.choice("auth_type", given.auth_type, SINCH_AUTH_TYPES, "api_token")
     oauth = auth_type == "oauth2"
@@ -160,7 +180,7 @@ def _checked_sinch_settings(given: SinchSettings) -> dict[str, Any]:
         key_id = check.text("key_id", given.key_id)
         key_secret = check.text("key_secret", given.key_secret, secret=True)
     project_id = check.text("project_id", given.project_id, path_segment=True)
-    auth_url = check.url("auth_url", given.auth_url)
+    auth_url = check.url("auth_url", given.auth_url, allow_plain_http=plain_http)
     if oauth and project_id is None and (given.project_id is None or isinstance(given.project_id, str)):
         check.add("project_id", EMPTY, "the project ID is required when auth_type is oauth2")
     if oauth and region not in SINCH_OAUTH2_REGIONS:
@@ -179,9 +199,12 @@ def _checked_sinch_settings(given: SinchSettings) -> dict[str, Any]:
         "key_secret": key_secret if oauth else None,
         "auth_url": auth_url if oauth else None,
         "default_from": check.sender("default_from", given.default_from, check_sinch_sender),
-        "base_url": check.url("base_url", given.base_url),
-        "timeout": check.seconds("timeout", given.timeout, 30.0),
-        "max_retries": check.count("max_retries", given.max_retries, 3),
+        "has_default_originator": check.flag("has_default_originator", given.has_default_originator),
+        "base_url": check.url("base_url", given.base_url, allow_plain_http=plain_http),
+        **check_request_settings(
+            check, timeout=given.timeout, max_retries=given.max_retries, max_retry_wait=given.max_retry_wait
+        ),
+        ALLOW_INSECURE_HTTP: plain_http,
     }
     check.raise_problems()
     return values
@@ -358,7 +381,7 @@ class SinchClient:
         self.region = settings.region
         self.auth_type = settings.auth_type
         self.account_id = settings.account_id
-        retry = RetryPolicy(max_retries=settings.max_retries)
+        retry = RetryPolicy(max_retries=settings.max_retries, max_total_wait=settings.max_retry_wait)
         shared_session = session if session is not None else pooled_session()
         auth: RequestAuth
         if settings.auth_type == "oauth2":
@@ -385,6 +408,11 @@ class SinchClient:
             session=shared_session,
             sleep=sleep,
         )
+
+    @property
+    def validation_context(self) -> dict[str, Any]:
+        """The context request models are validated in: whether callback URLs may use plain http."""
+        return {ALLOW_INSECURE_HTTP: self.settings.allow_insecure_http}
 
     def __repr__(self) -> str:
         return (
@@ -414,7 +442,7 @@ class SinchClient:
         :param request: A built request model, or its fields by API name.
         :param fields: Fields by API name in snake_case (``from_`` for ``from``), merged over ``request``.
         """
-        body = _batch_request(request, fields)
+        body = _batch_request(request, fields, self.validation_context)
         data = self.transport.request_json(
             "POST", self._path("batches"), json=body.to_wire(), expected=(200, 201), replayable=False
         )
@@ -436,7 +464,7 @@ class SinchClient:
         :param fields: Batch fields, merged over ``request``.
         """
         query = SinchDryRunQuery.build(per_recipient=per_recipient, number_of_recipients=number_of_recipients)
-        body = _batch_request(request, fields)
+        body = _batch_request(request, fields, self.validation_context)
         data = self.transport.request_json(
             "POST", self._path("batches", "dry_run"), params=query.to_params(), json=body.to_wire()
         )
@@ -480,7 +508,7 @@ class SinchClient:
         :param fields: Fields (``to_add``, ``to_remove``, ``body``, ``send_at`` ...), merged over ``request``.
         """
         batch_path = self._batch_path(batch_id, "update_batch")
-        body = build_request(SinchUpdateBatchRequest, request, fields)
+        body = build_request(SinchUpdateBatchRequest, request, fields, self.validation_context)
         data = self.transport.request_json("POST", batch_path, json=body.to_wire(), replayable=False)
         return self._parse(SinchBatch, data, "update_batch")
 
@@ -496,7 +524,7 @@ class SinchClient:
         :param fields: Batch fields, merged over ``request``.
         """
         batch_path = self._batch_path(batch_id, "replace_batch")
-        body = _batch_request(request, fields)
+        body = _batch_request(request, fields, self.validation_context)
         data = self.transport.request_json("PUT", batch_path, json=body.to_wire(), replayable=False)
         return self._parse(SinchBatch, data, "replace_batch")
 
@@ -611,12 +639,19 @@ class SinchClient:
 
 
 def _batch_request(
-    request: SinchBatchRequest | Mapping[str, Any] | None, fields: Mapping[str, Any]
+    request: SinchBatchRequest | Mapping[str, Any] | None,
+    fields: Mapping[str, Any],
+    context: Mapping[str, Any] | None = None,
 ) -> SinchBatchRequest:
-    """Return the text or binary batch model the request describes (binary when ``type`` is ``mt_binary``)."""
+    """Return the text or binary batch model the request describes (binary when ``type`` is ``mt_binary``).
+
+    :param request: A built request model, or its fields by API name.
+    :param fields: Fields by API name in snake_case, merged over ``request``.
+    :param context: The validation context (e.g. ``{"allow_insecure_http": True}``).
+    """
     if isinstance(request, (SinchTextBatchRequest, SinchBinaryBatchRequest)):
         return build_request(type(request), request, fields)
     requested_type = {**(request or {}), **fields}.get("type")
     if requested_type == "mt_binary":
-        return build_request(SinchBinaryBatchRequest, request, fields)
-    return build_request(SinchTextBatchRequest, request, fields)
+        return build_request(SinchBinaryBatchRequest, request, fields, context)
+    return build_request(SinchTextBatchRequest, request, fields, context)

@@ -32,7 +32,14 @@ from airflow_provider_sms.exceptions import (
     SmsValidationError,
     api_error_class,
 )
-from airflow_provider_sms.models.sms import E164_RULE, RequestModel, is_e164, mask_msisdn
+from airflow_provider_sms.models.sms import (
+    E164_RULE,
+    RequestModel,
+    SettingsChecker,
+    is_e164,
+    mask_msisdn,
+    mask_numbers_in_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,16 @@ GATEWAY_STATUSES = frozenset({502, 504})
 #: Decodes a vendor error body (parsed JSON, or ``None``) into ``(code, text, field names)``.
 ErrorDecoder = Callable[[Any], tuple[Any, Any, Sequence[str]]]
 
+# Defaults and limits of the connection settings that shape every request; docs/connections.md lists them.
+DEFAULT_TIMEOUT_S = 30.0
+#: The longest read timeout a connection may set: a longer one would only hide a hung vendor.
+TIMEOUT_LIMIT_S = 300.0
+DEFAULT_MAX_RETRIES = 3
+MAX_RETRIES_LIMIT = 10
+#: The most seconds one request waits between its attempts, in total, unless the connection says otherwise.
+DEFAULT_MAX_RETRY_WAIT_S = 120.0
+MAX_RETRY_WAIT_LIMIT_S = 3600.0
+
 
 # -- retries: when and how long to wait before repeating a failed request ------------------------------------
 @dataclass(frozen=True)
@@ -59,18 +76,24 @@ class RetryPolicy:
     :param backoff_base: Upper bound, in seconds, of the first backoff; it doubles with every attempt.
     :param backoff_max: Upper bound, in seconds, of any computed backoff.
     :param max_retry_after: The longest server ``Retry-After`` hint that is obeyed as given, in seconds.
+    :param max_total_wait: The most seconds one request may spend waiting between its attempts, in total;
+        a retry whose wait would pass it is not made, and the last error is raised instead.
     """
 
-    max_retries: int = 3
+    max_retries: int = DEFAULT_MAX_RETRIES
     backoff_base: float = 0.5
     backoff_max: float = 30.0
     max_retry_after: float = 300.0
+    max_total_wait: float = DEFAULT_MAX_RETRY_WAIT_S
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             raise ValueError(f"max_retries={self.max_retries}: must be 0 or more")
-        if self.backoff_base < 0 or self.backoff_max < 0 or self.max_retry_after < 0:
-            raise ValueError("backoff_base, backoff_max and max_retry_after must not be negative")
+        waits = (self.backoff_base, self.backoff_max, self.max_retry_after, self.max_total_wait)
+        if any(wait < 0 for wait in waits):
+            raise ValueError(
+                "backoff_base, backoff_max, max_retry_after and max_total_wait must not be negative"
+            )
 
     def backoff(self, attempt: int, jitter: Callable[[], float]) -> float:
         """Return the exponential backoff with full jitter after failed attempt number ``attempt``.
@@ -91,6 +114,50 @@ class RetryPolicy:
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.max_retry_after)
         return self.backoff(attempt, jitter)
+
+    def next_wait(
+        self, attempt: int, retry_after: float | None, waited: float, jitter: Callable[[], float]
+    ) -> float | None:
+        """Return how long to wait before retrying, or ``None`` when the request must not be retried.
+
+        It is not retried once ``max_retries`` repeats were made, nor when the wait would take the
+        request's total wait past ``max_total_wait``.
+
+        :param attempt: The attempt that just failed, counting from 1.
+        :param retry_after: Seconds from the response's ``Retry-After`` header, if it had one.
+        :param waited: Seconds this request has already waited between its attempts.
+        :param jitter: Returns a float in ``[0, 1)``.
+        """
+        if attempt > self.max_retries:
+            return None
+        wait = self.delay(attempt, retry_after, jitter)
+        return wait if waited + wait <= self.max_total_wait else None
+
+
+def check_request_settings(
+    check: SettingsChecker, *, timeout: object, max_retries: object, max_retry_wait: object
+) -> dict[str, Any]:
+    """Return the checked ``timeout``, ``max_retries`` and ``max_retry_wait`` both vendors' settings share.
+
+    :param check: The settings' checker, which collects the problems.
+    :param timeout: Read timeout in seconds, greater than 0 and at most :data:`TIMEOUT_LIMIT_S`.
+    :param max_retries: Repeats of a failed request, 0 to :data:`MAX_RETRIES_LIMIT`.
+    :param max_retry_wait: Seconds a request may wait between attempts in total, 0 to
+        :data:`MAX_RETRY_WAIT_LIMIT_S`.
+    """
+    return {
+        "timeout": check.seconds("timeout", timeout, DEFAULT_TIMEOUT_S, maximum=TIMEOUT_LIMIT_S),
+        "max_retries": check.count(
+            "max_retries", max_retries, DEFAULT_MAX_RETRIES, maximum=MAX_RETRIES_LIMIT
+        ),
+        "max_retry_wait": check.seconds(
+            "max_retry_wait",
+            max_retry_wait,
+            DEFAULT_MAX_RETRY_WAIT_S,
+            maximum=MAX_RETRY_WAIT_LIMIT_S,
+            allow_zero=True,
+        ),
+    }
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -400,6 +467,7 @@ class HttpTransport:
         if json is not None:
             headers["Content-Type"] = "application/json"
         attempt = 0
+        waited = 0.0
         replayed_after_refresh = False
         while True:
             attempt += 1
@@ -417,7 +485,7 @@ class HttpTransport:
                     allow_redirects=False,
                 )
             except requests.RequestException as exc:
-                self._on_network_error(exc, method, shown_path, attempt, replayable)
+                waited += self._on_network_error(exc, method, shown_path, attempt, replayable, waited)
                 continue
             log.debug(
                 "%s %s %s attempt %d: HTTP %d", self.vendor, method, shown_path, attempt, response.status_code
@@ -441,25 +509,48 @@ class HttpTransport:
                     "the vendor may or may not have processed it, so it was not repeated"
                 )
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            if (status == 429 or status >= 500) and attempt <= self.retry.max_retries:
-                delay = self.retry.delay(attempt, retry_after, self._jitter)
-                log.warning(
-                    "%s %s %s attempt %d: HTTP %d, retrying in %.2fs",
-                    self.vendor,
-                    method,
-                    shown_path,
-                    attempt,
-                    status,
-                    delay,
-                )
-                self._sleep(delay)
-                continue
+            if status == 429 or status >= 500:
+                delay = self.retry.next_wait(attempt, retry_after, waited, self._jitter)
+                if delay is not None:
+                    log.warning(
+                        "%s %s %s attempt %d: HTTP %d, retrying in %.2fs",
+                        self.vendor,
+                        method,
+                        shown_path,
+                        attempt,
+                        status,
+                        delay,
+                    )
+                    self._sleep(delay)
+                    waited += delay
+                    continue
+                self._log_wait_budget_spent(method, shown_path, attempt, waited)
             raise self._api_error(response, method, shown_path, retry_after)
 
+    def _log_wait_budget_spent(self, method: str, shown_path: str, attempt: int, waited: float) -> None:
+        """Say why a request that could be retried is not: its retries or its wait budget are used up."""
+        if attempt <= self.retry.max_retries:
+            log.warning(
+                "%s %s %s attempt %d: not retried, the next wait would pass the %.0fs a request may wait "
+                "in total (max_retry_wait; %.1fs waited)",
+                self.vendor,
+                method,
+                shown_path,
+                attempt,
+                self.retry.max_total_wait,
+                waited,
+            )
+
     def _on_network_error(
-        self, exc: requests.RequestException, method: str, shown_path: str, attempt: int, replayable: bool
-    ) -> None:
-        """Sleep before the next attempt, or raise when the error may not be retried."""
+        self,
+        exc: requests.RequestException,
+        method: str,
+        shown_path: str,
+        attempt: int,
+        replayable: bool,
+        waited: float,
+    ) -> float:
+        """Sleep before the next attempt and return how long, or raise when the error may not be retried."""
         kind = type(exc).__name__
         if not _is_network_error(exc):
             raise SmsTransportError(f"{self.vendor} request {method} {shown_path} failed: {kind}") from None
@@ -468,11 +559,12 @@ class HttpTransport:
                 f"{self.vendor} request {method} {shown_path} was sent but the connection failed before a "
                 f"complete answer ({kind}); it may or may not have taken effect, so it was not repeated"
             ) from None
-        if attempt > self.retry.max_retries:
+        delay = self.retry.next_wait(attempt, None, waited, self._jitter)
+        if delay is None:
+            self._log_wait_budget_spent(method, shown_path, attempt, waited)
             raise SmsTransportError(
                 f"{self.vendor} request {method} {shown_path} failed after {attempt} attempts: {kind}"
             ) from None
-        delay = self.retry.backoff(attempt, self._jitter)
         log.warning(
             "%s %s %s attempt %d: %s, retrying in %.2fs",
             self.vendor,
@@ -483,15 +575,43 @@ class HttpTransport:
             delay,
         )
         self._sleep(delay)
+        return delay
 
     def _api_error(
         self, response: requests.Response, method: str, shown_path: str, retry_after: float | None
     ) -> SmsApiError:
-        code, text, fields = self._decode_body(response)
-        error_class = api_error_class(response.status_code)
+        try:
+            body = response.json() if response.content and response.content.strip() else None
+        except ValueError:
+            body = None
+        return self.api_error(response.status_code, body, method, shown_path, retry_after=retry_after)
+
+    def api_error(
+        self,
+        status: int,
+        body: Any,
+        method: str,
+        shown_path: str,
+        *,
+        retry_after: float | None = None,
+        error_class: type[SmsApiError] | None = None,
+    ) -> SmsApiError:
+        """Return the typed error of a vendor error body; phone numbers in the vendor's text are masked.
+
+        Clients use it too for an error the vendor reports inside a successful response.
+
+        :param status: The HTTP status.
+        :param body: The decoded JSON body, or ``None``.
+        :param method: The HTTP method.
+        :param shown_path: The request path, numbers already masked (:func:`redact_path`).
+        :param retry_after: The ``Retry-After`` hint of a 429, in seconds.
+        :param error_class: The error type; by default the one of ``status``.
+        """
+        code, text, fields = self._decode_body(status, body)
+        error_class = error_class or api_error_class(status)
         common: dict[str, Any] = {
             "vendor": self.vendor,
-            "status": response.status_code,
+            "status": status,
             "code": code,
             "text": text,
             "fields": fields,
@@ -502,20 +622,17 @@ class HttpTransport:
             return SmsRateLimitError(retry_after=retry_after, **common)
         return error_class(**common)
 
-    def _decode_body(self, response: requests.Response) -> tuple[str | None, str | None, tuple[str, ...]]:
-        try:
-            body = response.json() if response.content and response.content.strip() else None
-        except ValueError:
-            body = None
+    def _decode_body(self, status: int, body: Any) -> tuple[str | None, str | None, tuple[str, ...]]:
         try:
             code, text, fields = self._decode_error(body)
         except (TypeError, ValueError, KeyError, AttributeError):
-            log.debug("%s: error body of HTTP %d could not be decoded", self.vendor, response.status_code)
+            log.debug("%s: error body of HTTP %d could not be decoded", self.vendor, status)
             return None, None, ()
+        # Vendors echo the input they refuse, phone numbers included.
         return (
-            None if code is None else str(code),
-            None if text is None else str(text),
-            tuple(str(name) for name in fields or ()),
+            None if code is None else mask_numbers_in_text(str(code)),
+            None if text is None else mask_numbers_in_text(str(text)),
+            tuple(mask_numbers_in_text(str(name)) for name in fields or ()),
         )
 
 
@@ -553,13 +670,17 @@ _Request = TypeVar("_Request", bound=RequestModel)
 
 
 def build_request(
-    model: type[_Request], request: _Request | Mapping[str, Any] | None, fields: Mapping[str, Any]
+    model: type[_Request],
+    request: _Request | Mapping[str, Any] | None,
+    fields: Mapping[str, Any],
+    context: Mapping[str, Any] | None = None,
 ) -> _Request:
     """Return ``request`` if it already is a ``model``, else validate it and ``fields`` into one.
 
     :param model: The request model class.
     :param request: A built model, or field values by wire or Python name.
     :param fields: Field values by Python name, merged over ``request``.
+    :param context: The validation context (e.g. ``{"allow_insecure_http": True}``).
     :raises SmsValidationError: A value breaks a rule; nothing is sent.
     :raises TypeError: Both a built model and fields were given.
     """
@@ -567,7 +688,7 @@ def build_request(
         if fields:
             raise TypeError(f"pass either a {model.__name__} or its fields, not both")
         return request
-    return model.build({**cast(Mapping[str, Any], request or {}), **fields})
+    return model.build({**cast(Mapping[str, Any], request or {}), **fields}, context=context)
 
 
 _Result = TypeVar("_Result")

@@ -13,6 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from airflow_provider_sms.clients.sinch import SINCH_AUTH_TYPES, SINCH_REGIONS
+from airflow_provider_sms.clients.transport import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_WAIT_S,
+    DEFAULT_TIMEOUT_S,
+    MAX_RETRIES_LIMIT,
+    MAX_RETRY_WAIT_LIMIT_S,
+    TIMEOUT_LIMIT_S,
+)
+from airflow_provider_sms.models.sms import ALLOW_INSECURE_HTTP
 
 #: How a field is entered; each kind maps to one JSON-schema type and one wtforms field class.
 FieldKind = Literal["string", "integer", "boolean", "password"]
@@ -36,6 +45,7 @@ class FormField:
     :param choices: The only values allowed, shown as a drop-down; empty for free input.
     :param default: Value the form starts with and the hook uses when the field is empty.
     :param minimum: Smallest allowed number, for ``integer`` fields.
+    :param maximum: Largest allowed number, for ``integer`` fields.
     :param placeholder: Example shown in an empty input.
     """
 
@@ -46,6 +56,7 @@ class FormField:
     choices: tuple[str, ...] = ()
     default: str | int | bool | None = None
     minimum: int | None = None
+    maximum: int | None = None
     placeholder: str | None = None
 
     def conn_field(self) -> dict[str, Any]:
@@ -59,6 +70,8 @@ class FormField:
             schema["default"] = self.default
         if self.minimum is not None:
             schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
         return {"label": self.label, "description": self.description, "schema": schema}
 
     def widget(self) -> Any:
@@ -144,18 +157,43 @@ TRANSPORT_FIELDS = (
     FormField(
         name="timeout",
         label="Timeout (seconds)",
-        description="Seconds to wait for each HTTP request.",
+        description=f"Seconds to wait for each HTTP request: 1 to {TIMEOUT_LIMIT_S:.0f}.",
         kind="integer",
-        default=30,
+        default=int(DEFAULT_TIMEOUT_S),
         minimum=1,
+        maximum=int(TIMEOUT_LIMIT_S),
     ),
     FormField(
         name="max_retries",
         label="Max retries",
-        description="Retries of a request after HTTP 429, 5xx or a network error.",
+        description=f"Retries of a request after HTTP 429, 5xx or a network error: 0 to {MAX_RETRIES_LIMIT}.",
         kind="integer",
-        default=3,
+        default=DEFAULT_MAX_RETRIES,
         minimum=0,
+        maximum=MAX_RETRIES_LIMIT,
+    ),
+    FormField(
+        name="max_retry_wait",
+        label="Max retry wait (seconds)",
+        description=(
+            "Seconds one request may wait between its retries in total, Retry-After included: "
+            f"0 to {MAX_RETRY_WAIT_LIMIT_S:.0f}. A retry that would wait longer is not made."
+        ),
+        kind="integer",
+        default=int(DEFAULT_MAX_RETRY_WAIT_S),
+        minimum=0,
+        maximum=int(MAX_RETRY_WAIT_LIMIT_S),
+    ),
+    FormField(
+        name=ALLOW_INSECURE_HTTP,
+        label="Allow plain http",
+        description=(
+            "Allow http:// (unencrypted) URLs to other machines for the host, token URL and callback "
+            "URLs; credentials and phone numbers then cross the network in the clear. Loopback URLs "
+            "(127.0.0.1, localhost) never need it."
+        ),
+        kind="boolean",
+        default=False,
     ),
 )
 
@@ -201,6 +239,17 @@ SINCH_FORM = ConnectionForm(
             label="Default sender",
             description="Sender used when a task gives none: E.164 number, short code or alphanumeric name.",
             placeholder="+61400000000",
+        ),
+        FormField(
+            name="has_default_originator",
+            label="Service plan has a default originator",
+            description=(
+                "Set it only if the service plan has a default originator configured at Sinch: then a "
+                "send without a sender and without a default sender is allowed. Otherwise it is refused, "
+                "because Sinch would abort every message (code 410)."
+            ),
+            kind="boolean",
+            default=False,
         ),
         *TRANSPORT_FIELDS,
     ),

@@ -45,7 +45,7 @@ from airflow_provider_sms.models.fonedynamics import (
     FoneMessage,
     FoneMessageRequest,
 )
-from airflow_provider_sms.models.sms import count_parts
+from airflow_provider_sms.models.sms import count_parts, mask_numbers_in_text
 
 #: Most messages per ``BatchMessages`` request: the vendor states no limit, so this one is ours.
 FONE_MAX_MESSAGES = 1000
@@ -165,7 +165,8 @@ class FoneDynamicsHook(SmsHook):
     """Hook for the Fone Dynamics REST API v2 (messages).
 
     Connection: ``login`` is the account SID, ``password`` the account token, ``host`` an optional base URL
-    override; ``extra`` holds ``property_sid``, ``default_from``, ``timeout`` and ``max_retries``. Fone
+    override; ``extra`` holds ``property_sid``, ``default_from``, ``timeout``, ``max_retries``,
+    ``max_retry_wait`` and ``allow_insecure_http`` (any other key is an error). Fone
     Dynamics has no API to replace, update or cancel a batch, to report delivery feedback or to expire a
     message: those fail with ``SmsCapabilityError`` before any request.
 
@@ -178,6 +179,7 @@ class FoneDynamicsHook(SmsHook):
     hook_name = FONEDYNAMICS_HOOK_NAME
     vendor = "Fone Dynamics"
     features = frozenset({"send", "dry_run", "delivery_reports"})
+    connection_form = FONEDYNAMICS_FORM
     connection_fields = {"account_sid": "login", "token": "password", "base_url": "host"}
 
     def __init__(self, sms_conn_id: str | None = None, logger_name: str | None = None) -> None:
@@ -214,9 +216,16 @@ class FoneDynamicsHook(SmsHook):
                 "default_from": extra.get("default_from"),
                 "timeout": extra.get("timeout"),
                 "max_retries": extra.get("max_retries"),
+                "max_retry_wait": extra.get("max_retry_wait"),
+                "allow_insecure_http": extra.get("allow_insecure_http"),
             },
         )
         return settings
+
+    @property
+    def secret(self) -> str:
+        """The account token."""
+        return self.settings.secret
 
     @property
     def default_from(self) -> str | None:
@@ -437,7 +446,9 @@ class FoneDynamicsHook(SmsHook):
                 "external_id": ref.external_id(position),
             }
             messages.append({name: value for name, value in fields.items() if value is not None})
-        context = {"now": now} if now is not None else None
+        context: dict[str, Any] = {"allow_insecure_http": self.settings.allow_insecure_http}
+        if now is not None:
+            context["now"] = now
         return FoneBatchMessagesRequest.build({"messages": messages}, context=context)
 
     # -- tracking ---------------------------------------------------------------------------------------
@@ -536,8 +547,10 @@ class FoneDynamicsHook(SmsHook):
 
 
 def _reason(error: FoneBatchItemError) -> str:
-    """Return the vendor's code and text for a refused message (it names fields, never values)."""
-    return ": ".join(part for part in (error.error_code, error.message) if part) or "refused"
+    """Return the vendor's code and text for a refused message, any phone number in the text masked."""
+    return mask_numbers_in_text(
+        ": ".join(part for part in (error.error_code, error.message) if part) or "refused"
+    )
 
 
 def _by_external_id(messages: Iterable[FoneMessage]) -> dict[str, FoneMessage]:

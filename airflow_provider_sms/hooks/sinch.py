@@ -78,7 +78,14 @@ class SinchHook(SmsHook):
     Connection: ``login`` is the service plan ID (or the access key ID for OAuth2), ``password`` the API token
     (or the access key secret), ``host`` an optional base URL override; ``extra`` holds ``region``
     (us, eu, au, br, ca), ``auth_type`` (api_token, oauth2), ``project_id``, ``auth_url``, ``default_from``,
-    ``timeout`` and ``max_retries``.
+    ``has_default_originator``, ``timeout``, ``max_retries``, ``max_retry_wait`` and ``allow_insecure_http``
+    (any other key is an error).
+
+    Every batch a send, a preview (dry run) or a replacement builds needs a sender: the task's ``from_``,
+    else the connection's ``default_from``, else the service plan's default originator when
+    ``has_default_originator`` says there is one. Without any, it is refused before the request, because
+    Sinch would accept the batch and abort every message (code 410). The endpoint methods
+    (:meth:`send_batch` ...) send what they are given, as the client does.
 
     :param sms_conn_id: Id of a ``sinch`` connection.
     :param logger_name: Name of the hook's logger.
@@ -91,6 +98,7 @@ class SinchHook(SmsHook):
     features = frozenset(
         {"send", "dry_run", "replace", "update", "cancel", "feedback", "delivery_reports", "expire_at"}
     )
+    connection_form = SINCH_FORM
     connection_fields = {
         "service_plan_id": "login",
         "key_id": "login",
@@ -135,11 +143,19 @@ class SinchHook(SmsHook):
                 "auth_url": extra.get("auth_url"),
                 "base_url": connection.host,
                 "default_from": extra.get("default_from"),
+                "has_default_originator": extra.get("has_default_originator"),
                 "timeout": extra.get("timeout"),
                 "max_retries": extra.get("max_retries"),
+                "max_retry_wait": extra.get("max_retry_wait"),
+                "allow_insecure_http": extra.get("allow_insecure_http"),
             },
         )
         return settings
+
+    @property
+    def secret(self) -> str:
+        """The API token or access key secret."""
+        return self.settings.secret
 
     @property
     def default_from(self) -> str | None:
@@ -376,7 +392,7 @@ class SinchHook(SmsHook):
         fields: dict[str, Any] = {
             **options.vendor,
             "to": [r.to for r in chunk.recipients],
-            "from_": options.from_ or self.default_from,
+            "from_": self._sender(options.from_),
             "body": chunk.recipients[0].body if individual else options.body,
             "client_reference": chunk.key,
             "send_at": options.send_at,
@@ -384,10 +400,33 @@ class SinchHook(SmsHook):
         }
         if not individual:
             fields["parameters"] = _parameters(chunk, options)
-        context = {"now": now} if now is not None else None
         return SinchTextBatchRequest.build(
-            {name: value for name, value in fields.items() if value is not None}, context=context
+            {name: value for name, value in fields.items() if value is not None}, context=self._context(now)
         )
+
+    def _sender(self, given: str | None) -> str | None:
+        """Return a batch's sender: ``given``, else ``default_from``, else ``None`` for the plan's default.
+
+        :param given: The request's own sender.
+        :raises SmsValidationError: none is known and the connection does not say the service plan has a
+            default originator.
+        """
+        sender = given or self.default_from
+        if sender is None and not self.settings.has_default_originator:
+            rule = (
+                "Sinch needs a sender, else it aborts every message (code 410): pass from_, set "
+                f"extra.default_from on connection {self.sms_conn_id!r}, or set "
+                "extra.has_default_originator to true if the service plan has a default originator"
+            )
+            raise SmsValidationError([Problem("from_", "(missing)", rule)], subject="Sinch batch")
+        return sender
+
+    def _context(self, now: datetime | None) -> dict[str, Any]:
+        """Return the validation context of request models: the time checked against, and plain http."""
+        context: dict[str, Any] = {"allow_insecure_http": self.settings.allow_insecure_http}
+        if now is not None:
+            context["now"] = now
+        return context
 
     # -- tracking ---------------------------------------------------------------------------------------
 
@@ -451,7 +490,9 @@ class SinchHook(SmsHook):
         if "to" in given:
             shown = f"<{len(given['to'])} numbers>" if isinstance(given["to"], list) else "(hidden)"
             _at_most_one_batch("to", shown, batch_ids, "every batch would message the same recipients")
-            SinchTextBatchRequest.build(given, context={"now": now})  # nothing is read before this passes
+            SinchTextBatchRequest.build(
+                given, context=self._context(now)
+            )  # nothing is read before this passes
         changes = []
         for batch_id in batch_ids:
             batch = self.get_batch(batch_id)
@@ -460,11 +501,11 @@ class SinchHook(SmsHook):
             }
             if batch.to:
                 kept["to"] = [_e164(number) for number in batch.to]
-            if "from_" not in kept and self.default_from is not None:
-                kept["from_"] = self.default_from
+            kept["from_"] = self._sender(given.get("from_") or kept.get("from_"))
             if batch.send_at is not None and batch.send_at > now:
                 kept["send_at"] = batch.send_at
-            request = SinchTextBatchRequest.build({**kept, **given}, context={"now": now})
+            merged = {name: value for name, value in {**kept, **given}.items() if value is not None}
+            request = SinchTextBatchRequest.build(merged, context=self._context(now))
             changes.append(PlannedChange(batch_id, "replace", request))
         return changes
 
@@ -477,7 +518,7 @@ class SinchHook(SmsHook):
         :raises SmsValidationError: a change breaks a rule, or ``to_add`` names several batches.
         """
         given = _given(fields, numbers=("to_add", "to_remove"))
-        request = SinchUpdateBatchRequest.build(given, context={"now": datetime.now(timezone.utc)})
+        request = SinchUpdateBatchRequest.build(given, context=self._context(datetime.now(timezone.utc)))
         if request.to_add is not None:
             shown = f"<{len(request.to_add)} numbers>"
             _at_most_one_batch("to_add", shown, batch_ids, "every batch would message the added numbers")

@@ -23,11 +23,13 @@ from airflow.sdk import BaseHook
 
 from airflow_provider_sms.exceptions import Problem, SmsCapabilityError, SmsValidationError
 from airflow_provider_sms.hooks.tracking import BatchStatus, KeyedBatch, RecipientState, best_states
-from airflow_provider_sms.models.sms import count_parts, mask_msisdn
+from airflow_provider_sms.models.sms import count_parts, mask_msisdn, unknown_keys
 from airflow_provider_sms.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
+
+    from airflow_provider_sms.hooks._form import ConnectionForm
 
 #: Vendor hook class of each connection type, imported only when a connection of that type is used.
 HOOK_CLASS_PATHS: dict[str, str] = {
@@ -259,6 +261,8 @@ class SmsHook(BaseHook, ABC):
     features: ClassVar[frozenset[str]]
     #: Connection field of each settings field that does not live in ``extra`` (for error messages).
     connection_fields: ClassVar[Mapping[str, str]] = {"base_url": "host"}
+    #: The connection form; its fields are the only keys ``extra`` may hold.
+    connection_form: ClassVar[ConnectionForm]
 
     def __init__(self, sms_conn_id: str | None = None, logger_name: str | None = None) -> None:
         super().__init__(logger_name=logger_name)
@@ -297,6 +301,11 @@ class SmsHook(BaseHook, ABC):
     def default_from(self) -> str | None:
         """The connection's default sender (``extra.default_from``), or ``None``."""
 
+    @property
+    @abstractmethod
+    def secret(self) -> str:
+        """The connection's credential: never logged; it keys the recipient digests of a deferred sensor."""
+
     @abstractmethod
     def get_conn(self) -> Any:
         """Return the vendor client, built on first use and then reused."""
@@ -327,21 +336,26 @@ class SmsHook(BaseHook, ABC):
 
         :param settings_class: The vendor's settings class; it checks every rule when built.
         :param values: Its fields, read from the connection.
-        :raises SmsValidationError: naming the connection and every bad field.
+        :raises SmsValidationError: naming the connection and every bad field, and every ``extra`` key that
+            is not a field of the connection form.
         """
         connection = self.airflow_connection()
         subject = f"{self.vendor} connection {self.sms_conn_id!r}"
         if connection.conn_type != self.conn_type:
             rule = f"{type(self).__name__} needs {self.conn_type!r}"
             raise SmsValidationError([Problem("conn_type", repr(connection.conn_type), rule)], subject)
-        port_problems = _port_problems(connection.host, connection.port)
+        known = [form_field.name for form_field in self.connection_form.fields]
+        problems = [
+            Problem(f"extra.{p.field}", p.value, p.rule)
+            for p in unknown_keys(self.extra(), known, self.conn_type)
+        ]
         try:
             settings = settings_class(**values)
         except SmsValidationError as exc:
-            problems = [Problem(self._connection_field(p.field), p.value, p.rule) for p in exc.problems]
-            raise SmsValidationError([*problems, *port_problems], subject) from None
-        if port_problems:
-            raise SmsValidationError(port_problems, subject)
+            problems += [Problem(self._connection_field(p.field), p.value, p.rule) for p in exc.problems]
+        problems += _port_problems(connection.host, connection.port)
+        if problems:
+            raise SmsValidationError(problems, subject) from None
         return settings
 
     def extra(self) -> dict[str, Any]:

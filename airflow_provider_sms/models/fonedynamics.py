@@ -35,6 +35,7 @@ from airflow_provider_sms.models.sms import (
     MessageState,
     RequestModel,
     WireModel,
+    check_plain_http,
     from_fonedynamics,
     mask_msisdn,
     rule_error,
@@ -82,16 +83,20 @@ WEBHOOK_URI_RULE = "must be an absolute http:// or https:// URL with a host"
 WEBHOOK_METHOD_RULE = "must be POST or GET (any case)"
 
 
-def check_webhook_uri(value: str) -> str:
+def check_webhook_uri(value: str, info: ValidationInfo) -> str:
     """Validator: accept an absolute http(s) URL.
 
-    A callback URL may carry a secret token in its path or query, so the error shows it masked.
+    A callback URL may carry a secret token in its path or query, so the error shows it masked. The vendor
+    calls it with receipts or replies, phone numbers included: plain ``http://`` to another machine is
+    refused unless the validation context allows it (:func:`check_plain_http`).
 
     :param value: The URI.
+    :param info: The validator's info; its ``context`` may allow plain http.
     """
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise rule_error(mask_msisdn(value), WEBHOOK_URI_RULE)
+    check_plain_http(value, info, mask_msisdn(value))
     return value
 
 
@@ -390,6 +395,15 @@ def _canonical(choices: tuple[str, ...]) -> BeforeValidator:
     return BeforeValidator(normalize)
 
 
+#: The largest page of a message search. The vendor documents 200 as the default and states no maximum for
+#: messages (its number listings stop at 200). A server that quietly returned fewer than asked would end the
+#: paging early and lose messages, so a larger page is refused rather than trusted.
+RESULTS_COUNT_MAX = 200
+RESULTS_COUNT_RULE = (
+    f"must be a page size from 1 to {RESULTS_COUNT_MAX} (Fone Dynamics' documented page size)"
+)
+
+
 class FoneMessageListQuery(RequestModel):
     """Search messages of a property sent or received in ``[date_from, date_to)``.
 
@@ -397,7 +411,7 @@ class FoneMessageListQuery(RequestModel):
     :param date_to: End, exclusive, after ``date_from``.
     :param status: Only messages in this status.
     :param direction: Only ``Transmit`` (sent) or ``Receive`` (received) messages.
-    :param results_count: Page size (vendor default 200).
+    :param results_count: Page size, 1 to :data:`RESULTS_COUNT_MAX` (vendor default 200).
     :param results_skip: Messages to skip: the pagination offset.
     """
 
@@ -420,9 +434,9 @@ class FoneMessageListQuery(RequestModel):
 
     @field_validator("results_count")
     @classmethod
-    def _positive(cls, value: int | None) -> int | None:
-        if value is not None and value < 1:
-            raise rule_error(str(value), "must be at least 1")
+    def _page_size(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= RESULTS_COUNT_MAX:
+            raise rule_error(str(value), RESULTS_COUNT_RULE)
         return value
 
     @field_validator("results_skip")

@@ -44,6 +44,7 @@ from airflow_provider_sms.models.sms import (
     RequestModel,
     SinchSender,
     WireModel,
+    check_plain_http,
     from_sinch,
     is_e164,
     mask_msisdn,
@@ -268,16 +269,21 @@ def split_csv(value: object) -> object:
     return value
 
 
-def check_callback_url(value: str) -> str:
+def check_callback_url(value: str, info: ValidationInfo) -> str:
     """Validator: accept an absolute ``http``/``https`` URL of at most 2048 characters.
 
+    Sinch posts delivery reports, phone numbers included, to it: plain ``http://`` to another machine is
+    refused unless the validation context allows it (:func:`check_plain_http`).
+
     :param value: The URL.
+    :param info: The validator's info; its ``context`` may allow plain http.
     """
     if len(value) > CALLBACK_URL_MAX_CHARS:
         raise rule_error(f"<{len(value)} characters>", f"must be at most {CALLBACK_URL_MAX_CHARS} characters")
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or not _has_valid_port(value):
         raise rule_error(describe_url(value), "must be an absolute http:// or https:// URL")
+    check_plain_http(value, info, describe_url(value))
     return value
 
 

@@ -10,7 +10,11 @@ problem before one error.
 
 from __future__ import annotations
 
+import difflib
 import enum
+import functools
+import ipaddress
+import logging
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo
 from typing_extensions import Self
 
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
@@ -135,6 +139,21 @@ def check_e164(value: str) -> str:
 
 #: A recipient phone number in E.164 format; errors name its list position and mask it.
 E164Number = Annotated[str, AfterValidator(check_e164)]
+
+#: A run of 7 to 15 digits (single spaces allowed between them), ``+`` optional, not part of a longer word.
+_NUMBER_IN_TEXT = re.compile(r"(?<![\w+])\+?[0-9](?: ?[0-9]){6,14}(?![\w])")
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """Return free text (a vendor's error message) with everything that may be a phone number masked.
+
+    ``Invalid recipient +61400200005`` becomes ``Invalid recipient +6140****005``. Any run of 7 to 15
+    digits counts, so a long numeric id in the text is masked too: an error message loses a little detail
+    rather than leak a number.
+
+    :param text: The text.
+    """
+    return _NUMBER_IN_TEXT.sub(lambda match: mask_msisdn(match.group(0)), text)
 
 
 # -- sender ids: E.164 numbers, numeric short codes, or alphanumeric names -----------------------
@@ -391,8 +410,87 @@ PATH_SEGMENT_RULE = "must not contain '/', '?', '#', '%' or whitespace"
 DOT_SEGMENT_RULE = "must be a non-empty id (not blank, '.' or '..')"
 URL_RULE = "must be an absolute http:// or https:// URL"
 URL_CREDENTIALS_RULE = "must not contain a user name or password"
-TIMEOUT_RULE = "must be a number of seconds greater than 0"
+#: The connection setting that lets a URL use plain ``http://`` to a host other than this machine.
+ALLOW_INSECURE_HTTP = "allow_insecure_http"
+PLAIN_HTTP_RULE = (
+    "plain http:// is accepted only for this machine (localhost, 127.0.0.1, ::1): use https://, "
+    f"or set {ALLOW_INSECURE_HTTP} to true to send over plain http anyway"
+)
+FLAG_RULE = "must be true or false"
 _PATH_SEGMENT_FORBIDDEN = frozenset("/?#% \t\r\n")
+_log = logging.getLogger(__name__)
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """Return whether ``host`` names this machine: ``localhost`` or a loopback address (127.0.0.0/8, ::1).
+
+    A name that merely starts with ``127.`` or ``localhost.`` (``127.0.0.1.example.com``) is not one.
+
+    :param host: A URL's host name, without brackets or port.
+    """
+    if not host:
+        return False
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_refused(url: str, *, allowed: bool, field: str) -> bool:
+    """Return whether ``url`` must be refused for sending credentials or numbers over plain ``http://``.
+
+    Plain http to another machine is refused unless ``allowed``; then it is accepted with a warning, logged
+    once per field and URL (a send builds one request model per message).
+
+    :param url: An absolute http(s) URL, already checked for form.
+    :param allowed: Whether the connection sets :data:`ALLOW_INSECURE_HTTP`.
+    :param field: The field or setting that holds the URL, for the warning.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "http" or is_loopback_host(parts.hostname):
+        return False
+    if allowed:
+        _warn_plain_http(field, f"http://{parts.hostname}")
+    return not allowed
+
+
+def context_allows_plain_http(context: object) -> bool:
+    """Return whether a model's validation context allows plain ``http://`` callback URLs to other machines.
+
+    Hooks pass ``{"allow_insecure_http": <the connection's setting>}``; without it, such URLs are refused.
+
+    :param context: The ``context`` of pydantic's ``ValidationInfo``.
+    """
+    return isinstance(context, Mapping) and context.get(ALLOW_INSECURE_HTTP) is True
+
+
+def check_plain_http(url: str, info: ValidationInfo, shown: str) -> None:
+    """Validator step for a callback URL a vendor calls with phone numbers: :func:`plain_http_refused`.
+
+    :param url: The URL, already checked for form.
+    :param info: The validator's info; its ``context`` may allow plain http (see
+        :func:`context_allows_plain_http`).
+    :param shown: The URL as the error may show it (credentials and query hidden).
+    :raises ValueError: the rule error, naming :data:`PLAIN_HTTP_RULE`.
+    """
+    field = str(info.field_name or "url")
+    if plain_http_refused(url, allowed=context_allows_plain_http(info.context), field=field):
+        raise rule_error(shown, PLAIN_HTTP_RULE)
+
+
+@functools.lru_cache(maxsize=64)
+def _warn_plain_http(field: str, shown: str) -> None:
+    """Log the plain-http warning; the cache makes it once per field and host."""
+    _log.warning(
+        "%s=%s uses plain http to another machine because %s is set: credentials, message bodies and "
+        "phone numbers cross the network unencrypted",
+        field,
+        shown,
+        ALLOW_INSECURE_HTTP,
+    )
 
 
 class SettingsChecker:
@@ -462,11 +560,15 @@ class SettingsChecker:
             self.add(field, EMPTY, f"the {meaning} is required")
         return text
 
-    def url(self, field: str, value: object) -> str | None:
+    def url(self, field: str, value: object, *, allow_plain_http: bool = False) -> str | None:
         """Return an optional absolute http(s) URL without a trailing ``/``, or ``None`` when missing.
+
+        Plain ``http://`` to another machine than this one is a problem unless ``allow_plain_http``
+        (see :func:`plain_http_refused`).
 
         :param field: The setting's name.
         :param value: The value given.
+        :param allow_plain_http: Whether the settings allow plain http to another machine.
         """
         text = self.text(field, value)
         if text is None:
@@ -485,6 +587,9 @@ class SettingsChecker:
             return None
         if not valid:
             self.add(field, repr(text), URL_RULE)
+            return None
+        if plain_http_refused(text, allowed=allow_plain_http, field=field):
+            self.add(field, repr(text), PLAIN_HTTP_RULE)
             return None
         return text.rstrip("/")
 
@@ -521,32 +626,79 @@ class SettingsChecker:
             self.add(field, exc.value, exc.rule)
             return None
 
-    def seconds(self, field: str, value: object, default: float) -> float:
-        """Return a finite number of seconds greater than 0 (a number or numeric text), or ``default``.
+    def seconds(
+        self, field: str, value: object, default: float, *, maximum: float, allow_zero: bool = False
+    ) -> float:
+        """Return a finite number of seconds up to ``maximum`` (a number or numeric text), or ``default``.
 
         :param field: The setting's name.
         :param value: The value given; missing or blank means ``default``.
         :param default: The value when none is given.
+        :param maximum: The largest accepted value.
+        :param allow_zero: Whether ``0`` is accepted (else the value must be greater than 0).
         """
         number = _number(value, default)
-        if number is None or not math.isfinite(number) or number <= 0:
-            self.add(field, repr(value), TIMEOUT_RULE)
+        too_small = number is not None and (number < 0 or (number == 0 and not allow_zero))
+        if number is None or not math.isfinite(number) or too_small or number > maximum:
+            lowest = "0 or more" if allow_zero else "greater than 0"
+            self.add(field, repr(value), f"must be a number of seconds {lowest} and at most {maximum:g}")
             return default
         return number
 
-    def count(self, field: str, value: object, default: int, minimum: int = 0) -> int:
-        """Return a whole number of at least ``minimum`` (a number or numeric text), or ``default``.
+    def count(self, field: str, value: object, default: int, *, maximum: int, minimum: int = 0) -> int:
+        """Return a whole number from ``minimum`` to ``maximum`` (a number or numeric text), or ``default``.
 
         :param field: The setting's name.
         :param value: The value given; missing or blank means ``default``.
         :param default: The value when none is given.
+        :param maximum: The largest accepted value.
         :param minimum: The smallest accepted value.
         """
         number = _number(value, default)
-        if number is None or not number.is_integer() or number < minimum:
-            self.add(field, repr(value), f"must be a whole number >= {minimum}")
+        if number is None or not number.is_integer() or not minimum <= number <= maximum:
+            self.add(field, repr(value), f"must be a whole number from {minimum} to {maximum}")
             return default
         return int(number)
+
+    def flag(self, field: str, value: object, default: bool = False) -> bool:
+        """Return a yes-or-no setting: a bool, or the text ``true``/``false`` in any case; else ``default``.
+
+        :param field: The setting's name.
+        :param value: The value given; missing or blank means ``default``.
+        :param default: The value when none is given.
+        """
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return default
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        shown = repr(value) if isinstance(value, (str, int, float)) else f"<{type(value).__name__}>"
+        self.add(field, shown, FLAG_RULE)
+        return default
+
+
+def unknown_keys(given: Mapping[str, Any], known: Sequence[str], what: str) -> list[Problem]:
+    """Return a problem for every key of ``given`` that is not one of ``known``.
+
+    A typo'd key would otherwise be ignored and its setting silently left at its default. The value is
+    never shown (a misplaced key may hold a secret); the rule suggests the nearest known key, also for a
+    key written with Airflow 2's ``extra__<type>__`` prefix.
+
+    :param given: The settings given, e.g. a connection's ``extra``.
+    :param known: The keys that mean something.
+    :param what: What the keys belong to, e.g. ``sinch``, for the rule and the prefix.
+    """
+    problems = []
+    for key in given:
+        if key in known:
+            continue
+        plain = str(key).lower().removeprefix(f"extra__{what}__")
+        nearest = difflib.get_close_matches(plain, known, n=1)
+        hint = f"did you mean {nearest[0]!r}? " if nearest else ""
+        rule = f"is not a setting of a {what} connection; {hint}known keys: {', '.join(known)}"
+        problems.append(Problem(str(key), HIDDEN, rule))
+    return problems
 
 
 def _number(value: object, default: float) -> float | None:

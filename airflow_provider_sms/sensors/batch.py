@@ -14,6 +14,7 @@ from airflow_provider_sms.exceptions import SmsApiError, SmsTransportError
 from airflow_provider_sms.hooks.sms import SmsHook, failing_without_retry
 from airflow_provider_sms.hooks.tracking import batch_id_list
 from airflow_provider_sms.triggers.batch import (
+    NumberDigest,
     SmsBatchTrigger,
     Verdict,
     WaitCondition,
@@ -108,7 +109,7 @@ class BatchWaitSensor(BaseSensorOperator):
                 trigger=SmsBatchTrigger(
                     sms_conn_id=self.sms_conn_id,
                     batch_ids=self.batch_ids,
-                    condition=self.wait_condition().to_json(),
+                    condition=self.wait_condition().to_json(NumberDigest(self.hook.secret)),
                     end_time=time.time() + self.timeout,
                     poll_interval=self.poke_interval,
                 ),

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_sms.exceptions import Problem, SmsValidationError
 from airflow_provider_sms.hooks.sms import failing_without_retry
 from airflow_provider_sms.hooks.tracking import RecipientState, best_states, only_recipients
 from airflow_provider_sms.models.sms import mask_msisdn
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 FAILED_RESULT_XCOM_KEY = "delivery_report"
 #: Columns of the per-recipient report file.
 REPORT_COLUMNS = ("batch_id", "recipient", "status", "final", "vendor_status", "vendor_code")
+#: The most failed recipients the result lists; the report file holds them all.
+MAX_FAILED_LISTED_LIMIT = 1000
 
 
 class SmsDeliveryReportSensor(BatchWaitSensor):
@@ -45,7 +48,7 @@ class SmsDeliveryReportSensor(BatchWaitSensor):
     :param success_statuses: Neutral statuses that count as success: ``delivered`` (default), ``sent`` ...
     :param min_success_ratio: Share of counted messages that must succeed, greater than 0 and at most 1.
     :param report_path: CSV file to write the per-recipient report to when the sensor ends. (templated)
-    :param max_failed_listed: How many failed recipients the result lists at most.
+    :param max_failed_listed: How many failed recipients the result lists at most, 0 to 1000.
     :param kwargs: Passed to the base sensor: ``deferrable`` (wait in the triggerer instead of a worker;
         defaults to ``[operators] default_deferrable``), ``poke_interval``, ``timeout``, ``soft_fail`` ...
     """
@@ -69,7 +72,7 @@ class SmsDeliveryReportSensor(BatchWaitSensor):
         self.success_statuses = tuple(success_statuses)
         self.min_success_ratio = min_success_ratio
         self.report_path = report_path
-        self.max_failed_listed = max_failed_listed
+        self.max_failed_listed = _checked_max_failed_listed(max_failed_listed)
 
     def wait_condition(self) -> WaitCondition:
         """Enough of the counted messages in a success status."""
@@ -115,6 +118,18 @@ class SmsDeliveryReportSensor(BatchWaitSensor):
         reported = best_states(s for batch_id in self.batch_ids for s in self.hook.recipient_states(batch_id))
         batch_id = self.batch_ids[0]
         return only_recipients(batch_id, reported.values(), condition.recipients)
+
+
+def _checked_max_failed_listed(value: object) -> int:
+    """Return ``value`` if it is a whole number from 0 to :data:`MAX_FAILED_LISTED_LIMIT`, else raise.
+
+    A negative number would slice the list from its end and list all but the last few.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_FAILED_LISTED_LIMIT:
+        shown = repr(value) if isinstance(value, (int, float, str)) else f"<{type(value).__name__}>"
+        rule = f"must be a whole number from 0 to {MAX_FAILED_LISTED_LIMIT} (the report file lists them all)"
+        raise SmsValidationError([Problem("max_failed_listed", shown, rule)], subject="sensor arguments")
+    return value
 
 
 def _failed_entry(item: RecipientState) -> dict[str, Any]:

@@ -3,16 +3,22 @@
 This module holds the polling code both sensors and the trigger run: :class:`WaitCondition` (what to wait
 for, checked before any request and carried to the triggerer as plain JSON) and :func:`check_batches` (one
 poll of the batches, judged into a :class:`Verdict` whose summary is plain JSON: counts and ids, never phone
-numbers). The trigger polls with the hook's own tracking operations in a thread, so the event loop never
-waits on HTTP and auth, retries and error decoding are the client's, exactly as in a sensor's poke. It only
-reads: nothing is ever sent from here.
+numbers). Airflow stores trigger keyword arguments as plain JSON in its ``trigger`` table, so a condition
+that counts only some recipients travels there as :class:`NumberDigest` digests, never as numbers. The
+trigger polls with the hook's own tracking operations in a thread, so the event loop never waits on HTTP
+and auth, retries and error decoding are the client's, exactly as in a sensor's poke. It only reads:
+nothing is ever sent from here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import hashlib
+import hmac
 import math
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
@@ -37,6 +43,36 @@ from airflow_provider_sms.models.sms import E164_RULE, MessageState, NeutralStat
 #: ``all_final``: every message is in a final status. ``delivery``: enough messages reached a success status.
 ConditionKind = Literal["all_final", "delivery"]
 _NEUTRAL_NAMES = tuple(s.value for s in NeutralStatus)
+_DIGEST_PATTERN = re.compile(r"^[0-9a-f]{32}\Z")
+
+
+class NumberDigest:
+    """Keyed digests of phone numbers: what a deferred sensor stores in the ``trigger`` table instead of them.
+
+    The key is derived from the connection's credential, which the ``trigger`` table does not hold: someone
+    who can read the table cannot find a number by computing the digest of every possible one. The sensor
+    and the trigger read the same connection, so they derive the same key; :attr:`key_id` tells the trigger
+    when the credential changed in between.
+
+    :param secret: The connection's credential (:attr:`SmsHook.secret`).
+    """
+
+    _PURPOSE = b"airflow-provider-sms: recipient digests in trigger kwargs, v1"
+
+    def __init__(self, secret: str) -> None:
+        self._key = hmac.new(secret.encode(), self._PURPOSE, hashlib.sha256).digest()
+        #: Names the key without revealing it (stored next to the digests).
+        self.key_id = hmac.new(self._key, b"key id", hashlib.sha256).hexdigest()[:16]
+
+    def __call__(self, number: str) -> str:
+        """Return the digest of an E.164 number: 32 hex digits.
+
+        :param number: The number.
+        """
+        return hmac.new(self._key, number.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def __repr__(self) -> str:
+        return f"NumberDigest(key_id={self.key_id!r})"
 
 
 @dataclass(frozen=True)
@@ -47,15 +83,21 @@ class WaitCondition:
     :param recipients: For ``delivery``: only these E.164 numbers count; all messages when ``None``.
     :param success_statuses: For ``delivery``: neutral statuses that count as success.
     :param min_success_ratio: For ``delivery``: the share of counted messages that must succeed, in (0, 1].
+    :param recipient_digests: In the triggerer: the :class:`NumberDigest` of each of ``recipients``, which
+        the trigger's keyword arguments carry instead of the numbers.
+    :param digest_key_id: The :attr:`NumberDigest.key_id` of the digests.
     """
 
     kind: ConditionKind = "all_final"
     recipients: tuple[str, ...] | None = None
     success_statuses: tuple[str, ...] = (NeutralStatus.DELIVERED.value,)
     min_success_ratio: float = 1.0
+    recipient_digests: tuple[str, ...] | None = None
+    digest_key_id: str | None = None
 
     def __repr__(self) -> str:
-        shown = None if self.recipients is None else f"<{len(self.recipients)} recipients>"
+        counted = self.recipients if self.recipient_digests is None else self.recipient_digests
+        shown = None if counted is None else f"<{len(counted)} recipients>"
         return (
             f"WaitCondition(kind={self.kind!r}, recipients={shown}, "
             f"success_statuses={self.success_statuses!r}, min_success_ratio={self.min_success_ratio!r})"
@@ -92,27 +134,43 @@ class WaitCondition:
         """Return how many of ``total`` counted messages must succeed."""
         return math.ceil(self.min_success_ratio * total - 1e-9)
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the condition as plain JSON (for trigger kwargs)."""
-        return {
+    def to_json(self, digest: NumberDigest) -> dict[str, Any]:
+        """Return the condition as plain JSON for trigger kwargs: recipients as digests, never as numbers.
+
+        :param digest: The digest of the sensor's connection.
+        """
+        data: dict[str, Any] = {
             "kind": self.kind,
-            "recipients": None if self.recipients is None else list(self.recipients),
             "success_statuses": list(self.success_statuses),
             "min_success_ratio": self.min_success_ratio,
         }
+        if self.recipients is not None:
+            data["recipient_digests"] = [digest(number) for number in self.recipients]
+            data["digest_key_id"] = digest.key_id
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WaitCondition:
         """Rebuild a condition from :meth:`to_json`, checking it again.
 
+        ``recipients`` as numbers (the kwargs of a trigger deferred by an earlier release) are still read.
+
         :param data: The JSON object.
         """
-        return cls.build(
+        condition = cls.build(
             data.get("kind", "all_final"),
             recipients=data.get("recipients"),
             success_statuses=data.get("success_statuses", (NeutralStatus.DELIVERED.value,)),
             min_success_ratio=data.get("min_success_ratio", 1.0),
         )
+        digests, key_id = data.get("recipient_digests"), data.get("digest_key_id")
+        if digests is None:
+            return condition
+        valid = isinstance(digests, list) and bool(digests) and isinstance(key_id, str)
+        if not valid or not all(isinstance(d, str) and _DIGEST_PATTERN.match(d) for d in digests):
+            rule = "must be a non-empty list of 32-hex-digit digests, with digest_key_id"
+            raise SmsValidationError([Problem("recipient_digests", "(hidden)", rule)], "trigger arguments")
+        return dataclasses.replace(condition, recipient_digests=tuple(digests), digest_key_id=key_id)
 
 
 def _recipients(value: Iterable[str] | str | None, problems: list[Problem]) -> tuple[str, ...] | None:
@@ -183,7 +241,9 @@ def check_batches(hook: SmsHook, batch_ids: Sequence[str], condition: WaitCondit
     :param batch_ids: The batches, at least one.
     :param condition: What to wait for.
     """
-    if condition.recipients is not None and condition.kind == "delivery":
+    if condition.recipient_digests is not None and condition.kind == "delivery":
+        counted = Counter(_states_by_digest(hook, batch_ids, condition))
+    elif condition.recipients is not None and condition.kind == "delivery":
         states = _states_of(hook, batch_ids, condition.recipients)
         counted = Counter(states)
     else:
@@ -209,6 +269,25 @@ def describe_batches(batch_ids: Sequence[str]) -> str:
 def _states_of(hook: SmsHook, batch_ids: Sequence[str], recipients: Sequence[str]) -> list[MessageState]:
     reported = best_states(s for batch_id in batch_ids for s in hook.recipient_states(batch_id))
     return [reported[n].state if n in reported else NOT_YET_REPORTED for n in recipients]
+
+
+def _states_by_digest(
+    hook: SmsHook, batch_ids: Sequence[str], condition: WaitCondition
+) -> list[MessageState]:
+    """Return the state of each recipient the condition names by digest (see :class:`NumberDigest`).
+
+    :raises SmsError: the connection's credential changed since the digests were made (a retry of the
+        task defers again with digests of the new one).
+    """
+    digest = NumberDigest(hook.secret)
+    if digest.key_id != condition.digest_key_id:
+        raise SmsError(
+            "The connection's credential changed since the sensor deferred, so the recipients it counts "
+            "(stored as keyed digests, not numbers) cannot be matched; a retry of the task waits again"
+        )
+    reported = best_states(s for batch_id in batch_ids for s in hook.recipient_states(batch_id))
+    by_digest = {digest(number): found.state for number, found in reported.items()}
+    return [by_digest.get(wanted, NOT_YET_REPORTED) for wanted in condition.recipient_digests or ()]
 
 
 def _summary(batch_ids: Sequence[str], counted: Counter[MessageState]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from airflow_provider_sms.exceptions import (
     SmsValidationError,
 )
 from airflow_provider_sms.models.fonedynamics import FoneBatchItemError, FoneMessage, FoneMessageRequest
+from airflow_provider_sms.models.sms import PLAIN_HTTP_RULE
 
 ACCOUNT = "AG5T3HFR5ASD54FS5GB3SDAFJAKSH6DS"
 TOKEN = "fone-TOKEN-secret-42"
@@ -158,8 +159,8 @@ def settings_problems(**settings: Any) -> list[str]:
             "base_url=(hidden): must not contain a user name or password",
         ),
         ({"default_from": "12345"}, "default_from=***45: a numeric sender id must be an E.164 number"),
-        ({"timeout": "soon"}, "timeout='soon': must be a number of seconds greater than 0"),
-        ({"max_retries": -1}, "max_retries=-1: must be a whole number >= 0"),
+        ({"timeout": "soon"}, "timeout='soon': must be a number of seconds greater than 0 and at most 300"),
+        ({"max_retries": -1}, "max_retries=-1: must be a whole number from 0 to 10"),
     ],
 )
 def test_each_rule_names_the_setting_its_value_and_the_rule(settings: dict[str, Any], problem: str) -> None:
@@ -192,6 +193,52 @@ def test_values_are_normalised() -> None:
     assert (settings.account_sid, settings.property_sid, settings.default_from) == (ACCOUNT, None, "Acme")
     assert (settings.base_url, settings.timeout, settings.max_retries) == ("http://127.0.0.1:9090", 5.0, 0)
     assert settings.secret == TOKEN
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        (
+            {"timeout": 1e9},
+            "timeout=1000000000.0: must be a number of seconds greater than 0 and at most 300",
+        ),
+        ({"max_retries": 11}, "max_retries=11: must be a whole number from 0 to 10"),
+        ({"max_retry_wait": -1}, "max_retry_wait=-1: must be a number of seconds 0 or more and at most 3600"),
+        (
+            {"max_retry_wait": 3601},
+            "max_retry_wait=3601: must be a number of seconds 0 or more and at most 3600",
+        ),
+        ({"allow_insecure_http": "sure"}, "allow_insecure_http='sure': must be true or false"),
+        (
+            {"base_url": "http://api.fonedynamics.com"},
+            f"base_url='http://api.fonedynamics.com': {PLAIN_HTTP_RULE}",
+        ),
+    ],
+)
+def test_limits_and_plain_http_are_rules_of_the_settings(settings: dict[str, Any], problem: str) -> None:
+    assert settings_problems(**settings) == [problem]
+
+
+def test_new_settings_default_and_reach_the_retry_policy(sleeps: list[float]) -> None:
+    client = fone(sleeps)
+    assert (client.settings.max_retry_wait, client.settings.allow_insecure_http) == (120.0, False)
+    assert client.transport.retry.max_total_wait == 120.0
+
+    client = fone(sleeps, max_retry_wait="0", allow_insecure_http="true", base_url="http://fone.example.test")
+    assert (client.settings.max_retry_wait, client.settings.allow_insecure_http) == (0.0, True)
+    assert client.transport.retry.max_total_wait == 0.0
+    assert client.transport.base_url == "http://fone.example.test"
+
+
+def test_plain_http_webhooks_follow_the_setting(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    http.post(MESSAGES_URL, json={"Message": MESSAGE})
+    leased = {**LEASED, "DeliveryReceiptWebhookUri": "http://hooks.example.test/dlr"}
+
+    with pytest.raises(SmsValidationError, match=r"DeliveryReceiptWebhookUri=.*plain http://"):
+        fone(sleeps).send_message(leased)
+    assert http.call_count == 0
+    fone(sleeps, allow_insecure_http=True).send_message(leased)
+    assert http.call_count == 1
 
 
 def test_repr_and_str_never_show_the_token() -> None:
@@ -350,6 +397,18 @@ def test_send_messages_whole_request_error_raises(
     assert http.call_count == 1
 
 
+@pytest.mark.parametrize("status", [400, 200])
+def test_vendor_text_echoing_a_number_is_masked_in_the_error(
+    http: requests_mock.Mocker, sleeps: list[float], status: int
+) -> None:
+    echo = {"ResponseStatus": {"ErrorCode": "BLOCKED", "Message": "Recipient 61488023555 has opted out"}}
+    http.post(BATCH_URL, status_code=status, json=echo)
+    with pytest.raises(SmsBadRequestError) as caught:
+        fone(sleeps).send_messages(BATCH_BODY["Messages"])
+    assert "61488023555" not in str(caught.value)
+    assert caught.value.text == "Recipient 61488***555 has opted out"
+
+
 def test_send_messages_one_bad_message_rejects_the_batch_unsent(
     http: requests_mock.Mocker, sleeps: list[float]
 ) -> None:
@@ -455,6 +514,8 @@ def test_list_messages_default_page_size_is_200(http: requests_mock.Mocker, slee
         ({"date_from": 10, "date_to": 10}, "date_to"),
         ({"date_from": 1, "date_to": 2, "status": "Sent"}, "status"),
         ({"date_from": 1, "date_to": 2, "results_count": 0}, "results_count"),
+        ({"date_from": 1, "date_to": 2, "results_count": 100_000}, "results_count"),
+        ({"date_from": 1, "date_to": 2, "results_count": 201}, "results_count"),
         ({"date_from": datetime(2024, 1, 1), "date_to": 2}, "date_from"),
     ],
 )

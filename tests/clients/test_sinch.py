@@ -21,6 +21,7 @@ from airflow_provider_sms.exceptions import (
     SmsValidationError,
 )
 from airflow_provider_sms.models.sinch import SinchBinaryBatchRequest, SinchTextBatchRequest
+from airflow_provider_sms.models.sms import PLAIN_HTTP_RULE
 
 from .sinch_fixtures import API_TOKEN, BATCH_ID, BATCH_RESPONSE, KEY_SECRET, PLAN, US, sinch
 
@@ -60,7 +61,7 @@ def test_base_url_overrides_the_host(http: requests_mock.Mocker, sleeps: list[fl
         ({"auth_type": "magic"}, "auth_type", "must be one of api_token, oauth2"),
         ({"base_url": "ftp://x"}, "base_url", "absolute http:// or https:// URL"),
         ({"timeout": 0}, "timeout", "greater than 0"),
-        ({"max_retries": -1}, "max_retries", "whole number >= 0"),
+        ({"max_retries": -1}, "max_retries", "whole number from 0 to 10"),
         ({"service_plan_id": ".."}, "service_plan_id", "non-empty id"),
     ],
 )
@@ -185,12 +186,81 @@ def test_each_rule_names_the_setting_its_value_and_the_rule(settings: dict[str, 
 
 @pytest.mark.parametrize("raw", [0, -1, "soon", True, [5], float("inf"), float("nan")])
 def test_timeout_must_be_positive_finite_seconds(raw: object) -> None:
-    assert settings_problems(timeout=raw) == [f"timeout={raw!r}: must be a number of seconds greater than 0"]
+    assert settings_problems(timeout=raw) == [
+        f"timeout={raw!r}: must be a number of seconds greater than 0 and at most 300"
+    ]
 
 
 @pytest.mark.parametrize("raw", [-1, 1.5, "many", True, float("inf")])
 def test_max_retries_must_be_a_whole_number(raw: object) -> None:
-    assert settings_problems(max_retries=raw) == [f"max_retries={raw!r}: must be a whole number >= 0"]
+    assert settings_problems(max_retries=raw) == [f"max_retries={raw!r}: must be a whole number from 0 to 10"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        (
+            {"timeout": 1e9},
+            "timeout=1000000000.0: must be a number of seconds greater than 0 and at most 300",
+        ),
+        ({"max_retries": 1000}, "max_retries=1000: must be a whole number from 0 to 10"),
+        (
+            {"max_retry_wait": 1e6},
+            "max_retry_wait=1000000.0: must be a number of seconds 0 or more and at most 3600",
+        ),
+        ({"has_default_originator": "maybe"}, "has_default_originator='maybe': must be true or false"),
+        ({"allow_insecure_http": 1}, "allow_insecure_http=1: must be true or false"),
+        ({"base_url": "http://sms.example.com"}, f"base_url='http://sms.example.com': {PLAIN_HTTP_RULE}"),
+        (
+            {**OAUTH, "auth_url": "http://auth.example.com/oauth2/token"},
+            f"auth_url='http://auth.example.com/oauth2/token': {PLAIN_HTTP_RULE}",
+        ),
+    ],
+)
+def test_limits_and_plain_http_are_rules_of_the_settings(settings: dict[str, Any], problem: str) -> None:
+    assert settings_problems(**settings) == [problem]
+
+
+def test_loopback_http_needs_no_permission_and_other_http_needs_the_setting() -> None:
+    loopback = SinchSettings(service_plan_id=PLAN, api_token=API_TOKEN, base_url="http://127.0.0.1:8025")
+    assert loopback.base_url == "http://127.0.0.1:8025"
+    allowed = SinchSettings(
+        **OAUTH,
+        base_url="http://sms-proxy.internal:8080",
+        auth_url="http://auth-proxy.internal/oauth2/token",
+        allow_insecure_http="TRUE",
+    )
+    assert (allowed.base_url, allowed.auth_url, allowed.allow_insecure_http) == (
+        "http://sms-proxy.internal:8080",
+        "http://auth-proxy.internal/oauth2/token",
+        True,
+    )
+
+
+def test_new_settings_have_documented_defaults_and_reach_the_retry_policy(sleeps: list[float]) -> None:
+    settings = SinchSettings(service_plan_id=PLAN, api_token=API_TOKEN)
+    assert (settings.has_default_originator, settings.max_retry_wait, settings.allow_insecure_http) == (
+        False,
+        120.0,
+        False,
+    )
+    client = SinchClient(SinchSettings(**OAUTH, max_retry_wait=15), sleep=sleeps.append)
+    assert client.transport.retry.max_total_wait == 15.0
+    assert client.transport.auth._transport.retry.max_total_wait == 15.0  # type: ignore[attr-defined]
+
+
+def test_plain_http_callback_urls_follow_the_setting(http: requests_mock.Mocker, sleeps: list[float]) -> None:
+    batch = {
+        "to": ["+61400200005"],
+        "from_": "Acme",
+        "body": "hi",
+        "callback_url": "http://hooks.example.test/",
+    }
+    with pytest.raises(SmsValidationError, match="callback_url="):
+        SinchClient(SinchSettings(service_plan_id=PLAN, api_token=API_TOKEN), sleep=sleeps.append).send_batch(
+            **batch
+        )
+    assert http.call_count == 0
 
 
 def test_every_problem_is_reported_at_once() -> None:

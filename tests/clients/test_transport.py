@@ -233,6 +233,61 @@ def test_exhausted_429_raises_rate_limit_error_with_retry_after(
     assert http.call_count == 2
 
 
+def test_retry_waits_of_one_request_are_bounded_in_total(
+    http: requests_mock.Mocker, sleeps: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    http.get(URL, status_code=429, headers={"Retry-After": "100"})
+    retry = RetryPolicy(max_retries=3, max_total_wait=250.0)
+    with caplog.at_level(logging.WARNING), pytest.raises(SmsRateLimitError) as caught:
+        make_transport(sleeps, retry=retry).request("GET", "/v1/things")
+    assert sleeps == [100.0, 100.0]
+    assert http.call_count == 3
+    assert caught.value.retry_after == 100.0
+    assert "not retried, the next wait would pass the 250s a request may wait in total" in caplog.text
+
+
+def test_a_retry_after_longer_than_the_budget_is_not_waited_for(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.get(URL, status_code=503, headers={"Retry-After": "300"})
+    with pytest.raises(SmsServerError):
+        make_transport(sleeps).request("GET", "/v1/things")
+    assert (sleeps, http.call_count) == ([], 1)
+
+
+def test_network_error_backoffs_count_against_the_same_budget(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.get(URL, exc=connect_refused())
+    retry = RetryPolicy(max_retries=10, backoff_base=4.0, backoff_max=4.0, max_total_wait=10.0)
+    with pytest.raises(SmsTransportError, match="failed after 3 attempts"):
+        make_transport(sleeps, retry=retry, jitter=lambda: 1.0).request("GET", "/v1/things")
+    assert sleeps == [4.0, 4.0]
+
+
+def test_worst_case_wait_of_the_defaults_is_the_budget(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    http.get(URL, status_code=429, headers={"Retry-After": "40"})
+    with pytest.raises(SmsRateLimitError):
+        make_transport(sleeps).request("GET", "/v1/things")
+    assert sleeps == [40.0, 40.0, 40.0]
+    assert sum(sleeps) <= RetryPolicy().max_total_wait == 120.0
+
+
+def test_vendor_error_text_that_echoes_numbers_is_masked(
+    http: requests_mock.Mocker, sleeps: list[float]
+) -> None:
+    body = {"code": "blocked 61488023555", "text": "Recipient +61488023555 is blocked", "fields": ["to"]}
+    http.post(URL, status_code=400, json=body)
+    with pytest.raises(SmsBadRequestError) as caught:
+        make_transport(sleeps).request("POST", "/v1/things", json={})
+    shown = str(caught.value)
+    assert "61488023555" not in shown
+    assert caught.value.text == "Recipient +6148****555 is blocked"
+    assert caught.value.code == "blocked 61488***555"
+
+
 def test_max_retries_zero_means_one_attempt(http: requests_mock.Mocker, sleeps: list[float]) -> None:
     http.get(URL, status_code=500)
     with pytest.raises(SmsServerError):
@@ -422,12 +477,30 @@ NOW = 1_700_000_000.0
 
 def test_defaults_match_the_documented_policy() -> None:
     policy = RetryPolicy()
-    assert (policy.max_retries, policy.backoff_base, policy.backoff_max, policy.max_retry_after) == (
-        3,
-        0.5,
-        30.0,
-        300.0,
-    )
+    assert (
+        policy.max_retries,
+        policy.backoff_base,
+        policy.backoff_max,
+        policy.max_retry_after,
+        policy.max_total_wait,
+    ) == (3, 0.5, 30.0, 300.0, 120.0)
+
+
+@pytest.mark.parametrize(
+    ("attempt", "retry_after", "waited", "expected"),
+    [
+        (1, 10.0, 0.0, 10.0),
+        (1, 10.0, 110.0, 10.0),
+        (1, 10.0, 110.5, None),
+        (4, None, 0.0, None),
+        (2, None, 119.0, 1.0),
+        (2, None, 119.5, None),
+    ],
+)
+def test_next_wait_stops_at_the_retries_or_the_budget(
+    attempt: int, retry_after: float | None, waited: float, expected: float | None
+) -> None:
+    assert RetryPolicy().next_wait(attempt, retry_after, waited, lambda: 1.0) == expected
 
 
 @pytest.mark.parametrize(("attempt", "expected"), [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (10, 30.0)])
@@ -447,7 +520,9 @@ def test_delay_prefers_the_server_hint_and_caps_it() -> None:
     assert policy.delay(2, None, lambda: 1.0) == 1.0
 
 
-@pytest.mark.parametrize("field", ["max_retries", "backoff_base", "backoff_max", "max_retry_after"])
+@pytest.mark.parametrize(
+    "field", ["max_retries", "backoff_base", "backoff_max", "max_retry_after", "max_total_wait"]
+)
 def test_negative_settings_are_rejected(field: str) -> None:
     with pytest.raises(ValueError, match=r"negative|0 or more"):
         RetryPolicy(**{field: -1})

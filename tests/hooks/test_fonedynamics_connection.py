@@ -96,7 +96,7 @@ def test_minimal_connection_gets_defaults(read: Callable[..., FoneDynamicsSettin
             {"host": "api.fonedynamics.com"},
             ["host='api.fonedynamics.com': must be an absolute http:// or https:// URL"],
         ),
-        ({"timeout": 0}, {}, ["extra.timeout=0: must be a number of seconds greater than 0"]),
+        ({"timeout": 0}, {}, ["extra.timeout=0: must be a number of seconds greater than 0 and at most 300"]),
     ],
 )
 def test_each_rule_names_the_connection_field_its_value_and_the_rule(
@@ -126,7 +126,7 @@ def test_bad_connection_fails_naming_connection_and_every_field(set_connection: 
     assert message.startswith("Invalid Fone Dynamics connection 'fone_bad'")
     assert "login=(empty): the account SID is required" in message
     assert "extra.property_sid='PR/1'" in message
-    assert "extra.max_retries=-1: must be a whole number >= 0" in message
+    assert "extra.max_retries=-1: must be a whole number from 0 to 10" in message
     assert FD_TOKEN not in message
 
 

@@ -163,10 +163,20 @@ FORM_VALUES = {
         "project_id": "proj1",
         "auth_url": "http://127.0.0.1:8080/token",
         "default_from": "Acme",
+        "has_default_originator": True,
         "timeout": 7.0,
         "max_retries": 1,
+        "max_retry_wait": 30.0,
+        "allow_insecure_http": True,
     },
-    FONEDYNAMICS_CONN_TYPE: {"property_sid": "PR9", "default_from": "Acme", "timeout": 7.0, "max_retries": 1},
+    FONEDYNAMICS_CONN_TYPE: {
+        "property_sid": "PR9",
+        "default_from": "Acme",
+        "timeout": 7.0,
+        "max_retries": 1,
+        "max_retry_wait": 30.0,
+        "allow_insecure_http": True,
+    },
 }
 
 

@@ -290,17 +290,54 @@ def test_send_chunk_falls_back_to_the_connection_sender_and_carries_batch_option
     } == vendor_options
 
 
-def test_without_any_sender_the_from_field_is_left_out(
+def test_without_any_sender_a_chunk_is_refused_before_any_request(
     set_connection: SetConnection, http: requests_mock.Mocker
 ) -> None:
     conn_id = set_connection(
         "sinch_nofrom", "sinch", login=SINCH_PLAN, password=SINCH_TOKEN, extra={"region": "eu"}
     )
+    hook = SinchHook(sms_conn_id=conn_id)
+    chunk = SendChunk(0, KEY, CHUNK.recipients[:1])
+
+    for attempt in (
+        lambda: hook.send_chunk(chunk, SendOptions(body="Hi")),
+        lambda: hook.preview_chunk(chunk, SendOptions(body="Hi")),
+        lambda: hook.validate_chunk(chunk, SendOptions(body="Hi"), datetime.now(timezone.utc)),
+    ):
+        with pytest.raises(SmsValidationError) as caught:
+            attempt()
+        [problem] = caught.value.problems
+        assert problem.field == "from_"
+        assert "extra.default_from on connection 'sinch_nofrom'" in problem.rule
+        assert "extra.has_default_originator" in problem.rule
+        assert "code 410" in problem.rule
+    assert http.call_count == 0
+
+
+def test_a_plan_with_a_default_originator_sends_without_from(
+    set_connection: SetConnection, http: requests_mock.Mocker
+) -> None:
+    extra = {"region": "eu", "has_default_originator": True}
+    conn_id = set_connection("sinch_plan_from", "sinch", login=SINCH_PLAN, password=SINCH_TOKEN, extra=extra)
     http.post(EU_BATCHES, json=batch("01BATCH", ["+61400000101"]))
 
     SinchHook(sms_conn_id=conn_id).send_chunk(SendChunk(0, KEY, CHUNK.recipients[:1]), SendOptions(body="Hi"))
 
     assert "from" not in http.last_request.json()
+
+
+def test_the_connections_default_sender_is_used_when_the_task_gives_none(
+    set_connection: SetConnection, http: requests_mock.Mocker
+) -> None:
+    extra = {"region": "eu", "default_from": "Acme"}
+    conn_id = set_connection(
+        "sinch_default_from", "sinch", login=SINCH_PLAN, password=SINCH_TOKEN, extra=extra
+    )
+    http.post(EU_BATCHES, json=batch("01BATCH", ["+61400000101"]))
+
+    SinchHook(sms_conn_id=conn_id).send_chunk(SendChunk(0, KEY, CHUNK.recipients[:1]), SendOptions(body="Hi"))
+
+    assert http.last_request.json()["from"] == "Acme"
 
 
 def test_an_individual_message_is_its_own_batch_without_parameters(

@@ -191,11 +191,15 @@ def test_oauth_connection_reads_project_and_key(read: Callable[..., SinchSetting
         ({"default_from": 61400000001}, {}, ["extra.default_from=<int>: must be text"]),
         ("[1, 2]", {}, ["extra=<list>: must be a JSON object"]),
         *[
-            ({"timeout": raw}, {}, [f"extra.timeout={raw!r}: must be a number of seconds greater than 0"])
+            (
+                {"timeout": raw},
+                {},
+                [f"extra.timeout={raw!r}: must be a number of seconds greater than 0 and at most 300"],
+            )
             for raw in (0, -1, "soon", True, [5])
         ],
         *[
-            ({"max_retries": raw}, {}, [f"extra.max_retries={raw!r}: must be a whole number >= 0"])
+            ({"max_retries": raw}, {}, [f"extra.max_retries={raw!r}: must be a whole number from 0 to 10"])
             for raw in (-1, 1.5, "many")
         ],
     ],
@@ -215,6 +219,36 @@ def test_every_problem_is_reported_at_once(read: Callable[..., SinchSettings]) -
         "extra.timeout",
         "extra.max_retries",
     ]
+
+
+def test_unknown_extra_keys_are_refused_with_every_other_problem(read: Callable[..., SinchSettings]) -> None:
+    found = problems(read, {"regoin": "eu", "timeout": 0, "api_token": SINCH_TOKEN})
+
+    assert [problem.split("=")[0] for problem in found] == [
+        "extra.regoin",
+        "extra.api_token",
+        "extra.timeout",
+    ]
+    assert found[0].startswith(
+        "extra.regoin=(hidden): is not a setting of a sinch connection; did you mean 'region'?"
+    )
+    assert (
+        "known keys: region, auth_type, project_id, auth_url, default_from, has_default_originator"
+        in found[0]
+    )
+
+
+def test_every_key_of_the_form_is_accepted(read: Callable[..., SinchSettings]) -> None:
+    extra = {field.name: None for field in SINCH_FORM.fields}
+
+    assert read(extra).region == "us"
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, False), ("", False), (True, True), ("true", True)])
+def test_has_default_originator_reads_booleans(
+    read: Callable[..., SinchSettings], given: Any, expected: bool
+) -> None:
+    assert read({"has_default_originator": given}).has_default_originator is expected
 
 
 def test_every_settings_field_is_named_after_a_field_of_the_connection_form() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationInfo, field_validator
 
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
 from airflow_provider_sms.models.fonedynamics import (
@@ -19,7 +19,7 @@ from airflow_provider_sms.models.fonedynamics import (
     FoneMessageListQuery,
     FoneMessageRequest,
     FoneResponseStatus,
-    check_webhook_uri,
+    WebhookUri,
     context_now,
     normalize_webhook_method,
     parse_batch_response,
@@ -29,7 +29,7 @@ from airflow_provider_sms.models.fonedynamics import (
     to_unix_seconds,
     unwrap_list,
 )
-from airflow_provider_sms.models.sms import NeutralStatus
+from airflow_provider_sms.models.sms import PLAIN_HTTP_RULE, NeutralStatus
 
 # -- seed examples and error helpers -------------------------------------------------------------------------
 
@@ -111,11 +111,17 @@ def test_context_now_rejects_other_values(now: object) -> None:
 # -- webhook fields ------------------------------------------------------------------------------------------
 
 
+def webhook_uri(uri: str, **context: Any) -> str:
+    """Validate ``uri`` as a ``WebhookUri`` field is validated, in a validation context."""
+    adapter = TypeAdapter(WebhookUri, config=ConfigDict(hide_input_in_errors=True))
+    return adapter.validate_python(uri, context=context)
+
+
 @pytest.mark.parametrize(
     "uri", ["https://callback.2.me/for/sms_responses", "http://localhost:8080/cb", "HTTPS://Example.COM"]
 )
 def test_absolute_http_urls_pass(uri: str) -> None:
-    assert check_webhook_uri(uri) == uri
+    assert webhook_uri(uri) == uri
 
 
 @pytest.mark.parametrize(
@@ -123,13 +129,35 @@ def test_absolute_http_urls_pass(uri: str) -> None:
 )
 def test_other_uris_fail(uri: str) -> None:
     with pytest.raises(ValueError, match="absolute http:// or https:// URL"):
-        check_webhook_uri(uri)
+        webhook_uri(uri)
 
 
 def test_failing_uri_is_masked() -> None:
     with pytest.raises(ValueError, match="absolute") as exc_info:
-        check_webhook_uri("ftp://hooks.example/cb?key=topsecret")
+        webhook_uri("ftp://hooks.example/cb?key=topsecret")
     assert "topsecret" not in str(exc_info.value)
+
+
+@pytest.mark.parametrize("field", ["DeliveryReceiptWebhookUri", "WebhookUri"])
+def test_plain_http_webhook_to_another_machine_is_refused_unless_the_context_allows_it(field: str) -> None:
+    fields = {"To": "+61400200005", "Text": "hi", field: "http://hooks.example.com/sms?key=topsecret"}
+
+    with pytest.raises(SmsValidationError) as caught:
+        FoneMessageRequest.build(fields)
+
+    [problem] = caught.value.problems
+    assert problem.field == field
+    assert problem.rule == PLAIN_HTTP_RULE
+    assert "topsecret" not in str(caught.value)
+    allowed = FoneMessageRequest.build(fields, context={"allow_insecure_http": True})
+    assert allowed.to_wire()[field] == fields[field]
+
+
+def test_plain_http_webhook_to_this_machine_needs_no_permission() -> None:
+    request = FoneMessageRequest.build(
+        {"To": "+61400200005", "Text": "hi", "DeliveryReceiptWebhookUri": "http://127.0.0.1:9/dlr"}
+    )
+    assert request.delivery_receipt_webhook_uri == "http://127.0.0.1:9/dlr"
 
 
 @pytest.mark.parametrize(
@@ -698,9 +726,16 @@ def test_unknown_direction_is_rejected() -> None:
     assert "Direction" in problems_of(rejected_query(Direction="Outbound"))
 
 
-def test_results_count_must_be_at_least_one() -> None:
-    assert query(Results_Count=1).results_count == 1
-    assert problems_of(rejected_query(Results_Count=0))["Results_Count"].rule == "must be at least 1"
+@pytest.mark.parametrize("count", [1, 200])
+def test_results_count_from_1_to_200_is_accepted(count: int) -> None:
+    assert query(Results_Count=count).results_count == count
+
+
+@pytest.mark.parametrize("count", [0, -1, 201, 100_000])
+def test_results_count_outside_1_to_200_is_refused(count: int) -> None:
+    problem = problems_of(rejected_query(Results_Count=count))["Results_Count"]
+    assert problem.rule == "must be a page size from 1 to 200 (Fone Dynamics' documented page size)"
+    assert problem.value == str(count)
 
 
 def test_results_skip_must_not_be_negative() -> None:

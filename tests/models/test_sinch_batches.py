@@ -21,6 +21,7 @@ from airflow_provider_sms.models.sinch import (
     format_sinch_datetime,
     parse_aware_datetime,
 )
+from airflow_provider_sms.models.sms import PLAIN_HTTP_RULE
 from tests.models import sinch_samples as samples
 from tests.models.sinch_samples import CONTEXT, NOW, only_problem, problems
 
@@ -372,6 +373,23 @@ def test_callback_url_error_hides_credentials_and_query() -> None:
         SinchTextBatchRequest, text(callback_url="ftp://user:hunter2@host.io:21/p?token=abc")
     )
     assert problem.value == "ftp://host.io:21/p?…"
+
+
+@pytest.mark.parametrize("model", [SinchTextBatchRequest, SinchUpdateBatchRequest])
+def test_plain_http_callback_to_another_machine_is_refused_unless_the_context_allows_it(
+    model: type[SinchTextBatchRequest] | type[SinchUpdateBatchRequest],
+) -> None:
+    url = "http://user:pw@hooks.example.com/dlr?token=abc"
+    fields = text(callback_url=url) if model is SinchTextBatchRequest else {"callback_url": url}
+
+    problem = only_problem(model, fields)
+
+    assert (problem.field, problem.value, problem.rule) == (
+        "callback_url",
+        "http://hooks.example.com/dlr?…",
+        PLAIN_HTTP_RULE,
+    )
+    assert model.build(fields, context={"allow_insecure_http": True}).callback_url == url
 
 
 def test_callback_url_over_2048_characters_is_an_error() -> None:

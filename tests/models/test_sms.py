@@ -25,6 +25,7 @@ from airflow_provider_sms.models.sms import (
     E164_RULE,
     GSM7_BASIC_CHARS,
     GSM7_EXTENSION_CHARS,
+    PLAIN_HTTP_RULE,
     E164Number,
     FoneDynamicsSender,
     MessageState,
@@ -44,9 +45,12 @@ from airflow_provider_sms.models.sms import (
     from_sinch,
     is_e164,
     is_gsm7,
+    is_loopback_host,
     mask_msisdn,
+    mask_numbers_in_text,
     rule_error,
     split_parts,
+    unknown_keys,
 )
 
 # -- wire base classes and pydantic errors -------------------------------------------------------------------
@@ -723,13 +727,13 @@ def test_url_hides_credentials(url: str) -> None:
     assert "pw-SECRET" not in problem.value
 
 
-@pytest.mark.parametrize(("timeout", "max_retries"), [(30.0, 3), (1, 0)])
+@pytest.mark.parametrize(("timeout", "max_retries"), [(30.0, 3), (1, 0), (300, 10), ("300", "10")])
 def test_valid_timeout_and_retries(timeout: float, max_retries: int) -> None:
     check = SettingsChecker("test settings")
-    assert (check.seconds("timeout", timeout, 30.0), check.count("max_retries", max_retries, 3)) == (
-        timeout,
-        max_retries,
-    )
+    assert (
+        check.seconds("timeout", timeout, 30.0, maximum=300),
+        check.count("max_retries", max_retries, 3, maximum=10),
+    ) == (float(timeout), int(max_retries))
     assert check.problems == []
 
 
@@ -740,13 +744,141 @@ def test_valid_timeout_and_retries(timeout: float, max_retries: int) -> None:
         (True, 3, ["timeout"]),
         (5, -1, ["max_retries"]),
         (-1, 2.5, ["timeout", "max_retries"]),
+        (1e9, 3, ["timeout"]),
+        (300.5, 11, ["timeout", "max_retries"]),
+        (5, 10**6, ["max_retries"]),
     ],
 )
 def test_invalid_timeout_and_retries(timeout: Any, max_retries: Any, fields: list[str]) -> None:
     check = SettingsChecker("test settings")
-    check.seconds("timeout", timeout, 30.0)
-    check.count("max_retries", max_retries, 3)
+    check.seconds("timeout", timeout, 30.0, maximum=300)
+    check.count("max_retries", max_retries, 3, maximum=10)
     assert [problem.field for problem in check.problems] == fields
+
+
+def test_bounds_are_named_in_the_rule() -> None:
+    _, [problem] = checked("seconds", "timeout", 1e9, 30.0, maximum=300)
+    assert str(problem) == "timeout=1000000000.0: must be a number of seconds greater than 0 and at most 300"
+    _, [problem] = checked("count", "max_retries", 99, 3, maximum=10)
+    assert str(problem) == "max_retries=99: must be a whole number from 0 to 10"
+
+
+@pytest.mark.parametrize(("value", "expected"), [(0, 0.0), ("0", 0.0), (None, 120.0), (3600, 3600.0)])
+def test_seconds_may_allow_zero(value: Any, expected: float) -> None:
+    assert checked("seconds", "max_retry_wait", value, 120.0, maximum=3600, allow_zero=True) == (expected, [])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(True, True), (False, False), ("true", True), (" FALSE ", False), (None, False), ("", False)],
+)
+def test_flag_reads_booleans_and_their_text(value: Any, expected: bool) -> None:
+    assert checked("flag", "allow_insecure_http", value) == (expected, [])
+
+
+@pytest.mark.parametrize(("value", "shown"), [("yes", "'yes'"), (1, "1"), (0, "0"), ([True], "<list>")])
+def test_flag_refuses_anything_else(value: Any, shown: str) -> None:
+    result, [problem] = checked("flag", "allow_insecure_http", value)
+    assert result is False
+    assert str(problem) == f"allow_insecure_http={shown}: must be true or false"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8025",
+        "http://127.1.2.3/x",
+        "http://localhost:8080",
+        "http://LOCALHOST",
+        "http://sandbox.localhost",
+        "http://[::1]:8025",
+        "https://sms.example.com",
+    ],
+)
+def test_url_accepts_https_anywhere_and_plain_http_to_this_machine(url: str) -> None:
+    assert checked("url", "base_url", url) == (url, [])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://sms.example.com",
+        "http://10.0.0.5:8080",
+        "http://192.168.1.20",
+        "http://127.0.0.1.nip.io",
+        "http://localhost.example.com",
+        "http://[::2]",
+        "HTTP://api.fonedynamics.com",
+    ],
+)
+def test_url_refuses_plain_http_to_another_machine_unless_allowed(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    result, [problem] = checked("url", "base_url", url)
+    assert result is None
+    assert problem.field == "base_url"
+    assert problem.rule == PLAIN_HTTP_RULE
+    assert "allow_insecure_http" in problem.rule
+
+    with caplog.at_level("WARNING"):
+        assert checked("url", "host_with_http_allowed", url, allow_plain_http=True) == (url, [])
+    assert "plain http to another machine because allow_insecure_http is set" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.255.0.9", True),
+        ("::1", True),
+        ("localhost", True),
+        ("localhost.", True),
+        ("a.localhost", True),
+        ("127.0.0.1.example.com", False),
+        ("localhost.example.com", False),
+        ("192.0.2.1", False),
+        ("10.0.0.1", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_is_loopback_host(host: str | None, loopback: bool) -> None:
+    assert is_loopback_host(host) is loopback
+
+
+def test_unknown_keys_name_the_key_suggest_the_nearest_and_hide_the_value() -> None:
+    known = ["region", "auth_type", "timeout"]
+    found = unknown_keys(
+        {"regoin": "eu", "timeout": 5, "api_token": "tok-SECRET", "extra__sinch__region": "eu"},
+        known,
+        "sinch",
+    )
+
+    assert [p.field for p in found] == ["regoin", "api_token", "extra__sinch__region"]
+    assert all(p.value == "(hidden)" for p in found)
+    assert found[0].rule == (
+        "is not a setting of a sinch connection; did you mean 'region'? "
+        "known keys: region, auth_type, timeout"
+    )
+    assert "did you mean" not in found[1].rule
+    assert "did you mean 'region'?" in found[2].rule
+    assert "tok-SECRET" not in str(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Invalid recipient +61400200005", "Invalid recipient +6140****005"),
+        ("to 61400200005 is blocked", "to 61400***005 is blocked"),
+        ("+61 400 200 005: not allowed", "+61 4*******005: not allowed"),
+        ("numbers 61400200005, 61400200006", "numbers 61400***005, 61400***006"),
+        ("batch 01FC66621XXMSKDDBB0M7FWEZX not found", "batch 01FC66621XXMSKDDBB0M7FWEZX not found"),
+        ("code 40301 at 2026-05-01T10:00:00Z", "code 40301 at 2026-05-01T10:00:00Z"),
+        ("MessageSid MS123456789012 unknown", "MessageSid MS123456789012 unknown"),
+    ],
+)
+def test_mask_numbers_in_text(text: str, expected: str) -> None:
+    assert mask_numbers_in_text(text) == expected
 
 
 def test_raise_problems_names_every_problem_and_the_subject() -> None:

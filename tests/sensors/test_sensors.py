@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -10,12 +11,13 @@ from unittest import mock
 
 import pytest
 
+from airflow_provider_sms.exceptions import SmsValidationError
 from airflow_provider_sms.hooks.tracking import BatchStatus, RecipientState, StatusCount
 from airflow_provider_sms.models.sms import from_sinch
 from airflow_provider_sms.sandbox.testing import SandboxServer, connection_env, sinch_connection
 from airflow_provider_sms.sensors.batch import SmsBatchSensor
 from airflow_provider_sms.sensors.delivery_report import FAILED_RESULT_XCOM_KEY, SmsDeliveryReportSensor
-from airflow_provider_sms.triggers.batch import SmsBatchTrigger
+from airflow_provider_sms.triggers.batch import NumberDigest, SmsBatchTrigger
 from airflow_provider_sms.version_compat import (
     AirflowException,
     AirflowFailException,
@@ -41,6 +43,7 @@ def stub_hook(total: int, counts: list[tuple[Any, int]], states: list[RecipientS
         batch_id, total, tuple(StatusCount(s, n) for s, n in counts)
     )
     hook.recipient_states.return_value = states or []
+    hook.secret = "stub-connection-secret"
     return hook
 
 
@@ -114,12 +117,31 @@ def test_deferrable_sensor_defers_to_the_trigger_with_an_absolute_deadline() -> 
     assert trigger.poll_interval == 30
     assert trigger.condition == {
         "kind": "all_final",
-        "recipients": None,
         "success_statuses": ["delivered"],
         "min_success_ratio": 1.0,
     }
     assert abs(trigger.end_time - (time.time() + 600)) < 5
     assert deferred.value.method_name == "execute_complete"
+
+
+def test_a_deferred_sensor_hands_the_trigger_digests_of_its_recipients_not_the_numbers() -> None:
+    numbers = ["+61400200005", "+61400200006"]
+    sensor = with_hook(
+        SmsDeliveryReportSensor(
+            task_id="wait", sms_conn_id="sms", batch_id="b1", recipients=numbers, deferrable=True
+        ),
+        stub_hook(2, [(DISPATCHED, 2)]),
+    )
+
+    with pytest.raises(TaskDeferred) as deferred:
+        sensor.execute(context())
+
+    _, kwargs = deferred.value.trigger.serialize()
+    stored = json.dumps(kwargs)
+    assert not any(number[-9:] in stored for number in numbers)
+    digest = NumberDigest("stub-connection-secret")
+    assert kwargs["condition"]["recipient_digests"] == [digest(number) for number in numbers]
+    assert kwargs["condition"]["digest_key_id"] == digest.key_id
 
 
 def test_poke_mode_times_out_as_airflow_does_after_logging_the_last_counts() -> None:
@@ -250,6 +272,28 @@ def test_delivery_sensor_bounds_the_failed_list() -> None:
     assert result["failed_recipients_total"] == 30
     assert len(result["failed_recipients"]) == 5
     assert result["report_path"] is None
+
+
+@pytest.mark.parametrize("value", [-5, -1, 1001, 2.5, "20", True, None])
+def test_max_failed_listed_out_of_bounds_is_refused_when_the_dag_is_built(value: Any) -> None:
+    with pytest.raises(
+        SmsValidationError, match=r"max_failed_listed=.*must be a whole number from 0 to 1000"
+    ):
+        SmsDeliveryReportSensor(task_id="wait", sms_conn_id="sms", batch_id="b1", max_failed_listed=value)
+
+
+def test_max_failed_listed_zero_lists_no_failed_recipient_but_counts_them() -> None:
+    states = [RecipientState("b1", f"+614000001{n:02d}", FAILED) for n in range(3)]
+    sensor = with_hook(
+        SmsDeliveryReportSensor(
+            task_id="wait", sms_conn_id="sms", batch_id="b1", min_success_ratio=0.5, max_failed_listed=0
+        ),
+        stub_hook(10, [(DELIVERED, 7), (FAILED, 3)], states),
+    )
+
+    result = sensor.execute(context())
+
+    assert (result["failed_recipients"], result["failed_recipients_total"]) == ([], 3)
 
 
 def test_sensor_reads_its_connection_by_id(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:

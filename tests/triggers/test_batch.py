@@ -12,7 +12,7 @@ import pytest
 import requests
 from airflow.triggers.base import TriggerEvent
 
-from airflow_provider_sms.exceptions import SmsValidationError
+from airflow_provider_sms.exceptions import SmsError, SmsValidationError
 from airflow_provider_sms.hooks.fonedynamics import FoneBatchRef
 from airflow_provider_sms.hooks.sms import SmsHook
 from airflow_provider_sms.hooks.tracking import BatchStatus, RecipientState, StatusCount, best_states
@@ -26,6 +26,7 @@ from airflow_provider_sms.sandbox.testing import (
 )
 from airflow_provider_sms.triggers import batch as batch_module
 from airflow_provider_sms.triggers.batch import (
+    NumberDigest,
     SmsBatchTrigger,
     WaitCondition,
     check_batches,
@@ -109,12 +110,60 @@ def test_required_rounds_up(ratio: float, total: int, required: int) -> None:
     assert WaitCondition.build("delivery", min_success_ratio=ratio).required(total) == required
 
 
+DIGEST = NumberDigest("connection-secret-0001")
+
+
 def test_json_round_trip_and_repr_without_numbers() -> None:
     condition = WaitCondition.build("delivery", recipients=["+61400000001"], min_success_ratio=0.5)
 
-    assert WaitCondition.from_json(condition.to_json()) == condition
-    assert "+61400000001" not in repr(condition)
+    rebuilt = WaitCondition.from_json(condition.to_json(DIGEST))
+
+    assert rebuilt.recipients is None
+    assert rebuilt.recipient_digests == (DIGEST("+61400000001"),)
+    assert (rebuilt.kind, rebuilt.min_success_ratio, rebuilt.digest_key_id) == (
+        "delivery",
+        0.5,
+        DIGEST.key_id,
+    )
+    assert "+61400000001" not in repr(condition) + repr(rebuilt)
     assert "<1 recipients>" in repr(condition)
+    assert "<1 recipients>" in repr(rebuilt)
+
+
+def test_trigger_kwargs_hold_keyed_digests_of_the_recipients_never_the_numbers() -> None:
+    numbers = ["+61400200005", "+61400200006"]
+    condition = WaitCondition.build("delivery", recipients=numbers)
+
+    stored = json.dumps(condition.to_json(DIGEST))
+
+    assert not any(number in stored or number.lstrip("+") in stored for number in numbers)
+    assert not any(number[-9:] in stored for number in numbers)
+    assert DIGEST("+61400200005") in stored
+
+
+def test_digests_depend_on_the_connection_secret_and_name_their_key() -> None:
+    other = NumberDigest("another-secret")
+
+    assert DIGEST("+61400200005") != other("+61400200005")
+    assert DIGEST("+61400200005") == NumberDigest("connection-secret-0001")("+61400200005")
+    assert DIGEST.key_id != other.key_id
+    assert "connection-secret" not in repr(DIGEST)
+    assert len(DIGEST("+61400200005")) == 32
+
+
+def test_kwargs_of_an_earlier_release_with_numbers_are_still_read() -> None:
+    legacy = {"kind": "delivery", "recipients": ["+61400000001"], "success_statuses": ["delivered"]}
+
+    assert WaitCondition.from_json(legacy).recipients == ("+61400000001",)
+
+
+@pytest.mark.parametrize(
+    "digests", [[], ["+61400000001"], ["ABC"], "0" * 32, [1]], ids=["empty", "number", "short", "text", "int"]
+)
+def test_bad_digests_in_kwargs_are_refused_without_showing_them(digests: Any) -> None:
+    with pytest.raises(SmsValidationError, match="recipient_digests=\\(hidden\\)") as caught:
+        WaitCondition.from_json({"kind": "delivery", "recipient_digests": digests, "digest_key_id": "k"})
+    assert "+61400000001" not in str(caught.value)
 
 
 DELIVERED = from_sinch("Delivered", 0)
@@ -233,6 +282,34 @@ def test_delivery_for_given_recipients_counts_only_them_across_batches() -> None
     assert "+61400000001" not in str(verdict.summary) + verdict.message
 
 
+class StubTrackingWithSecret(StubTracking):
+    secret = "connection-secret-0001"
+
+
+def test_delivery_for_recipients_given_as_digests_counts_them_like_numbers() -> None:
+    hook = StubTrackingWithSecret()
+    hook.states = {
+        "b1": [RecipientState("b1", "+61400000001", DELIVERED), RecipientState("b1", "+61400000013", FAILED)],
+        "b2": [RecipientState("b2", "+61400000002", DISPATCHED)],
+    }
+    numbers = ["+61400000001", "+61400000002", "+61400000003"]
+    by_number = WaitCondition.build("delivery", recipients=numbers)
+    by_digest = WaitCondition.from_json(by_number.to_json(DIGEST))
+
+    assert check_batches(hook, ["b1", "b2"], by_digest) == check_batches(hook, ["b1", "b2"], by_number)
+
+
+def test_digests_made_with_another_secret_are_not_matched_but_reported() -> None:
+    hook = StubTrackingWithSecret()
+    condition = WaitCondition.from_json(
+        WaitCondition.build("delivery", recipients=["+61400000001"]).to_json(NumberDigest("rotated"))
+    )
+
+    with pytest.raises(SmsError, match="credential changed since the sensor deferred") as caught:
+        check_batches(hook, ["b1"], condition)
+    assert not isinstance(caught.value, SmsValidationError)  # a retry of the task can help
+
+
 def test_best_states_prefers_a_final_state() -> None:
     states = [RecipientState("b1", "+61400000001", DISPATCHED), RecipientState("b2", "+61400000001", FAILED)]
 
@@ -246,8 +323,8 @@ def test_describe_batches_is_bounded() -> None:
 
 
 SINCH, FONE = "trigger_sinch", "trigger_fone"
-ALL_FINAL = WaitCondition.build().to_json()
-ALL_DELIVERED = WaitCondition.build("delivery").to_json()
+ALL_FINAL = WaitCondition.build().to_json(DIGEST)
+ALL_DELIVERED = WaitCondition.build("delivery").to_json(DIGEST)
 
 
 @pytest.fixture
@@ -347,6 +424,23 @@ async def test_run_fails_with_the_numbers_when_the_condition_can_no_longer_be_me
     assert "2 of 3 messages ended without reaching delivered" in events[0]["message"]
     assert "3 are needed" in events[0]["message"]
     assert events[0]["summary"]["failed"] == 2
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("conn_id", [SINCH, FONE])
+async def test_run_counts_recipients_given_as_digests_of_the_connection(
+    connections: SandboxServer, conn_id: str
+) -> None:
+    numbers = ("+61400000001", "+61400000013", "+61400000002")
+    batch_id = send_sinch(*numbers) if conn_id == SINCH else send_fone(*numbers)
+    counted = WaitCondition.build("delivery", recipients=["+61400000001", "+61400000002"])
+    condition = counted.to_json(NumberDigest(SmsHook.for_connection(conn_id).secret))
+
+    events = await all_events(make_trigger(conn_id, batch_id, condition))
+
+    assert [e["status"] for e in events] == ["success"]
+    assert (events[0]["summary"]["total"], events[0]["summary"]["succeeded"]) == (2, 2)
+    assert not any(number in json.dumps(events[0]) for number in numbers)
 
 
 @pytest.mark.asyncio
