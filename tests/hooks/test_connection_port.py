@@ -25,7 +25,8 @@ def sinch(set_connection: SetConnection, **fields: Any) -> SinchHook:
 def test_port_may_be_the_port_requests_go_to(
     set_connection: SetConnection, host: str | None, port: int | None
 ) -> None:
-    hook = sinch(set_connection, host=host, port=port)
+    # Plain http to another machine needs allow_insecure_http (docs/connections.md, "Plain http").
+    hook = sinch(set_connection, host=host, port=port, extra={"allow_insecure_http": True})
 
     assert hook.settings.base_url == host
 

@@ -89,11 +89,14 @@ SINCH = FormSpec(
         "Project ID",
         "OAuth token URL override",
         "Default sender",
+        "Service plan has a default originator",
         "Timeout (seconds)",
         "Max retries",
+        "Max retry wait (seconds)",
+        "Allow plain http",
     ),
     dropdowns={"region": "us", "auth_type": "api_token"},
-    number_defaults={"timeout": "30", "max_retries": "3"},
+    number_defaults={"timeout": "30", "max_retries": "3", "max_retry_wait": "120"},
     login="sandbox",
     token="sandbox-token",
     extra_input={"default_from": "ACME", "timeout": "20"},
@@ -110,9 +113,16 @@ FONE_DYNAMICS = FormSpec(
         "password": "Account token",
         "port": "Port",
     },
-    extra_labels=("Property SID", "Default sender", "Timeout (seconds)", "Max retries"),
+    extra_labels=(
+        "Property SID",
+        "Default sender",
+        "Timeout (seconds)",
+        "Max retries",
+        "Max retry wait (seconds)",
+        "Allow plain http",
+    ),
     dropdowns={},
-    number_defaults={"timeout": "30", "max_retries": "3"},
+    number_defaults={"timeout": "30", "max_retries": "3", "max_retry_wait": "120"},
     login="ACSANDBOX",
     token="sandbox-token",
     extra_input={"property_sid": "PRSANDBOX", "default_from": "ACME", "max_retries": "2"},
@@ -187,7 +197,9 @@ class ConnectionsPage:
         """Labels of the ``extra`` fields in display order (their inputs are named ``element_<key>``)."""
         section = self._section(dialog, "Extra Fields")
         labels = section.find_elements(By.CSS_SELECTOR, "label")
-        return [(label.get_attribute("textContent") or "").strip() for label in labels]
+        texts = [(label.get_attribute("textContent") or "").strip() for label in labels]
+        # A boolean field is its labelled row plus a switch whose own label is empty.
+        return [text for text in texts if text]
 
     def extra_value(self, dialog: WebElement, name: str) -> str:
         """The value of an ``extra`` field, whichever widget shows it.
