@@ -33,6 +33,7 @@ from airflow.timetables.interval import CronDataIntervalTimetable
 from sms_campaign_support.airflow_compat import AirflowSkipException
 from sms_campaign_support.failures import failed_numbers, find_day_batches, write_numbers
 from sms_campaign_support.references import day_prefix, resend_reference
+from sms_campaign_support.storage import require_recipients_file
 
 from airflow_provider_sms.hooks.base import SmsHook
 from airflow_provider_sms.operators.send import SmsSendOperator
@@ -111,4 +112,5 @@ with DAG(
         past_schedule="send_now",
         body=RESEND_BODY,
         from_="{{ params.sender }}",
+        pre_execute=require_recipients_file,
     )

@@ -20,7 +20,8 @@ Each run covers one data interval (a day):
    resends, written to ``<work_dir>/example_sms_campaign/<yyyymmdd>/summary.json`` and returned;
    ``nobody_due`` is true (and ``note`` says so) on a day with nobody due.
 
-``work_dir`` holds recipient files between tasks: with several workers it must be shared storage.
+``work_dir`` holds recipient files between tasks: with several workers it must be shared storage. A task
+that finds the file an earlier task wrote missing fails at once, saying so (``sms_campaign_support/storage``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from sms_campaign_support.airflow_compat import AirflowSkipException
 from sms_campaign_support.audience import split_audience
 from sms_campaign_support.failures import failed_numbers, write_numbers
 from sms_campaign_support.references import resend_reference, send_reference
+from sms_campaign_support.storage import require_recipients_file
 from sms_campaign_support.summary import build_summary, write_summary
 
 from airflow_provider_sms.hooks.base import SmsHook
@@ -231,11 +233,17 @@ with DAG(
         body=BODY,
         from_=SENDER,
         max_parts="{{ params.max_parts }}",
+        pre_execute=require_recipients_file,
     )
     plans = plan_sends(audience)
     audience >> preview >> plans
     send = SmsSendOperator.partial(
-        task_id="send", sms_conn_id=CONN_ID, body=BODY, from_=SENDER, past_schedule="send_now"
+        task_id="send",
+        sms_conn_id=CONN_ID,
+        body=BODY,
+        from_=SENDER,
+        past_schedule="send_now",
+        pre_execute=require_recipients_file,
     ).expand_kwargs(plans)
     wait = SmsBatchSensor.partial(
         task_id="wait_for_receipts",
@@ -248,7 +256,12 @@ with DAG(
     failures = collect_failures(audience, send.output)
     wait >> failures
     resend = SmsSendOperator.partial(
-        task_id="resend", sms_conn_id=CONN_ID, body=RESEND_BODY, from_=SENDER, past_schedule="send_now"
+        task_id="resend",
+        sms_conn_id=CONN_ID,
+        body=RESEND_BODY,
+        from_=SENDER,
+        past_schedule="send_now",
+        pre_execute=require_recipients_file,
     ).expand_kwargs(failures)
     wait_resend = SmsBatchSensor.partial(
         task_id="wait_for_resend_receipts",
