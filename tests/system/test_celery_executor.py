@@ -61,6 +61,14 @@ def chunks(pattern: re.Pattern[str], log: str) -> set[int]:
     return {int(number) for number in pattern.findall(log)}
 
 
+def alive(pid: int) -> bool:
+    """Return whether a process exists and is not a zombie (a killed orphan nobody has reaped yet)."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def worker_of(pid: int, workers: dict[str, int]) -> str | None:
     """Return the name of the worker whose process tree holds ``pid``."""
     for name, root in workers.items():
@@ -145,7 +153,7 @@ def test_a_worker_killed_mid_send_leaves_exactly_one_sms_per_recipient(
         key[1]: log for key, log in airflow.task_logs(CAMPAIGN, "send", run_id).items() if key[2] == 1
     }
     sandbox.set_faults()  # the retries need not be slow
-    assert not any(psutil.pid_exists(p) and psutil.Process(p).status() != "zombie" for p in killed_pids)
+    wait_until(lambda: not any(alive(p) for p in killed_pids), 30, "every process of the killed worker gone")
 
     runs = airflow.wait_for_backfill(backfill_id, timeout=1800)
     elapsed = time.monotonic() - started

@@ -244,17 +244,20 @@ def test_a_triggerer_restart_while_sensors_are_deferred_resumes_them_and_sends_n
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The triggerer is stopped and started again while every segment's receipt sensor is deferred."""
-    sandbox = start_sandbox(delivery_delay=25.0)  # receipts come late: the sensors stay deferred
+    sandbox = start_sandbox(delivery_delay=15.0)  # receipts come late: the sensors stay deferred
     conn_id = use_vendor_here(monkeypatch, sandbox, vendor)
-    airflow = start_deployment(deploy, sandbox, SMS_EXAMPLE_RECEIPT_TIMEOUT_S="90")
+    airflow = start_deployment(deploy, sandbox, SMS_EXAMPLE_RECEIPT_TIMEOUT_S="60")
     day = "2026-01-06"
     due = audience_by_day()[day]
-    conf = {"sms_conn_id": conn_id, "work_dir": str(workspace / "campaigns"), "expire_after_s": 40}
+    conf = {"sms_conn_id": conn_id, "work_dir": str(workspace / "campaigns"), "expire_after_s": 25}
 
     airflow.cli("dags", "unpause", CAMPAIGN)
     backfill_id = airflow.backfill(CAMPAIGN, day, day, conf)
     wait_until(
-        lambda: len(deferred_sensors(airflow, "wait_for_receipts")) == 3, 600, "three deferred sensors", 1
+        lambda: [t is not None for _, t in deferred_sensors(airflow, "wait_for_receipts")] == [True] * 3,
+        600,
+        "three deferred sensors, their triggers running in the triggerer",
+        1,
     )
     before = deferred_sensors(airflow, "wait_for_receipts")
     old_triggerers = {triggerer for _, triggerer in before}
