@@ -1,4 +1,5 @@
 # Two commands matter: `make demo` and `make test`. Both create the virtualenv they need.
+# `make system-test` runs tests/system: a real deployment (PostgreSQL, Redis, Airflow's components) on loopback.
 PYTHON ?= python3
 AIRFLOW_VERSION ?= 3.3.2
 VENV ?= .venv
@@ -7,11 +8,14 @@ VENV := .venv-airflow-$(AIRFLOW_VERSION)
 endif
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(AIRFLOW_VERSION)
+SYSTEM_STAMP := $(VENV)/.installed-system-$(AIRFLOW_VERSION)
 PYTEST_ARGS ?=
+# `make system-test SYSTEM_ARGS='-k local'` picks scenarios.
+SYSTEM_ARGS ?=
 # `make demo DEMO_VENDOR=fonedynamics` runs the demo against the Fone Dynamics side of the sandbox.
 DEMO_VENDOR ?= sinch
 
-.PHONY: demo test lint typecheck pytest venv clean docs docs-screenshots wheel-test
+.PHONY: demo test lint typecheck pytest venv clean docs docs-screenshots wheel-test system-deps system-test
 
 venv: $(STAMP)
 
@@ -58,6 +62,20 @@ docs-screenshots: venv
 # The README's install path: build the wheel, install it into a clean virtualenv with Airflow, use it.
 wheel-test: venv
 	$(BIN)/python -m pytest tests/packaging -q
+
+# Debian's postgresql and redis-server (as root, through apt-get), and Airflow's postgres and celery extras
+# in the virtualenv (the `system` extra); none of them is a dependency of the provider.
+system-deps: $(SYSTEM_STAMP)
+
+$(SYSTEM_STAMP): $(STAMP)
+	bash tests/system/install-services.sh
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --python $(BIN)/python \
+		"apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,lint,sandbox,system]"
+	touch $(SYSTEM_STAMP)
+
+# SMS_SYSTEM_TESTS_REQUIRED turns "PostgreSQL is not installed" from a skip into a failure.
+system-test: system-deps
+	SMS_SYSTEM_TESTS_REQUIRED=1 $(BIN)/python -m pytest tests/system -m system -p no:cacheprovider $(SYSTEM_ARGS)
 
 clean:
 	rm -rf .venv .venv-airflow-* .pytest_cache .mypy_cache .ruff_cache site

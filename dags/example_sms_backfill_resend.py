@@ -5,15 +5,18 @@ their keys (``<campaign>-<yyyymmdd>-s-...``, with ``SmsHook.find_batches``, whic
 is searched), collects the recipients whose message failed or expired, leaves out those a resend of that
 day (``<campaign>-<yyyymmdd>-r-...``) already went to, and ``resend`` sends to the rest once.
 
-Catch up on a range of days with a backfill; running the same backfill again sends nothing, because every
-failure of those days has had its resend (and ``SmsSendOperator``'s idempotent keys would find a repeated
-send anyway)::
+The DAG is created paused, so that deploying it sends nothing. A backfill's runs stay queued while their
+DAG is paused, so unpause it once, then catch up on a range of days with a backfill; running the same
+backfill again sends nothing, because every failure of those days has had its resend (and
+``SmsSendOperator``'s idempotent keys would find a repeated send anyway)::
 
+    airflow dags unpause example_sms_backfill_resend
     airflow backfill create --dag-id example_sms_backfill_resend \\
         --from-date 2026-01-01 --to-date 2026-01-03 --reprocess-behavior completed
 
-The DAG is meant for backfills: it is created paused, and a day's batches exist only once the campaign
-for that day has run. Vendors list batches for 14 days back, so older days cannot be found any more.
+Once unpaused it also runs daily for the day before; with the campaign's default ``send_time`` that day's
+messages are not sent yet then, so the run finds no failure and skips. A day's batches exist only once the
+campaign for that day has run. Vendors list batches for 14 days back, so older days cannot be found.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from airflow.timetables.interval import CronDataIntervalTimetable
 from sms_campaign_support.airflow_compat import AirflowSkipException
 from sms_campaign_support.audience import write_numbers
 from sms_campaign_support.references import RESEND, SEND, day_prefix, kind_of, resend_reference
+from sms_campaign_support.storage import require_recipients_file
 
 from airflow_provider_sms.operators.send import SmsSendOperator
 
@@ -112,4 +116,5 @@ with DAG(
         past_schedule="send_now",
         body=RESEND_BODY,
         from_="{{ params.sender }}",
+        pre_execute=require_recipients_file,
     )

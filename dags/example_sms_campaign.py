@@ -3,7 +3,8 @@
 Each run covers one data interval (a day):
 
 1. ``load_audience``: the rows of ``data/audience.csv`` (or ``params.audience_file``) lapsed in the interval,
-   split into one file per segment; only paths and counts go to XCom.
+   split into one file per segment; only paths and counts go to XCom. On a day with nobody due it skips,
+   and so does every task after it but ``publish_summary``, whose summary says so: the run succeeds.
 2. ``preview``: a dry run of the whole day's send; over ``params.max_parts`` SMS parts the run stops
    here, before anything is sent.
 3. ``plan_sends``: one send per segment, scheduled at the next ``params.send_time`` (in
@@ -16,9 +17,11 @@ Each run covers one data interval (a day):
    is skipped (``soft_fail``) and its unfinished messages are reported as pending.
 6. ``collect_failures`` and ``resend``: recipients whose message failed or expired get one more try.
 7. ``wait_for_resend_receipts`` and ``publish_summary``: counts per status, per segment and for the
-   resends, written to ``<work_dir>/example_sms_campaign/<yyyymmdd>/summary.json`` and returned.
+   resends, written to ``<work_dir>/example_sms_campaign/<yyyymmdd>/summary.json`` and returned;
+   ``nobody_due`` is true (and ``note`` says so) on a day with nobody due.
 
-``work_dir`` holds recipient files between tasks: with several workers it must be shared storage.
+``work_dir`` holds recipient files between tasks: with several workers it must be shared storage. A task
+that finds the file an earlier task wrote missing fails at once, saying so (``sms_campaign_support/storage``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from airflow.timetables.interval import CronDataIntervalTimetable
 from sms_campaign_support.airflow_compat import AirflowSkipException
 from sms_campaign_support.audience import split_audience, write_numbers
 from sms_campaign_support.references import resend_reference, send_reference
+from sms_campaign_support.storage import require_recipients_file
 from sms_campaign_support.summary import build_summary, write_summary
 
 from airflow_provider_sms.operators.dry_run import SmsDryRunOperator
@@ -129,6 +133,8 @@ def collect_failures(audience: dict[str, Any], sends: list[dict[str, Any]]) -> l
     """Write each segment's failed or expired recipients to a file; return one resend per such segment."""
     context = get_current_context()
     params = context["params"]
+    if audience is None:  # load_audience skipped: nobody was due, so nothing was sent
+        raise AirflowSkipException("Nobody was due: nothing was sent, so nothing failed")
     if not params["resend"]:
         return []
     from airflow_provider_sms.hooks.sms import SmsHook
@@ -159,9 +165,16 @@ def collect_failures(audience: dict[str, Any], sends: list[dict[str, Any]]) -> l
 
 @task(trigger_rule="none_failed")
 def publish_summary(
-    audience: dict[str, Any], plans: list[dict[str, Any]], sends: list[Any], resends: list[Any]
+    audience: dict[str, Any] | None,
+    plans: list[dict[str, Any]] | None,
+    sends: list[Any] | None,
+    resends: list[Any] | None,
 ) -> dict[str, Any]:
-    """Count the messages per status, per segment and for the resends; write and return the summary."""
+    """Count the messages per status, per segment and for the resends; write and return the summary.
+
+    On a day with nobody due (``load_audience`` skipped) the summary has no recipients, ``nobody_due`` is
+    true and ``note`` says so.
+    """
     from airflow_provider_sms.hooks.sms import SmsHook
 
     context = get_current_context()
@@ -176,7 +189,12 @@ def publish_summary(
         "interval": [start.isoformat(), end.isoformat()],
         "send_at": plans[0]["send_at"] if plans else None,
     }
-    summary = build_summary(hook, header, audience["segments"], list(sends), list(resends or []))
+    if audience is None:
+        summary = build_summary(hook, header, [], [], [])
+        summary["note"] = f"Nobody was due between {start.date()} and {end.date()}; nothing was sent"
+    else:
+        summary = build_summary(hook, header, audience["segments"], list(sends or []), list(resends or []))
+    summary["nobody_due"] = audience is None
     path = write_summary(run_dir(params, day_of(context)), summary)
     return {**summary, "summary_path": str(path)}
 
@@ -218,11 +236,17 @@ with DAG(
         body=BODY,
         from_=SENDER,
         max_parts="{{ params.max_parts }}",
+        pre_execute=require_recipients_file,
     )
     plans = plan_sends(audience)
     audience >> preview >> plans
     send = SmsSendOperator.partial(
-        task_id="send", sms_conn_id=CONN_ID, body=BODY, from_=SENDER, past_schedule="send_now"
+        task_id="send",
+        sms_conn_id=CONN_ID,
+        body=BODY,
+        from_=SENDER,
+        past_schedule="send_now",
+        pre_execute=require_recipients_file,
     ).expand_kwargs(plans)
     wait = SmsBatchSensor.partial(
         task_id="wait_for_receipts",
@@ -235,7 +259,12 @@ with DAG(
     failures = collect_failures(audience, send.output)
     wait >> failures
     resend = SmsSendOperator.partial(
-        task_id="resend", sms_conn_id=CONN_ID, body=RESEND_BODY, from_=SENDER, past_schedule="send_now"
+        task_id="resend",
+        sms_conn_id=CONN_ID,
+        body=RESEND_BODY,
+        from_=SENDER,
+        past_schedule="send_now",
+        pre_execute=require_recipients_file,
     ).expand_kwargs(failures)
     wait_resend = SmsBatchSensor.partial(
         task_id="wait_for_resend_receipts",

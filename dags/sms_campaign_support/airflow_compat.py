@@ -1,10 +1,13 @@
-"""``AirflowSkipException`` from the Task SDK (Airflow 3.2+) or from Airflow core (3.1)."""
+"""``AirflowSkipException`` and ``AirflowFailException``: from the Task SDK (Airflow 3.2+) or core (3.1)."""
 
 from __future__ import annotations
 
 try:
-    from airflow.sdk.exceptions import AirflowSkipException
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 except ImportError:  # Airflow 3.1
-    from airflow.exceptions import AirflowSkipException  # type: ignore[no-redef,unused-ignore]
+    from airflow.exceptions import (  # type: ignore[no-redef,unused-ignore]
+        AirflowFailException,
+        AirflowSkipException,
+    )
 
-__all__ = ["AirflowSkipException"]
+__all__ = ["AirflowFailException", "AirflowSkipException"]

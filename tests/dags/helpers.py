@@ -55,3 +55,23 @@ def messages_sent(conn_id: str) -> Counter[str]:
         ):
             sent[str(message.to)] += 1
     return sent
+
+
+def documented_commands(text: str) -> list[str]:
+    """Return the ``airflow ...`` command lines shown in a docstring or Markdown page, continuations joined.
+
+    :param text: The documentation.
+    """
+    commands: list[str] = []
+    pending = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not pending and not stripped.startswith("airflow "):
+            continue
+        pending = f"{pending} {stripped}".strip()
+        if pending.endswith("\\"):
+            pending = pending[:-1].rstrip()
+            continue
+        commands.append(" ".join(pending.split()))
+        pending = ""
+    return commands

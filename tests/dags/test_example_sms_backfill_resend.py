@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,9 @@ import pendulum
 import pytest
 
 from airflow_provider_sms.sandbox.testing import SandboxServer
-from tests.dags.helpers import fast_examples, messages_sent, use_vendor
-from tests.e2e.harness import run_dag, task_states, xcom_return
+from tests.dags.conftest import EXAMPLE_DAGS
+from tests.dags.helpers import documented_commands, fast_examples, messages_sent, use_vendor
+from tests.e2e.harness import load_dag, run_dag, task_states, xcom_return
 
 DAYS = [pendulum.datetime(2026, 1, day, tz="UTC") for day in (1, 2, 3)]
 
@@ -96,3 +98,26 @@ def test_a_day_the_campaign_already_resent_is_not_resent_again(
     assert task_states(run) == {"find_failures": "skipped", "resend": "skipped"}
     assert messages_sent(conn_id) == after_campaign
     assert sorted(after_campaign.values()).count(2) == 2  # the campaign's own resend: the 13 and the 99
+
+
+@pytest.mark.parametrize(
+    "where",
+    [EXAMPLE_DAGS / "example_sms_backfill_resend.py", EXAMPLE_DAGS.parent / "docs" / "examples.md"],
+    ids=["docstring", "docs"],
+)
+def test_the_documented_backfill_unpauses_the_dag_it_creates_paused_first(
+    example_dags: Path, where: Path
+) -> None:
+    """A paused DAG's backfill runs stay queued, so the documented steps unpause it before the backfill."""
+    dag = load_dag(example_dags / "example_sms_backfill_resend.py", "example_sms_backfill_resend")
+    text = where.read_text(encoding="utf-8")
+    if where.suffix == ".py":
+        text = ast.get_docstring(ast.parse(text)) or ""
+    commands = [c for c in documented_commands(text) if "example_sms_backfill_resend" in c]
+
+    assert dag.is_paused_upon_creation is True
+    unpause = "airflow dags unpause example_sms_backfill_resend"
+    backfills = [i for i, c in enumerate(commands) if c.startswith("airflow backfill create")]
+    assert backfills, commands
+    assert unpause in commands, commands
+    assert commands.index(unpause) < backfills[0], commands

@@ -95,3 +95,34 @@ def test_a_send_over_budget_stops_before_anything_is_sent(
     assert states["preview"] == "failed"
     assert states["plan_sends"] == "upstream_failed"
     assert messages_sent(conn_id) == {}
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_a_day_with_nobody_due_succeeds_with_skipped_tasks_and_a_summary_saying_so(
+    example_dags: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, vendor: str
+) -> None:
+    conn_id = use_vendor(monkeypatch, sandbox, vendor)
+    fast_examples(monkeypatch)
+    empty_day = pendulum.datetime(2026, 1, 9, tz="UTC")
+    assert audience_of(example_dags, empty_day.to_date_string()) == {}
+
+    run = run_dag(
+        example_dags / "example_sms_campaign.py",
+        "example_sms_campaign",
+        logical_date=empty_day.add(days=1),
+        run_after=empty_day.add(days=1),
+        conf={"sms_conn_id": conn_id, "work_dir": str(tmp_path)},
+    )
+
+    states = task_states(run)
+    summary = xcom_return(run, "publish_summary")
+    assert str(run.state) == "success", states
+    assert states.pop("publish_summary") == "success"
+    assert set(states.values()) == {"skipped"}, states
+    assert {"load_audience", "preview", "plan_sends", "collect_failures"} <= set(states)
+    assert summary["recipients"] == 0
+    assert summary["nobody_due"] is True
+    assert "nobody" in summary["note"].lower()
+    assert "2026-01-09" in summary["note"]
+    assert json.loads(Path(summary["summary_path"]).read_text())["nobody_due"] is True
+    assert messages_sent(conn_id) == {}
