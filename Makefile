@@ -11,7 +11,13 @@ PYTEST_ARGS ?=
 # `make demo DEMO_VENDOR=fonedynamics` runs the demo against the Fone Dynamics side of the sandbox.
 DEMO_VENDOR ?= sinch
 
-.PHONY: demo test lint typecheck pytest venv clean
+# `make bench` measures in its own virtualenv, with the official Sinch SDK that the provider never needs.
+BENCH_VENV ?= .venv-bench
+BENCH_BIN := $(BENCH_VENV)/bin
+BENCH_STAMP := $(BENCH_VENV)/.installed-$(AIRFLOW_VERSION)
+BENCH_ARGS ?=
+
+.PHONY: demo test lint typecheck pytest venv clean bench
 
 venv: $(STAMP)
 
@@ -23,6 +29,17 @@ $(STAMP): pyproject.toml
 	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --python $(BIN)/python \
 		"apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,lint,sandbox]"
 	touch $(STAMP)
+
+$(BENCH_STAMP): pyproject.toml
+	test -x $(BENCH_BIN)/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	VIRTUAL_ENV=$(BENCH_VENV) $(BENCH_BIN)/uv pip install --quiet --python $(BENCH_BIN)/python \
+		"apache-airflow==$(AIRFLOW_VERSION)" -e ".[sandbox,bench]"
+	touch $(BENCH_STAMP)
+
+# Every benchmark of bench/, side by side, into bench/RESULTS.md (several minutes; not part of `make test`).
+bench: $(BENCH_STAMP)
+	$(BENCH_BIN)/python bench/run.py $(BENCH_ARGS)
 
 # The example campaign DAG against a local sandbox, in a temporary AIRFLOW_HOME (see demo/run_demo.py).
 demo: venv
@@ -41,4 +58,4 @@ pytest: venv
 test: lint typecheck pytest
 
 clean:
-	rm -rf .venv .venv-airflow-* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .venv-airflow-* $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache
