@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from airflow.sdk import BaseHook
@@ -445,6 +445,31 @@ def failing_without_retry() -> Iterator[None]:
         raise AirflowFailException(str(exc)) from exc
 
 
+#: How far a vendor's clock may run behind Airflow's: a look-up from ``since`` reads from this long before.
+LOOKUP_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def earliest_send(context: Mapping[str, Any]) -> datetime | None:
+    """Return a time before which no try of the task instance in ``context`` can have sent anything.
+
+    The scheduler starts a DAG run no earlier than its ``run_after``, which nothing changes afterwards:
+    not a retry, a clear (which resets the run's ``start_date``), a killed try or a backfill (whose
+    ``run_after`` is the past interval's end, so the bound is loose but safe). XCom cannot carry a value
+    from the first try, as each try starts without its XComs. The earliest of ``run_after``, the run's
+    ``start_date`` and this try's ``start_date`` is taken, so a bound stays safe where one of them is late
+    (``dag.test()`` takes any ``run_after``).
+
+    :param context: A task's or a callback's context.
+    :return: The bound, or ``None`` when the context has none of these times.
+    """
+    times = [
+        getattr(context.get(holder), name, None)
+        for holder, name in (("dag_run", "run_after"), ("dag_run", "start_date"), ("ti", "start_date"))
+    ]
+    known = [t for t in times if isinstance(t, datetime) and t.utcoffset() is not None]
+    return min(known, default=None)
+
+
 class SmsHook(BaseHook, ABC):
     """Vendor-neutral SMS hook; :meth:`for_connection` returns the vendor hook of a connection.
 
@@ -647,10 +672,13 @@ class SmsHook(BaseHook, ABC):
         """
 
     @abstractmethod
-    def find_chunk(self, key: str) -> SentChunk | None:
+    def find_chunk(self, key: str, since: datetime | None = None) -> SentChunk | None:
         """Return what a chunk's key created, or ``None`` if it created nothing (within the lookup window).
 
         :param key: The chunk's idempotency key.
+        :param since: Nothing with this key was sent before this time (:func:`earliest_send`); the
+            look-up reads from :data:`LOOKUP_CLOCK_SKEW` before it, or the vendor's whole list window
+            when ``None``.
         """
 
     @abstractmethod
