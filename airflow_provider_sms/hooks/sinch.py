@@ -51,7 +51,7 @@ from airflow_provider_sms.models.sinch import (
     SinchTextBatchRequest,
     SinchUpdateBatchRequest,
 )
-from airflow_provider_sms.models.sms import NeutralStatus, count_parts, from_sinch, mask_msisdn
+from airflow_provider_sms.models.sms import NeutralStatus, from_sinch, mask_msisdn
 
 #: Most recipients of one batch.
 SINCH_MAX_RECIPIENTS = 1000
@@ -311,7 +311,7 @@ class SinchHook(SmsHook):
         :param text: The message's text.
         :param options: The send's options.
         """
-        return 1 if options.vendor.get("truncate_concat") else count_parts(text).parts
+        return 1 if options.vendor.get("truncate_concat") else super().message_parts(text, options)
 
     def validate_chunk(self, chunk: SendChunk, options: SendOptions, now: datetime) -> None:
         """Build the chunk's batch request, sending nothing.

@@ -8,6 +8,7 @@ the vendor. :meth:`SmsHook.for_connection` picks the vendor hook by the connecti
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from abc import ABC, abstractmethod
@@ -445,6 +446,16 @@ def failing_without_retry() -> Iterator[None]:
         raise AirflowFailException(str(exc)) from exc
 
 
+@functools.lru_cache(maxsize=1024)
+def parts_of(text: str) -> int:
+    """Return the SMS parts of ``text``, remembered per distinct text: a campaign counts one text per
+    recipient, and most recipients get the same one (the cache holds the last 1,024 texts).
+
+    :param text: The message's text, placeholders filled.
+    """
+    return count_parts(text).parts
+
+
 #: How far a vendor's clock may run behind Airflow's: a look-up from ``since`` reads from this long before.
 LOOKUP_CLOCK_SKEW = timedelta(minutes=5)
 
@@ -650,7 +661,7 @@ class SmsHook(BaseHook, ABC):
         :param text: The message's text, placeholders filled.
         :param options: The send's options (a vendor may cut long texts to one part).
         """
-        return count_parts(text).parts
+        return parts_of(text)
 
     @abstractmethod
     def validate_chunk(self, chunk: SendChunk, options: SendOptions, now: datetime) -> None:
