@@ -126,9 +126,10 @@ def prepare(files: list[Path]) -> list[str]:
     :return: The provider's modules that importing Airflow loaded.
     """
     sys.path.insert(0, str(EXAMPLES))  # the examples import their helpers by name, from the dags folder
+    before = set(sys.modules)
     import airflow  # noqa: F401
 
-    loaded = sorted(m for m in sys.modules if m.startswith("airflow_provider_sms"))
+    loaded = sorted(m for m in set(sys.modules) - before if m.startswith("airflow_provider_sms"))
     try:
         from airflow.utils.file import iter_airflow_imports
     except ImportError:
