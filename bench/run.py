@@ -94,6 +94,22 @@ def throughput_section(result: Mapping[str, Any]) -> list[str]:
                 lines.append(f"| {label} | {shown[0]} | {shown[1]} |")
         lines.append("")
     lines += [
+        "Client CPU per recipient, µs (the measuring process's CPU time: steadier than the rates on a shared",
+        "machine), median (min to max):",
+        "",
+        "| path | Sinch, sandbox | Sinch, fast | Fone Dynamics, sandbox | Fone Dynamics, fast |",
+        "|---|---|---|---|---|",
+    ]
+    for path in ("operator", "hook", "sdk", "ceiling", "naive"):
+        cells = [
+            found.get(f"{vendor} {server} {path} cpu")
+            for vendor in ("sinch", "fonedynamics")
+            for server in ("sandbox", "fast")
+        ]
+        if any(cells):
+            lines.append(f"| {path} | " + " | ".join(_stat(c, 1) if c else "n/a" for c in cells) + " |")
+    lines.append("")
+    lines += [
         "Ratios of the medians:",
         "",
         "| ratio | vs the sandbox | vs the fast server |",

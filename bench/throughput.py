@@ -30,6 +30,7 @@ import os
 import pstats
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -232,26 +233,34 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         servers = {"sandbox": sandbox_url, "fast": fast_url}
         builders = {
             (vendor, server): Paths(vendor, server, url, args.chunk, args.naive)
-            for vendor in VENDORS
+            for vendor in args.vendors.split(",")
             for server, url in servers.items()
+            if server in args.servers.split(",")
         }
         warmup = 0 if args.smoke else 1
         for round_number in range(warmup + args.rounds):
             sample = recipients if round_number >= warmup else recipients[: min(2000, len(recipients))]
             for (vendor, server), paths in builders.items():
-                for path in PATHS:
+                for path in args.paths.split(","):
                     run = paths.make(path, sample)
                     if run is None:
                         continue
                     if server == "sandbox":
                         reset_sandbox(sandbox_url)
+                    cpu_started = time.process_time()
                     seconds = timed(run)
+                    cpu = time.process_time() - cpu_started
                     if round_number < warmup:
                         continue
                     sent = min(len(sample), args.naive) if path == "naive" else len(sample)
                     key = (vendor, server, path)
                     series.setdefault(key, Series(f"{vendor} {server} {path}", "recipients/s"))
                     series[key].values.append(sent / seconds)
+                    cpu_key = (vendor, server, f"{path} cpu")
+                    series.setdefault(
+                        cpu_key, Series(f"{vendor} {server} {path} cpu", "client CPU µs/recipient")
+                    )
+                    series[cpu_key].values.append(cpu / sent * 1e6)
             print(f"round {round_number + 1 - warmup} done", file=sys.stderr, flush=True)
         profiles = profile_operator(builders, recipients, fast_url) if args.profile else {}
     if args.profile:
@@ -290,7 +299,7 @@ def profile_operator(
 ) -> dict[str, str]:
     """Return a cProfile report of the operator against the fast server, per vendor."""
     reports: dict[str, str] = {}
-    for vendor in VENDORS:
+    for vendor in {vendor for vendor, _ in builders}:
         run = builders[(vendor, "fast")].make("operator", recipients)
         assert run is not None
         profiler = cProfile.Profile()
@@ -319,6 +328,9 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=1000, help="recipients a request (default 1,000)")
     parser.add_argument("--naive", type=int, default=300, help="recipients a naive round (default 300)")
     parser.add_argument("--profile", help="also write a cProfile of the operator against the fast server")
+    parser.add_argument("--paths", default=",".join(PATHS), help="paths to measure (default: all)")
+    parser.add_argument("--vendors", default=",".join(VENDORS), help="vendors (default: both)")
+    parser.add_argument("--servers", default="sandbox,fast", help="servers (default: both)")
     common_arguments(parser)
     args = parser.parse_args()
     if args.smoke:

@@ -375,6 +375,8 @@ def test_render_placeholders_like_sinch() -> None:
     assert render_placeholders("Hi ${name} ${x}", {}, {"name": "you"}, {"name"}) == ("Hi you ${x}", [])
     assert render_placeholders("Hi ${name}", {}, {}, {"name"}) == ("Hi ", ["name"])
     assert render_placeholders("${a}${b}", {"a": "1"}, {"a": "0", "b": "2"}, set()) == ("12", [])
+    assert render_placeholders("Pay $5 {x}", {"x": "1"}, {}, {"x"}) == ("Pay $5 {x}", [])
+    assert render_placeholders("${open", {"open": "1"}, {}, {"open"}) == ("${open", [])
 
 
 def test_message_parts_count_each_distinct_text_once(
