@@ -53,9 +53,8 @@ def test_earliest_send_is_the_earliest_time_the_context_knows(
 
 
 def test_earliest_send_ignores_what_is_not_an_aware_datetime() -> None:
-    assert earliest_send(context(T0.replace(tzinfo=None), "2026-03-01", T0 + timedelta(hours=1))) == T0 + timedelta(
-        hours=1
-    )
+    later = T0 + timedelta(hours=1)
+    assert earliest_send(context(T0.replace(tzinfo=None), "2026-03-01", later)) == later
 
 
 @pytest.fixture
