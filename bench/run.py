@@ -251,11 +251,12 @@ def goals_section(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
         rows.append((f"`{example}` parses within 3 x or 50 ms of its equivalent", shown, met))
     triggers = _by_name(results.get("triggers", {}))
     if triggers:
-        stall = triggers["longest stall in the first 2 s"]["median"]
-        rss = triggers["peak RSS"]["median"]
-        rows.append(
-            ("500 triggers: no loop stall over 50 ms at start-up", f"{stall:.0f} ms", stall <= STALL_GOAL_MS)
-        )
+        cold = triggers["cold process: longest stall in the first 2 s"]["median"]
+        warm = triggers["warm process: longest stall in the first 2 s"]["median"]
+        rss = triggers["cold process: peak RSS"]["median"]
+        goal = "500 triggers: no loop stall over 50 ms at start-up"
+        rows.append((f"{goal}, cold process", f"{cold:.0f} ms", cold <= STALL_GOAL_MS))
+        rows.append((f"{goal}, warm process", f"{warm:.0f} ms", warm <= STALL_GOAL_MS))
         rows.append(("500 triggers: under 200 MiB", f"{rss:.0f} MiB", rss < TRIGGER_RSS_GOAL))
     fone = _by_name(results.get("fone_lookup", {}))
     counts = {name: s["median"] for name, s in fone.items() if name.endswith("requests")}

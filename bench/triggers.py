@@ -12,6 +12,10 @@ triggers start until the last event:
 * ``cpu``: the process's CPU seconds from the start to the last event;
 * ``rss``: the process's peak resident memory (``ru_maxrss``), and its resident memory before the start.
 
+Each round runs twice: in a cold process (the triggers are the first the process runs, as when a triggerer
+restarts with a backlog: its first thread starts and imports fall in the same moments) and in a warm one
+(one trigger ran to its end first, as in a triggerer that has been running).
+
 Run: ``.venv/bin/python bench/triggers.py --rounds 3``
 """
 
@@ -72,9 +76,8 @@ async def _run_triggers(count: int, batch_id: str, poll_s: float, timeout_s: flo
             wakes.append((woke, woke - asked - TICK_S))
 
     async def first_event(trigger: SmsBatchTrigger) -> dict[str, Any]:
-        async for event in trigger.run():
-            return dict(event.payload)
-        raise RuntimeError("no event")
+        events = [dict(event.payload) async for event in trigger.run()]  # the trigger yields one
+        return events[0]
 
     watching = asyncio.create_task(watchdog())
     await asyncio.sleep(0.3)
@@ -124,8 +127,14 @@ def child(args: argparse.Namespace) -> None:
         timeout=30,
     )
     response.raise_for_status()
-    result = asyncio.run(_run_triggers(args.triggers, response.json()["id"], args.poll, args.timeout))
-    print(json.dumps(result), flush=True)
+    batch_id = response.json()["id"]
+
+    async def rounds() -> dict[str, Any]:
+        if args.warm:  # one trigger first, as in a triggerer that has been running: threads, imports
+            await _run_triggers(1, batch_id, args.poll, args.timeout)
+        return await _run_triggers(args.triggers, batch_id, args.poll, args.timeout)
+
+    print(json.dumps(asyncio.run(rounds())), flush=True)
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -139,17 +148,33 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "rss_before_mib": ("RSS before the start", "MiB"),
         "rss_peak_mib": ("peak RSS", "MiB"),
     }
-    series = {key: Series(name, unit) for key, (name, unit) in names.items()}
+    series = {
+        (key, warm): Series(f"{'warm' if warm else 'cold'} process: {name}", unit)
+        for warm in (False, True)
+        for key, (name, unit) in names.items()
+    }
     statuses: list[dict[str, int]] = []
     with server_process("sandbox") as url:
         for _ in range(args.rounds):
-            command = [sys.executable, __file__, "--child", "--url", url, "--triggers", str(args.triggers)]
-            command += ["--poll", str(args.poll), "--timeout", str(args.timeout)]
-            out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=600)  # noqa: S603
-            result = json.loads(out.stdout.strip().splitlines()[-1])
-            for key in series:
-                series[key].values.append(result[key])
-            statuses.append(result["statuses"])
+            for warm in (False, True):
+                command = [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    "--url",
+                    url,
+                    "--triggers",
+                    str(args.triggers),
+                ]
+                command += ["--poll", str(args.poll), "--timeout", str(args.timeout)] + (
+                    ["--warm"] if warm else []
+                )
+                out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=600)  # noqa: S603
+                result = json.loads(out.stdout.strip().splitlines()[-1])
+                for (key, which), found in series.items():
+                    if which == warm:
+                        found.values.append(result[key])
+                statuses.append(result["statuses"])
     return {
         "script": "triggers",
         "machine": machine(),
@@ -167,6 +192,7 @@ def main() -> None:
     parser.add_argument("--poll", type=float, default=1.0, help="poll interval, seconds (default 1)")
     parser.add_argument("--timeout", type=float, default=30.0, help="each trigger's deadline, seconds")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     common_arguments(parser)
     args = parser.parse_args()

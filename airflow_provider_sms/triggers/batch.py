@@ -379,7 +379,8 @@ class SmsBatchTrigger(BaseTrigger):
                     return {"status": "timeout", "message": message, "summary": summary}
                 await asyncio.sleep(min(delay, remaining))
         finally:
-            hook.get_conn().close()
+            # Closing a client closes its sockets: off the loop, as a backlog of triggers may end at once.
+            _opener_threads().submit(hook.get_conn().close)
 
     def _backoff(self, streak: int) -> float:
         base = min(self.poll_interval * 2 ** min(streak, 30), self.max_backoff)
