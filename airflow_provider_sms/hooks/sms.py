@@ -449,8 +449,7 @@ def failing_without_retry() -> Iterator[None]:
 
 @functools.lru_cache(maxsize=1024)
 def parts_of(text: str) -> int:
-    """Return the SMS parts of ``text``, remembered per distinct text: a campaign counts one text per
-    recipient, and most recipients get the same one (the cache holds the last 1,024 texts).
+    """Return the SMS parts of ``text``, remembered for the last 1,024 texts (recipients share texts).
 
     :param text: The message's text, placeholders filled.
     """
@@ -464,12 +463,10 @@ LOOKUP_CLOCK_SKEW = timedelta(minutes=5)
 def earliest_send(context: Mapping[str, Any]) -> datetime | None:
     """Return a time before which no try of the task instance in ``context`` can have sent anything.
 
-    The scheduler starts a DAG run no earlier than its ``run_after``, which nothing changes afterwards:
-    not a retry, a clear (which resets the run's ``start_date``), a killed try or a backfill (whose
-    ``run_after`` is the past interval's end, so the bound is loose but safe). XCom cannot carry a value
-    from the first try, as each try starts without its XComs. The earliest of ``run_after``, the run's
-    ``start_date`` and this try's ``start_date`` is taken, so a bound stays safe where one of them is late
-    (``dag.test()`` takes any ``run_after``).
+    The scheduler starts a DAG run no earlier than its ``run_after``, which no retry, clear (it resets the
+    run's ``start_date``), killed try or backfill (a past interval's end: loose but safe) changes; XCom
+    cannot carry a value from the first try, as each try starts without XComs. The earliest of
+    ``run_after`` and both ``start_date`` is taken, so one late value (``dag.test()``) does no harm.
 
     :param context: A task's or a callback's context.
     :return: The bound, or ``None`` when the context has none of these times.
@@ -689,8 +686,7 @@ class SmsHook(BaseHook, ABC):
 
         :param key: The chunk's idempotency key.
         :param since: Nothing with this key was sent before this time (:func:`earliest_send`); the
-            look-up reads from :data:`LOOKUP_CLOCK_SKEW` before it, or the vendor's whole list window
-            when ``None``.
+            look-up reads from :data:`LOOKUP_CLOCK_SKEW` before it (the whole list window if ``None``).
         """
 
     @abstractmethod
