@@ -15,7 +15,13 @@ SYSTEM_ARGS ?=
 # `make demo DEMO_VENDOR=fonedynamics` runs the demo against the Fone Dynamics side of the sandbox.
 DEMO_VENDOR ?= sinch
 
-.PHONY: demo test lint typecheck pytest venv clean docs docs-screenshots wheel-test system-deps system-test
+# `make bench` measures in its own virtualenv, with the official Sinch SDK that the provider never needs.
+BENCH_VENV ?= .venv-bench
+BENCH_BIN := $(BENCH_VENV)/bin
+BENCH_STAMP := $(BENCH_VENV)/.installed-$(AIRFLOW_VERSION)
+BENCH_ARGS ?=
+
+.PHONY: demo test lint typecheck pytest venv clean docs docs-screenshots wheel-test system-deps system-test bench
 
 venv: $(STAMP)
 
@@ -27,6 +33,17 @@ $(STAMP): pyproject.toml
 	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --python $(BIN)/python \
 		"apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,lint,sandbox]"
 	touch $(STAMP)
+
+$(BENCH_STAMP): pyproject.toml
+	test -x $(BENCH_BIN)/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	VIRTUAL_ENV=$(BENCH_VENV) $(BENCH_BIN)/uv pip install --quiet --python $(BENCH_BIN)/python \
+		"apache-airflow==$(AIRFLOW_VERSION)" -e ".[sandbox,bench]"
+	touch $(BENCH_STAMP)
+
+# Every benchmark of bench/, side by side, into bench/RESULTS.md (several minutes; not part of `make test`).
+bench: $(BENCH_STAMP)
+	$(BENCH_BIN)/python bench/run.py $(BENCH_ARGS)
 
 # The example campaign DAG against a local sandbox, in a temporary AIRFLOW_HOME (see demo/run_demo.py).
 demo: venv
@@ -78,4 +95,4 @@ system-test: system-deps
 	SMS_SYSTEM_TESTS_REQUIRED=1 $(BIN)/python -m pytest tests/system -m system -p no:cacheprovider $(SYSTEM_ARGS)
 
 clean:
-	rm -rf .venv .venv-airflow-* .pytest_cache .mypy_cache .ruff_cache site
+	rm -rf .venv .venv-airflow-* $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -490,6 +490,7 @@ class Campaign:
     :param chunk_size: Source positions per chunk.
     :param key: The campaign key every chunk key starts with.
     :param invalid_recipients: ``reject`` or ``skip``.
+    :param sent_since: Nothing with the campaign's keys was sent before this time (bounds each look-up).
     """
 
     hook: SmsHook
@@ -500,6 +501,7 @@ class Campaign:
     chunk_size: int
     key: str
     invalid_recipients: InvalidRecipients = "reject"
+    sent_since: datetime | None = None
 
     @classmethod
     def build(
@@ -519,6 +521,7 @@ class Campaign:
         chunk_size: object = DEFAULT_CHUNK_SIZE,
         invalid_recipients: str = "reject",
         now: datetime | None = None,
+        sent_since: datetime | None = None,
     ) -> Campaign:
         """Check every argument and the vendor's features and apply ``past_schedule``; no request.
 
@@ -536,6 +539,7 @@ class Campaign:
         :param chunk_size: Source positions per vendor request.
         :param invalid_recipients: ``reject`` or ``skip``.
         :param now: The current time (defaults to now).
+        :param sent_since: Nothing with the campaign's keys was sent before this time (``earliest_send``).
         :raises SmsValidationError: an argument breaks a rule.
         :raises SmsCapabilityError: the vendor cannot do what the arguments ask.
         """
@@ -572,7 +576,7 @@ class Campaign:
             )
         size = _chunk_size(chunk_size, hook.max_chunk_size(individual=individual), invalid_recipients)
         mode: InvalidRecipients = "skip" if invalid_recipients == "skip" else "reject"
-        return cls(hook, options, schedule, policy, source, size, key, mode)
+        return cls(hook, options, schedule, policy, source, size, key, mode, sent_since)
 
     def past_schedule_refusal(self, now: datetime | None = None) -> str | None:
         """Return why nothing may be sent when ``send_at`` was past and the policy is ``skip`` or ``fail``.
@@ -651,7 +655,7 @@ class Campaign:
             chunk = planned.chunk
             if not chunk.recipients:
                 continue
-            found = self.hook.find_chunk(chunk.key) if look_up else None
+            found = self.hook.find_chunk(chunk.key, self.sent_since) if look_up else None
             if first or found is None:
                 look_up = found is not None
             first = False
@@ -716,7 +720,7 @@ class Campaign:
                 logger.warning(
                     "Chunk %d (key %s): result unknown, looking the key up", chunk.number, chunk.key
                 )
-                found = self.hook.find_chunk(chunk.key)
+                found = self.hook.find_chunk(chunk.key, self.sent_since)
                 if found is not None:
                     return found
                 if attempt == MAX_AMBIGUOUS_RESENDS:

@@ -31,6 +31,7 @@ from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient, FoneDy
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
 from airflow_provider_sms.hooks._form import FONEDYNAMICS_CONN_TYPE, FONEDYNAMICS_FORM, FONEDYNAMICS_HOOK_NAME
 from airflow_provider_sms.hooks.sms import (
+    LOOKUP_CLOCK_SKEW,
     ChunkPreview,
     MessagePreview,
     SendChunk,
@@ -388,18 +389,26 @@ class FoneDynamicsHook(SmsHook):
             rejected=rejected,
         )
 
-    def find_chunk(self, key: str) -> SentChunk | None:
+    def find_chunk(self, key: str, since: datetime | None = None) -> SentChunk | None:
         """Return the messages whose ExternalId is ``<key>.<position>``, or ``None`` if there are none.
 
+        The property's sent messages are listed from ``since`` (less ``LOOKUP_CLOCK_SKEW``), so the cost
+        is the traffic since the campaign started, not the account's history; without ``since``, from
+        14 days back.
+
         :param key: The chunk's idempotency key.
+        :param since: Nothing with this key was sent before this time.
         """
         now = datetime.now(timezone.utc)
         ref = FoneBatchRef(key, 0)
         found = 0
         indexes: set[int] | None = set()
         created: int | None = None
+        start = now - FONE_LOOKUP_BEFORE
+        if since is not None:
+            start = max(start, since - LOOKUP_CLOCK_SKEW)
         messages = self.get_conn().list_messages(
-            date_from=now - FONE_LOOKUP_BEFORE, date_to=now + FONE_LOOKUP_AFTER, direction="Transmit"
+            date_from=start, date_to=now + FONE_LOOKUP_AFTER, direction="Transmit"
         )
         for message in messages:
             if ref.owns(message.external_id):

@@ -24,6 +24,7 @@ from airflow_provider_sms.clients.sinch import SinchClient, SinchSettings
 from airflow_provider_sms.exceptions import Problem, SmsForbiddenError, SmsRefusedError, SmsValidationError
 from airflow_provider_sms.hooks._form import SINCH_CONN_TYPE, SINCH_FORM, SINCH_HOOK_NAME
 from airflow_provider_sms.hooks.sms import (
+    LOOKUP_CLOCK_SKEW,
     PLACEHOLDER_PATTERN,
     ChunkPreview,
     MessagePreview,
@@ -52,7 +53,7 @@ from airflow_provider_sms.models.sinch import (
     SinchTextBatchRequest,
     SinchUpdateBatchRequest,
 )
-from airflow_provider_sms.models.sms import NeutralStatus, count_parts, from_sinch, mask_msisdn
+from airflow_provider_sms.models.sms import NeutralStatus, from_sinch, mask_msisdn
 
 #: Most recipients of one batch.
 SINCH_MAX_RECIPIENTS = 1000
@@ -328,7 +329,7 @@ class SinchHook(SmsHook):
         :param text: The message's text.
         :param options: The send's options.
         """
-        return 1 if options.vendor.get("truncate_concat") else count_parts(text).parts
+        return 1 if options.vendor.get("truncate_concat") else super().message_parts(text, options)
 
     def validate_chunk(self, chunk: SendChunk, options: SendOptions, now: datetime) -> None:
         """Build the chunk's batch request, sending nothing.
@@ -348,12 +349,15 @@ class SinchHook(SmsHook):
         batch = self.get_conn().send_batch(self._batch_request(chunk, options, None))
         return SentChunk(key=chunk.key, batch_id=str(batch.id), accepted=len(batch.to))
 
-    def find_chunk(self, key: str) -> SentChunk | None:
+    def find_chunk(self, key: str, since: datetime | None = None) -> SentChunk | None:
         """Return the batch sent with ``client_reference=key`` in the last 14 days, or ``None``.
 
         :param key: The chunk's idempotency key.
+        :param since: Nothing with this key was sent before this time (less ``LOOKUP_CLOCK_SKEW``).
         """
         start = datetime.now(timezone.utc) - SINCH_LIST_WINDOW
+        if since is not None:
+            start = max(start, since - LOOKUP_CLOCK_SKEW)
         batch = next(iter(self.get_conn().list_batches(client_reference=key, start_date=start)), None)
         if batch is None:
             return None

@@ -8,6 +8,7 @@ the vendor. :meth:`SmsHook.for_connection` picks the vendor hook by the connecti
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from abc import ABC, abstractmethod
@@ -15,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -196,12 +197,13 @@ def render_placeholders(
     :param keys: The send's parameter keys.
     :return: The text, and the unmatched keys (the text is unusable when there are any).
     """
-    known = keys | values.keys() | defaults.keys()
+    if "${" not in body:  # no placeholder: most campaigns' texts, once per recipient
+        return body, []
     unmatched: list[str] = []
 
     def fill(match: re.Match[str]) -> str:
         key = match.group(1)
-        if key not in known:
+        if key not in keys and key not in values and key not in defaults:
             return match.group(0)
         value = values.get(key, defaults.get(key))
         if value is None:
@@ -239,6 +241,38 @@ def failing_without_retry() -> Iterator[None]:
         yield
     except (SmsValidationError, SmsCapabilityError) as exc:
         raise AirflowFailException(str(exc)) from exc
+
+
+@functools.lru_cache(maxsize=1024)
+def parts_of(text: str) -> int:
+    """Return the SMS parts of ``text``, remembered for the last 1,024 texts (recipients share texts).
+
+    :param text: The message's text, placeholders filled.
+    """
+    return count_parts(text).parts
+
+
+#: How far a vendor's clock may run behind Airflow's: a look-up from ``since`` reads from this long before.
+LOOKUP_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def earliest_send(context: Mapping[str, Any]) -> datetime | None:
+    """Return a time before which no try of the task instance in ``context`` can have sent anything.
+
+    The scheduler starts a DAG run no earlier than its ``run_after``, which no retry, clear (it resets the
+    run's ``start_date``), killed try or backfill (a past interval's end: loose but safe) changes; XCom
+    cannot carry a value from the first try, as each try starts without XComs. The earliest of
+    ``run_after`` and both ``start_date`` is taken, so one late value (``dag.test()``) does no harm.
+
+    :param context: A task's or a callback's context.
+    :return: The bound, or ``None`` when the context has none of these times.
+    """
+    times = [
+        getattr(context.get(holder), name, None)
+        for holder, name in (("dag_run", "run_after"), ("dag_run", "start_date"), ("ti", "start_date"))
+    ]
+    known = [t for t in times if isinstance(t, datetime) and t.utcoffset() is not None]
+    return min(known, default=None)
 
 
 class SmsHook(BaseHook, ABC):
@@ -437,7 +471,7 @@ class SmsHook(BaseHook, ABC):
         :param text: The message's text, placeholders filled.
         :param options: The send's options (a vendor may cut long texts to one part).
         """
-        return count_parts(text).parts
+        return parts_of(text)
 
     @abstractmethod
     def validate_chunk(self, chunk: SendChunk, options: SendOptions, now: datetime) -> None:
@@ -459,10 +493,12 @@ class SmsHook(BaseHook, ABC):
         """
 
     @abstractmethod
-    def find_chunk(self, key: str) -> SentChunk | None:
+    def find_chunk(self, key: str, since: datetime | None = None) -> SentChunk | None:
         """Return what a chunk's key created, or ``None`` if it created nothing (within the lookup window).
 
         :param key: The chunk's idempotency key.
+        :param since: Nothing with this key was sent before this time (:func:`earliest_send`); the
+            look-up reads from :data:`LOOKUP_CLOCK_SKEW` before it (the whole list window if ``None``).
         """
 
     @abstractmethod

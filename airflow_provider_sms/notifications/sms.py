@@ -11,7 +11,7 @@ from airflow.sdk import BaseNotifier
 from asgiref.sync import sync_to_async
 
 from airflow_provider_sms.hooks.campaign import Campaign
-from airflow_provider_sms.hooks.sms import SmsHook
+from airflow_provider_sms.hooks.sms import SmsHook, earliest_send
 from airflow_provider_sms.models.sms import mask_msisdn
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ class SmsNotifier(BaseNotifier):
             to=numbers,
             body=self.body,
             from_=self.from_,
+            sent_since=earliest_send(context),
         )
         campaign.validate()
         sent = [outcome.sent for outcome in campaign.send(self.log)]

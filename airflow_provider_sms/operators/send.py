@@ -22,7 +22,7 @@ from airflow_provider_sms.hooks.campaign import (
     RejectedList,
     campaign_key,
 )
-from airflow_provider_sms.hooks.sms import SmsHook, failing_without_retry
+from airflow_provider_sms.hooks.sms import SmsHook, earliest_send, failing_without_retry
 from airflow_provider_sms.version_compat import AirflowFailException, AirflowSkipException
 
 if TYPE_CHECKING:
@@ -178,6 +178,7 @@ class SmsCampaignOperator(BaseOperator):
             vendor_options=self.vendor_options,
             chunk_size=self.chunk_size,
             invalid_recipients=self.invalid_recipients,
+            sent_since=earliest_send(context),
         )
         refusal = campaign.past_schedule_refusal()
         if refusal is not None:

@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import hashlib
 import hmac
 import math
 import random
 import re
 import time
+import weakref
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
-from asgiref.sync import sync_to_async
 
 from airflow_provider_sms.exceptions import (
     Problem,
@@ -423,8 +425,7 @@ class SmsBatchTrigger(BaseTrigger):
     async def _wait(self) -> dict[str, Any]:
         batches = describe_batches(self.batch_ids)
         try:
-            condition = WaitCondition.from_json(self.condition)
-            hook = await sync_to_async(_open_hook)(self.sms_conn_id)
+            condition, hook = await _open(self.sms_conn_id, self.condition)
         except SmsError as exc:
             return _error_event(exc)
         except Exception as exc:  # e.g. the connection does not exist (yet): a retry of the task may help
@@ -458,18 +459,59 @@ class SmsBatchTrigger(BaseTrigger):
                     return {"status": "timeout", "message": message, "summary": summary}
                 await asyncio.sleep(min(delay, remaining))
         finally:
-            hook.get_conn().close()
+            # Closing a client closes its sockets: off the loop, as a backlog of triggers may end at once.
+            _opener_threads().submit(hook.get_conn().close)
 
     def _backoff(self, streak: int) -> float:
         base = min(self.poll_interval * 2 ** min(streak, 30), self.max_backoff)
         return float(base * random.uniform(0.8, 1.0))
 
 
-def _open_hook(sms_conn_id: str) -> SmsHook:
-    """Read the connection and build the client (in a thread: the connection lookup is synchronous)."""
+#: Hooks opened at once by the triggers of one event loop, each in a thread of its own.
+HOOK_OPENERS = 4
+_opener_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@functools.cache
+def _opener_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(HOOK_OPENERS, thread_name_prefix="sms-hook-open")
+
+
+async def _open(sms_conn_id: str, condition: Mapping[str, Any]) -> tuple[WaitCondition, SmsHook]:
+    """Check the condition and open the hook off the event loop, at most :data:`HOOK_OPENERS` at a time.
+
+    A triggerer starts a backlog of triggers in one loop iteration. Each waits here for a slot, which
+    costs the loop next to nothing, so the loop starts a few openings per iteration instead of running
+    every trigger's first steps in one. Opening reads the connection (a synchronous call to the
+    triggerer's supervisor) and builds the client in a thread of a small pool. asgiref's ``sync_to_async``
+    runs it there because on Airflow 3.1 that call reaches the supervisor through ``async_to_sync``,
+    which needs the thread to know the triggerer's loop.
+
+    :param sms_conn_id: The connection.
+    :param condition: The condition as JSON.
+    :raises SmsValidationError: the condition or the connection breaks a rule.
+    """
+    from asgiref.sync import sync_to_async
+
+    loop = asyncio.get_running_loop()
+    slots = _opener_slots.get(loop)
+    if slots is None:
+        slots = _opener_slots[loop] = asyncio.Semaphore(HOOK_OPENERS)
+    async with slots:
+        opened: tuple[WaitCondition, SmsHook] = await sync_to_async(
+            _open_hook, thread_sensitive=False, executor=_opener_threads()
+        )(sms_conn_id, condition)
+        return opened
+
+
+def _open_hook(sms_conn_id: str, condition: Mapping[str, Any]) -> tuple[WaitCondition, SmsHook]:
+    """Check the condition, then read the connection and build the client (in an opener thread)."""
+    checked = WaitCondition.from_json(condition)
     hook = SmsHook.for_connection(sms_conn_id)
     hook.get_conn()
-    return hook
+    return checked, hook
 
 
 def _error_event(exc: SmsError) -> dict[str, Any]:

@@ -102,7 +102,10 @@ def test_a_day_the_campaign_already_resent_is_not_resent_again(
 
 @pytest.mark.parametrize(
     "where",
-    [EXAMPLE_DAGS / "example_sms_backfill_resend.py", EXAMPLE_DAGS.parent / "docs" / "guides" / "backfill-resends.md"],
+    [
+        EXAMPLE_DAGS / "example_sms_backfill_resend.py",
+        EXAMPLE_DAGS.parent / "docs" / "guides" / "backfill-resends.md",
+    ],
     ids=["docstring", "docs"],
 )
 def test_the_documented_backfill_unpauses_the_dag_it_creates_paused_first(

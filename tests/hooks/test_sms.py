@@ -13,6 +13,7 @@ import pytest
 import requests_mock
 
 from airflow_provider_sms.exceptions import SmsCapabilityError, SmsValidationError
+from airflow_provider_sms.hooks import sms as sms_module
 from airflow_provider_sms.hooks.fonedynamics import FoneDynamicsHook
 from airflow_provider_sms.hooks.sinch import SinchHook
 from airflow_provider_sms.hooks.sms import (
@@ -38,7 +39,7 @@ from airflow_provider_sms.hooks.tracking import (
 )
 from airflow_provider_sms.models.fonedynamics import FoneMessageRequest
 from airflow_provider_sms.models.sinch import SinchTextBatchRequest
-from airflow_provider_sms.models.sms import MessageState, NeutralStatus, from_sinch
+from airflow_provider_sms.models.sms import MessageState, NeutralStatus, SegmentInfo, count_parts, from_sinch
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from airflow_provider_sms.version_compat import AirflowFailException
 from tests.hooks.conftest import FD_TOKEN, SINCH_TOKEN, SetConnection
@@ -376,6 +377,30 @@ def test_render_placeholders_like_sinch() -> None:
     assert render_placeholders("Hi ${name} ${x}", {}, {"name": "you"}, {"name"}) == ("Hi you ${x}", [])
     assert render_placeholders("Hi ${name}", {}, {}, {"name"}) == ("Hi ", ["name"])
     assert render_placeholders("${a}${b}", {"a": "1"}, {"a": "0", "b": "2"}, set()) == ("12", [])
+    assert render_placeholders("Pay $5 {x}", {"x": "1"}, {}, {"x"}) == ("Pay $5 {x}", [])
+    assert render_placeholders("${open", {"open": "1"}, {}, {"open"}) == ("${open", [])
+
+
+def test_message_parts_count_each_distinct_text_once(
+    sinch_token_conn: str, fonedynamics_conn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted: list[str] = []
+
+    def counting(text: str) -> SegmentInfo:
+        counted.append(text)
+        return count_parts(text)
+
+    monkeypatch.setattr(sms_module, "count_parts", counting)
+    sms_module.parts_of.cache_clear()
+    hooks = [SmsHook.for_connection(sinch_token_conn), SmsHook.for_connection(fonedynamics_conn)]
+    texts = ["Hello", "Zoë " * 40, "A" * 161, "Hello"] * 500
+
+    parts = [hook.message_parts(text, SendOptions()) for hook in hooks for text in texts]
+
+    assert parts == [count_parts(text).parts for _ in hooks for text in texts]
+    assert sorted(counted) == sorted({"Hello", "Zoë " * 40, "A" * 161})
+    truncated = SendOptions(vendor={"truncate_concat": True})
+    assert hooks[0].message_parts("A" * 161, truncated) == 1
 
 
 def test_send_options_give_each_recipient_its_text() -> None:

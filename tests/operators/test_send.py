@@ -44,7 +44,7 @@ class StubHook:
     def validate_chunk(self, chunk: SendChunk, options: SendOptions, now: datetime) -> None:
         pass
 
-    def find_chunk(self, key: str) -> SentChunk | None:
+    def find_chunk(self, key: str, since: datetime | None = None) -> SentChunk | None:
         self.lookups.append(key)
         return SentChunk(key, f"batch-{key}", 4, found=True) if key in self.existing else None
 

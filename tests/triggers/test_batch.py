@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import AsyncIterator, Collection
 from typing import Any
@@ -519,3 +520,55 @@ async def test_run_reports_a_bad_condition_as_a_fatal_error_before_any_request(
             "error_type": "SmsValidationError",
         }
     ]
+
+
+@pytest.mark.asyncio
+async def test_hooks_open_off_the_event_loop_several_at_once(
+    connections: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch_id = send_sinch("+61400000001")
+    opened_in: list[int] = []
+    # Passes only while HOOK_OPENERS hooks are being opened at the same time, each in its own thread.
+    together = threading.Barrier(batch_module.HOOK_OPENERS, timeout=5)
+    open_hook = SmsHook.for_connection
+
+    def opening(conn_id: str) -> SmsHook:
+        opened_in.append(threading.get_ident())
+        together.wait()
+        return open_hook(conn_id)
+
+    monkeypatch.setattr(SmsHook, "for_connection", opening)
+    triggers = [make_trigger(SINCH, batch_id, ALL_FINAL) for _ in range(2 * batch_module.HOOK_OPENERS)]
+
+    events = await asyncio.gather(*(all_events(trigger) for trigger in triggers))
+
+    assert [found[0]["status"] for found in events] == ["success"] * len(triggers)
+    assert threading.get_ident() not in opened_in  # never on the event loop's thread
+    assert len(set(opened_in)) == batch_module.HOOK_OPENERS
+
+
+@pytest.mark.asyncio
+async def test_at_most_hook_openers_hooks_are_opened_at_once(
+    connections: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch_id = send_sinch("+61400000001")
+    lock = threading.Lock()
+    opening_now, most = [0], [0]
+    open_hook = SmsHook.for_connection
+
+    def opening(conn_id: str) -> SmsHook:
+        with lock:
+            opening_now[0] += 1
+            most[0] = max(most[0], opening_now[0])
+        time.sleep(0.02)
+        with lock:
+            opening_now[0] -= 1
+        return open_hook(conn_id)
+
+    monkeypatch.setattr(SmsHook, "for_connection", opening)
+    triggers = [make_trigger(SINCH, batch_id, ALL_FINAL) for _ in range(3 * batch_module.HOOK_OPENERS)]
+
+    events = await asyncio.gather(*(all_events(trigger) for trigger in triggers))
+
+    assert [found[0]["status"] for found in events] == ["success"] * len(triggers)
+    assert 1 <= most[0] <= batch_module.HOOK_OPENERS

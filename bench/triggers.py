@@ -1,0 +1,208 @@
+"""500 ``SmsBatchTrigger``s started at once in one event loop, as a triggerer starts a backlog of them.
+
+Each round runs in a fresh child process against the sandbox: one Sinch batch is sent, then ``--triggers``
+triggers watching it are created in one loop iteration (the triggerer creates its new triggers' tasks
+together) and run until each has yielded its event (the batch is final after the sandbox's 2 s delivery
+delay). A watchdog coroutine asks to wake every 5 ms and records how late it wakes, from 0.3 s before the
+triggers start until the last event:
+
+* ``longest stall``: the latest wake-up in the first 2 s after the start (the start-up), and over the
+  whole run;
+* ``p99 lateness``: the 99th percentile of all wake-ups;
+* ``cpu``: the process's CPU seconds from the start to the last event;
+* ``rss``: the process's peak resident memory (``ru_maxrss``), and its resident memory before the start.
+
+Each round runs twice: in a cold process (the triggers are the first the process runs, as when a triggerer
+restarts with a backlog: its first thread starts and imports fall in the same moments) and in a warm one
+(one trigger ran to its end first, as in a triggerer that has been running).
+
+Run: ``.venv/bin/python bench/triggers.py --rounds 3``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="sms-bench-"))
+
+from harness import (
+    SINCH_PLAN,
+    SINCH_TOKEN,
+    Series,
+    common_arguments,
+    connection_env,
+    emit,
+    machine,
+    numbers,
+    rows,
+    server_process,
+)
+
+TICK_S = 0.005
+STARTUP_WINDOW_S = 2.0
+CONN_ID = "bench_triggers"
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _run_triggers(count: int, batch_id: str, poll_s: float, timeout_s: float) -> dict[str, Any]:
+    from airflow_provider_sms.triggers.batch import SmsBatchTrigger, WaitCondition
+
+    loop = asyncio.get_running_loop()
+    wakes: list[tuple[float, float]] = []  # (when, lateness)
+    done = asyncio.Event()
+
+    async def watchdog() -> None:
+        while not done.is_set():
+            asked = loop.time()
+            await asyncio.sleep(TICK_S)
+            woke = loop.time()
+            wakes.append((woke, woke - asked - TICK_S))
+
+    async def first_event(trigger: SmsBatchTrigger) -> dict[str, Any]:
+        events = [dict(event.payload) async for event in trigger.run()]  # the trigger yields one
+        return events[0]
+
+    watching = asyncio.create_task(watchdog())
+    await asyncio.sleep(0.3)
+    rss_before = _rss_mib()
+    condition = WaitCondition.build("all_final").to_json()
+    triggers = [
+        SmsBatchTrigger(
+            CONN_ID, [batch_id], condition, end_time=time.time() + timeout_s, poll_interval=poll_s
+        )
+        for _ in range(count)
+    ]
+    cpu_started = time.process_time()
+    started = loop.time()
+    events = await asyncio.gather(*(first_event(t) for t in triggers))
+    finished = loop.time()
+    cpu = time.process_time() - cpu_started
+    done.set()
+    await watching
+    lateness = sorted(late for when, late in wakes if when >= started)
+    startup = [late for when, late in wakes if started <= when <= started + STARTUP_WINDOW_S]
+    statuses: dict[str, int] = {}
+    for event in events:
+        statuses[event["status"]] = statuses.get(event["status"], 0) + 1
+    return {
+        "startup_stall_ms": max(startup, default=0.0) * 1000,
+        "longest_stall_ms": max(lateness, default=0.0) * 1000,
+        "p99_lateness_ms": lateness[int(0.99 * (len(lateness) - 1))] * 1000 if lateness else 0.0,
+        "cpu_s": cpu,
+        "seconds": finished - started,
+        "rss_before_mib": rss_before,
+        "rss_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "statuses": statuses,
+    }
+
+
+def child(args: argparse.Namespace) -> None:
+    """One round, in this process: send a batch, then run the triggers."""
+    import requests
+
+    import airflow_provider_sms.triggers.batch  # noqa: F401 - imported before the clock starts
+
+    connection_env(CONN_ID, "sinch", args.url)
+    response = requests.post(
+        f"{args.url}/xms/v1/{SINCH_PLAN}/batches",
+        json={"from": "+61499009990", "to": numbers(10), "body": "trigger bench"},
+        headers={"Authorization": f"Bearer {SINCH_TOKEN}"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    batch_id = response.json()["id"]
+
+    async def rounds() -> dict[str, Any]:
+        if args.warm:  # one trigger first, as in a triggerer that has been running: threads, imports
+            await _run_triggers(1, batch_id, args.poll, args.timeout)
+        return await _run_triggers(args.triggers, batch_id, args.poll, args.timeout)
+
+    print(json.dumps(asyncio.run(rounds())), flush=True)
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """Run each round in a child process against one sandbox."""
+    names = {
+        "startup_stall_ms": ("longest stall in the first 2 s", "ms"),
+        "longest_stall_ms": ("longest stall over the run", "ms"),
+        "p99_lateness_ms": ("p99 lateness", "ms"),
+        "cpu_s": ("CPU", "s"),
+        "seconds": ("time to the last event", "s"),
+        "rss_before_mib": ("RSS before the start", "MiB"),
+        "rss_peak_mib": ("peak RSS", "MiB"),
+    }
+    series = {
+        (key, warm): Series(f"{'warm' if warm else 'cold'} process: {name}", unit)
+        for warm in (False, True)
+        for key, (name, unit) in names.items()
+    }
+    statuses: list[dict[str, int]] = []
+    with server_process("sandbox") as url:
+        for _ in range(args.rounds):
+            for warm in (False, True):
+                command = [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    "--url",
+                    url,
+                    "--triggers",
+                    str(args.triggers),
+                ]
+                command += ["--poll", str(args.poll), "--timeout", str(args.timeout)] + (
+                    ["--warm"] if warm else []
+                )
+                out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=600)  # noqa: S603
+                result = json.loads(out.stdout.strip().splitlines()[-1])
+                for (key, which), found in series.items():
+                    if which == warm:
+                        found.values.append(result[key])
+                statuses.append(result["statuses"])
+    return {
+        "script": "triggers",
+        "machine": machine(),
+        "triggers": args.triggers,
+        "poll_interval_s": args.poll,
+        "rounds": args.rounds,
+        "series": rows(list(series.values())),
+        "statuses": statuses,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triggers", type=int, default=500, help="triggers started at once (default 500)")
+    parser.add_argument("--poll", type=float, default=1.0, help="poll interval, seconds (default 1)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="each trigger's deadline, seconds")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    common_arguments(parser)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    if args.smoke:
+        args.triggers, args.rounds = 5, 1
+    emit(measure(args), args.json)
+
+
+if __name__ == "__main__":
+    main()
