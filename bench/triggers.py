@@ -62,7 +62,7 @@ def _rss_mib() -> float:
 
 
 async def _run_triggers(count: int, batch_id: str, poll_s: float, timeout_s: float) -> dict[str, Any]:
-    from airflow_provider_sms.triggers.batch import SmsBatchTrigger, WaitCondition
+    from airflow_provider_sms.triggers.batch import NumberDigest, SmsBatchTrigger, WaitCondition
 
     loop = asyncio.get_running_loop()
     wakes: list[tuple[float, float]] = []  # (when, lateness)
@@ -82,7 +82,7 @@ async def _run_triggers(count: int, batch_id: str, poll_s: float, timeout_s: flo
     watching = asyncio.create_task(watchdog())
     await asyncio.sleep(0.3)
     rss_before = _rss_mib()
-    condition = WaitCondition.build("all_final").to_json()
+    condition = WaitCondition.build("all_final").to_json(NumberDigest("bench-digest-key"))
     triggers = [
         SmsBatchTrigger(
             CONN_ID, [batch_id], condition, end_time=time.time() + timeout_s, poll_interval=poll_s
