@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from airflow_provider_sms.clients.fonedynamics import FoneDynamicsClient, FoneDynamicsSettings
-from airflow_provider_sms.clients.sinch import (
-    SINCH_OAUTH2_REGIONS,
-    SINCH_REGIONS,
-    SinchClient,
-    SinchOAuth2Auth,
-)
+from airflow_provider_sms.clients.sinch import SinchClient, SinchOAuth2Auth
 from airflow_provider_sms.clients.transport import (
     BasicAuth,
     BearerTokenAuth,
@@ -16,6 +11,7 @@ from airflow_provider_sms.clients.transport import (
     RequestAuth,
     RetryPolicy,
 )
+from airflow_provider_sms.models.sms import SINCH_OAUTH2_REGIONS, SINCH_REGIONS
 
 __all__ = [
     "SINCH_OAUTH2_REGIONS",

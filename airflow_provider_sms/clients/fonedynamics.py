@@ -14,9 +14,6 @@ from typing import Any, TypeAlias
 import requests
 
 from airflow_provider_sms.clients.transport import (
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_MAX_RETRY_WAIT_S,
-    DEFAULT_TIMEOUT_S,
     BasicAuth,
     HttpTransport,
     RetryPolicy,
@@ -38,7 +35,14 @@ from airflow_provider_sms.models.fonedynamics import (
     parse_message_list,
     parse_message_response,
 )
-from airflow_provider_sms.models.sms import ALLOW_INSECURE_HTTP, SettingsChecker, check_fonedynamics_sender
+from airflow_provider_sms.models.sms import (
+    ALLOW_INSECURE_HTTP,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_WAIT_S,
+    DEFAULT_TIMEOUT_S,
+    SettingsChecker,
+    check_fonedynamics_sender,
+)
 
 DEFAULT_BASE_URL = "https://api.fonedynamics.com"
 #: The vendor's default page size of a message search.

@@ -19,9 +19,6 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from airflow_provider_sms.clients.transport import (
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_MAX_RETRY_WAIT_S,
-    DEFAULT_TIMEOUT_S,
     BasicAuth,
     BearerTokenAuth,
     HttpTransport,
@@ -55,7 +52,13 @@ from airflow_provider_sms.models.sinch import (
 )
 from airflow_provider_sms.models.sms import (
     ALLOW_INSECURE_HTTP,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_WAIT_S,
+    DEFAULT_TIMEOUT_S,
     EMPTY,
+    SINCH_AUTH_TYPES,
+    SINCH_OAUTH2_REGIONS,
+    SINCH_REGIONS,
     SettingsChecker,
     WireModel,
     check_sinch_sender,
@@ -63,11 +66,6 @@ from airflow_provider_sms.models.sms import (
 
 log = logging.getLogger(__name__)
 
-#: Regions of the Sinch SMS API: the one table that settings, hooks and connection forms use.
-SINCH_REGIONS = ("us", "eu", "au", "br", "ca")
-#: Regions where Sinch offers OAuth2 (project access keys) for SMS.
-SINCH_OAUTH2_REGIONS = ("us", "eu")
-SINCH_AUTH_TYPES = ("api_token", "oauth2")
 DEFAULT_AUTH_URL = "https://auth.sinch.com/oauth2/token"
 #: A token is replaced this many seconds before it expires, so no request carries a token about to lapse.
 REFRESH_MARGIN = 60.0

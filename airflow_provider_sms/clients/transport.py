@@ -33,7 +33,13 @@ from airflow_provider_sms.exceptions import (
     api_error_class,
 )
 from airflow_provider_sms.models.sms import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_WAIT_S,
+    DEFAULT_TIMEOUT_S,
     E164_RULE,
+    MAX_RETRIES_LIMIT,
+    MAX_RETRY_WAIT_LIMIT_S,
+    TIMEOUT_LIMIT_S,
     RequestModel,
     SettingsChecker,
     is_e164,
@@ -55,16 +61,6 @@ GATEWAY_STATUSES = frozenset({502, 504})
 
 #: Decodes a vendor error body (parsed JSON, or ``None``) into ``(code, text, field names)``.
 ErrorDecoder = Callable[[Any], tuple[Any, Any, Sequence[str]]]
-
-# Defaults and limits of the connection settings that shape every request; docs/connections.md lists them.
-DEFAULT_TIMEOUT_S = 30.0
-#: The longest read timeout a connection may set: a longer one would only hide a hung vendor.
-TIMEOUT_LIMIT_S = 300.0
-DEFAULT_MAX_RETRIES = 3
-MAX_RETRIES_LIMIT = 10
-#: The most seconds one request waits between its attempts, in total, unless the connection says otherwise.
-DEFAULT_MAX_RETRY_WAIT_S = 120.0
-MAX_RETRY_WAIT_LIMIT_S = 3600.0
 
 
 # -- retries: when and how long to wait before repeating a failed request ------------------------------------

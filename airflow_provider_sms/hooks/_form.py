@@ -12,16 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from airflow_provider_sms.clients.sinch import SINCH_AUTH_TYPES, SINCH_REGIONS
-from airflow_provider_sms.clients.transport import (
+from airflow_provider_sms.models.sms import (
+    ALLOW_INSECURE_HTTP,
     DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_WAIT_S,
     DEFAULT_TIMEOUT_S,
     MAX_RETRIES_LIMIT,
     MAX_RETRY_WAIT_LIMIT_S,
+    SINCH_AUTH_TYPES,
+    SINCH_REGIONS,
     TIMEOUT_LIMIT_S,
 )
-from airflow_provider_sms.models.sms import ALLOW_INSECURE_HTTP
 
 #: How a field is entered; each kind maps to one JSON-schema type and one wtforms field class.
 FieldKind = Literal["string", "integer", "boolean", "password"]

@@ -401,6 +401,22 @@ def from_fonedynamics(
     return MessageState(neutral, final, status, error_code or None)
 
 
+# -- connection settings: the defaults, limits and choices the settings, hooks and forms share ---------------
+# (here, below clients/, so that the connection forms can be read without loading the clients)
+DEFAULT_TIMEOUT_S = 30.0
+#: The longest read timeout a connection may set: a longer one would only hide a hung vendor.
+TIMEOUT_LIMIT_S = 300.0
+DEFAULT_MAX_RETRIES = 3
+MAX_RETRIES_LIMIT = 10
+#: The most seconds one request waits between its attempts, in total, unless the connection says otherwise.
+DEFAULT_MAX_RETRY_WAIT_S = 120.0
+MAX_RETRY_WAIT_LIMIT_S = 3600.0
+#: Regions of the Sinch SMS API: the one table that settings, hooks and connection forms use.
+SINCH_REGIONS = ("us", "eu", "au", "br", "ca")
+#: Regions where Sinch offers OAuth2 (project access keys) for SMS.
+SINCH_OAUTH2_REGIONS = ("us", "eu")
+SINCH_AUTH_TYPES = ("api_token", "oauth2")
+
 # -- settings checks: the rules both vendors' settings share, every problem collected before one error ------
 #: Shown instead of a required setting that is missing or blank.
 EMPTY = "(empty)"

@@ -375,7 +375,7 @@ def test_the_region_table_is_defined_once_in_the_package() -> None:
             } >= {"au", "br", "ca"}
             if "SINCH_REGIONS" in names or literal:
                 defined_in.append(str(path.relative_to(package)))
-    assert defined_in == ["clients/sinch.py"]
+    assert defined_in == ["models/sms.py"]
 
 
 # -- send ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_sms.clients.sinch import SINCH_AUTH_TYPES, SINCH_REGIONS
+from airflow_provider_sms.models.sms import SINCH_AUTH_TYPES, SINCH_REGIONS
 from airflow_provider_sms.hooks._form import (
     FONEDYNAMICS_CONN_TYPE,
     FONEDYNAMICS_FORM,

@@ -39,7 +39,7 @@ with DAG(
         task_id="send_sinch_oauth2", sms_conn_id="leak_sinch_oauth2", to=RECIPIENTS, body=BODY, from_="Acme"
     )
     send_fone = SmsSendOperator(task_id="send_fone", sms_conn_id="leak_fone", to=RECIPIENTS, body=BODY)
-    SmsDryRunOperator(
+    preview = SmsDryRunOperator(
         task_id="preview_sinch", sms_conn_id="leak_sinch_oauth2", to=RECIPIENTS, body=BODY, from_="Acme"
     )
     wait_sinch = SmsDeliveryReportSensor(
@@ -58,10 +58,10 @@ with DAG(
         poke_interval=0.2,
         timeout=60,
     )
-    # The Fone Dynamics send starts once the Sinch wait is over, so that both sensors find their messages
-    # still on their way and defer (dag.test() runs one task at a time).
-    wait_sinch >> send_fone
-    SmsSendOperator(
+    # Each wait runs right after its send, so that both sensors find their messages still on their way and
+    # defer (dag.test() runs one task at a time, in an order of its own among tasks without upstream).
+    wait_sinch >> [send_fone, send_oauth, preview]
+    send_bad = SmsSendOperator(
         task_id="send_bad_file",
         sms_conn_id="leak_sinch",
         to="{{ dag_run.conf['bad_csv'] }}",
@@ -74,3 +74,4 @@ with DAG(
             body="{{ ti.task_id }} failed in {{ run_id }}",
         ),
     )
+    wait_sinch >> send_bad
