@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_sms.models.sms import SINCH_AUTH_TYPES, SINCH_REGIONS
 from airflow_provider_sms.hooks._form import (
     FONEDYNAMICS_CONN_TYPE,
     FONEDYNAMICS_FORM,
@@ -21,6 +20,7 @@ from airflow_provider_sms.hooks._form import (
 )
 from airflow_provider_sms.hooks.fonedynamics import FoneDynamicsHook
 from airflow_provider_sms.hooks.sinch import SinchHook
+from airflow_provider_sms.models.sms import SINCH_AUTH_TYPES, SINCH_REGIONS
 from tests.hooks.conftest import SetConnection
 
 
