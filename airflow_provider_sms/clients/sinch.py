@@ -34,20 +34,22 @@ from airflow_provider_sms.clients.transport import (
 from airflow_provider_sms.exceptions import SmsTransportError
 from airflow_provider_sms.models.sinch import (
     SinchBatch,
-    SinchBatchDeliveryReport,
-    SinchBatchDeliveryReportQuery,
     SinchBatchListPage,
     SinchBinaryBatchRequest,
     SinchDeliveryFeedbackRequest,
-    SinchDeliveryReportListPage,
     SinchDryRunQuery,
     SinchDryRunResponse,
     SinchListBatchesQuery,
-    SinchListDeliveryReportsQuery,
-    SinchRecipientDeliveryReport,
     SinchTextBatchRequest,
     SinchUpdateBatchRequest,
     parse_error_body,
+)
+from airflow_provider_sms.models.sinch_reports import (
+    SinchBatchDeliveryReport,
+    SinchBatchDeliveryReportQuery,
+    SinchDeliveryReportListPage,
+    SinchListDeliveryReportsQuery,
+    SinchRecipientDeliveryReport,
 )
 from airflow_provider_sms.models.sms import EMPTY, SettingsChecker, WireModel, check_sinch_sender
 

@@ -40,15 +40,17 @@ from airflow_provider_sms.hooks.sms import (
 )
 from airflow_provider_sms.models.sinch import (
     SinchBatch,
-    SinchBatchDeliveryReport,
     SinchBatchListPage,
     SinchBinaryBatchRequest,
     SinchDeliveryFeedbackRequest,
-    SinchDeliveryReportListPage,
     SinchDryRunResponse,
-    SinchRecipientDeliveryReport,
     SinchTextBatchRequest,
     SinchUpdateBatchRequest,
+)
+from airflow_provider_sms.models.sinch_reports import (
+    SinchBatchDeliveryReport,
+    SinchDeliveryReportListPage,
+    SinchRecipientDeliveryReport,
 )
 from airflow_provider_sms.models.sms import NeutralStatus, count_parts, from_sinch, mask_msisdn
 
