@@ -420,7 +420,9 @@ class SinchClient:
         data = self.transport.request_json(
             "POST", self._path("batches"), json=body.to_wire(), expected=(200, 201), replayable=False
         )
-        return self._parse(SinchBatch, data, "send_batch")
+        return parse_response(
+            _changed_batch, data, vendor=self.vendor, operation="send_batch", ambiguous=True
+        )
 
     def dry_run(
         self,
@@ -484,7 +486,9 @@ class SinchClient:
         batch_path = self._batch_path(batch_id, "update_batch")
         body = build_request(SinchUpdateBatchRequest, request, fields)
         data = self.transport.request_json("POST", batch_path, json=body.to_wire(), replayable=False)
-        return self._parse(SinchBatch, data, "update_batch")
+        return parse_response(
+            _changed_batch, data, vendor=self.vendor, operation="update_batch", ambiguous=True
+        )
 
     def replace_batch(
         self, batch_id: str, request: SinchBatchRequest | Mapping[str, Any] | None = None, **fields: Any
@@ -500,7 +504,9 @@ class SinchClient:
         batch_path = self._batch_path(batch_id, "replace_batch")
         body = _batch_request(request, fields)
         data = self.transport.request_json("PUT", batch_path, json=body.to_wire(), replayable=False)
-        return self._parse(SinchBatch, data, "replace_batch")
+        return parse_response(
+            _changed_batch, data, vendor=self.vendor, operation="replace_batch", ambiguous=True
+        )
 
     def cancel_batch(self, batch_id: str) -> SinchBatch:
         """Cancel a batch (DELETE ``/batches/{batch_id}``); messages already handed on may still arrive.
@@ -622,3 +628,11 @@ def _batch_request(
     if requested_type == "mt_binary":
         return build_request(SinchBinaryBatchRequest, request, fields)
     return build_request(SinchTextBatchRequest, request, fields)
+
+
+def _changed_batch(data: Any) -> SinchBatch:
+    """Parse the batch a send, replace or update returned: without its id it proves nothing."""
+    batch = SinchBatch.model_validate(data)
+    if not batch.id:
+        raise ValueError("the batch has no id")
+    return batch
