@@ -151,6 +151,22 @@ class SentChunk:
 
 
 @dataclass(frozen=True)
+class ChunkSent:
+    """What sending one chunk came to.
+
+    :param chunk: The chunk.
+    :param sent: What its key created, now or (``sent.found``) by an earlier try.
+    :param refused: One problem (number masked) per recipient the vendor refused.
+    :param parts: SMS parts of the messages the vendor took.
+    """
+
+    chunk: SendChunk
+    sent: SentChunk
+    refused: tuple[Problem, ...]
+    parts: int
+
+
+@dataclass(frozen=True)
 class MessagePreview:
     """How one message of a chunk would go out.
 
