@@ -609,9 +609,7 @@ class Campaign:
             )
             raise SmsValidationError(unusable.listed, subject)
         if not usable:
-            raise SmsValidationError(
-                [Problem("to", "(no usable recipient)", "a send needs a recipient")], "send"
-            )
+            raise SmsValidationError([Problem("to", "(none left)", "a send needs a usable number")], "send")
         return rejected
 
     def send(self, logger: Log = log) -> Iterator[ChunkSent]:
@@ -633,8 +631,9 @@ class Campaign:
             yield self.outcome(chunk, found or self._send_chunk(chunk, logger), logger)
 
     def find(self, key: str) -> SentChunk | None:
-        """Look a chunk's key up, a failed look-up up to :data:`LOOKUP_ATTEMPTS` times: every try looks up
-        what earlier tries sent, and under heavy faults a single failure each time would stall a long send.
+        """Look a chunk's key up, again after a failed look-up, up to :data:`LOOKUP_ATTEMPTS` times.
+
+        Every try looks up what earlier tries sent: under heavy faults, one failure per try would stall it.
 
         :param key: The chunk's idempotency key.
         """

@@ -97,8 +97,7 @@ class SendSummary:
         """After a failed try, count what earlier tries sent beyond the chunks this try knows.
 
         Chunks go out in order, so the chunks any try sent come first: the keys after :attr:`last_chunk`
-        are looked up in order (:meth:`Campaign.find`, which tries a failed look-up again) until one is
-        missing.
+        are looked up in order (:meth:`Campaign.find` tries a failed look-up again) until one is missing.
         When a look-up keeps failing, :attr:`unchecked_from` says from which chunk on nothing is known.
 
         :param campaign: The send.
@@ -115,7 +114,8 @@ class SendSummary:
                     return
                 self.add(campaign.outcome(planned.chunk, found, logger))
         except SmsError as exc:
-            self.unchecked_from, self.unchecked_reason = number, type(exc).__name__
+            self.unchecked_from = max(number, self.last_chunk + 1)
+            self.unchecked_reason = type(exc).__name__
 
 
 def past_schedule_refusal(campaign: Campaign, now: datetime | None = None) -> str | None:
