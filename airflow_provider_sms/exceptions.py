@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
 
 
 class SmsError(Exception):
@@ -175,3 +178,59 @@ def api_error_class(status: int) -> type[SmsApiError]:
     if status >= 500:
         return SmsServerError
     return _STATUS_CLASSES.get(status, SmsApiError)
+
+
+# -- a pydantic validation error (our models' validators) as our error type ---------------------------
+
+
+def validation_error_from_pydantic(exc: ValidationError, subject: str) -> SmsValidationError:
+    """Convert a pydantic error whose input is hidden into our error type.
+
+    Our validators raise ``ValueError("<masked value>: <rule>")``; for pydantic's built-in checks
+    (types, lengths) the value is described by type only, because it may be a phone number.
+    """
+    problems: list[Problem] = []
+    for err in exc.errors(include_url=False, include_input=False):
+        field = _format_loc(err.get("loc", ()))
+        message = str(err.get("msg", ""))
+        ctx = err.get("ctx") or {}
+        value, rule = "", message
+        if err.get("type") == "value_error":
+            rule = message.removeprefix("Value error, ")
+            if ctx.get("error") is not None and isinstance(ctx["error"], RuleError):
+                value, rule = ctx["error"].value, ctx["error"].rule
+        problems.append(Problem(field=field or "(request)", value=value or "(hidden)", rule=rule))
+    return SmsValidationError(problems, subject)
+
+
+class RuleError(ValueError):
+    """A rule a value broke, raised by a model validator: the value (already masked) and the rule."""
+
+    def __init__(self, value: str, rule: str) -> None:
+        self.value = value
+        self.rule = rule
+        super().__init__(f"{value}: {rule}")
+
+
+def rule_error(value: str, rule: str) -> ValueError:
+    """Build the error a validator raises: ``value`` must already be masked if it is sensitive."""
+    return RuleError(value, rule)
+
+
+def problem_of(field: str, error: ValueError) -> Problem:
+    """Return the problem a rule error (:func:`rule_error`) describes, for ``field``.
+
+    :param field: Where the value sits, e.g. ``body`` or ``to[3]``.
+    :param error: The error a rule check raised.
+    """
+    return Problem(field, getattr(error, "value", "(hidden)"), getattr(error, "rule", str(error)))
+
+
+def _format_loc(loc: tuple[int | str, ...] | Any) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

@@ -178,7 +178,9 @@ class FoneDynamicsClient:
         sid = self._property_path(property_sid, "send_message")
         body = build_request(FoneMessageRequest, request, fields, self.validation_context)
         data = self.transport.request_json("POST", f"{sid}/Messages", json=body.to_wire(), replayable=False)
-        return parse_response(parse_message_response, data, vendor=self.vendor, operation="send_message")
+        return parse_response(
+            _created_message, data, vendor=self.vendor, operation="send_message", ambiguous=True
+        )
 
     def send_messages(
         self,
@@ -202,12 +204,21 @@ class FoneDynamicsClient:
         response = self.transport.request(
             "POST", f"{sid}/BatchMessages", json=body.to_wire(), replayable=False
         )
-        data = self.transport.json_body(response)
+        data = self.transport.json_body(response, ambiguous=True)
         if isinstance(data, Mapping) and "ResponseStatus" in data:
             raise self.transport.api_error(
                 response.status_code, data, "POST", f"{sid}/BatchMessages", error_class=SmsBadRequestError
             )
-        return parse_response(parse_batch_response, data, vendor=self.vendor, operation="send_messages")
+
+        def one_result_per_message(data: Any) -> list[FoneMessage | FoneBatchItemError]:
+            results = parse_batch_response(data)
+            if len(results) != len(body.messages):
+                raise ValueError(f"{len(results)} results for {len(body.messages)} messages")
+            return results
+
+        return parse_response(
+            one_result_per_message, data, vendor=self.vendor, operation="send_messages", ambiguous=True
+        )
 
     def get_message(self, message_sid: str) -> FoneMessage:
         """Return one sent or received message (GET ``/v2/Messages/{MessageSid}``).
@@ -303,3 +314,11 @@ class FoneDynamicsClient:
             rule = "required: pass property_sid or set a default property_sid on the client"
             raise SmsValidationError([Problem("property_sid", "(missing)", rule)], subject)
         return "/v2/Properties/" + path_id("property_sid", sid, subject=subject)
+
+
+def _created_message(data: Any) -> FoneMessage:
+    """Parse the message a send returned: without its ``MessageSid`` it proves nothing."""
+    message = parse_message_response(data)
+    if not message.message_sid:
+        raise ValueError("the message has no MessageSid")
+    return message

@@ -35,20 +35,22 @@ from airflow_provider_sms.clients.transport import (
 from airflow_provider_sms.exceptions import SmsTransportError
 from airflow_provider_sms.models.sinch import (
     SinchBatch,
-    SinchBatchDeliveryReport,
-    SinchBatchDeliveryReportQuery,
     SinchBatchListPage,
     SinchBinaryBatchRequest,
     SinchDeliveryFeedbackRequest,
-    SinchDeliveryReportListPage,
     SinchDryRunQuery,
     SinchDryRunResponse,
     SinchListBatchesQuery,
-    SinchListDeliveryReportsQuery,
-    SinchRecipientDeliveryReport,
     SinchTextBatchRequest,
     SinchUpdateBatchRequest,
     parse_error_body,
+)
+from airflow_provider_sms.models.sinch_reports import (
+    SinchBatchDeliveryReport,
+    SinchBatchDeliveryReportQuery,
+    SinchDeliveryReportListPage,
+    SinchListDeliveryReportsQuery,
+    SinchRecipientDeliveryReport,
 )
 from airflow_provider_sms.models.sms import (
     ALLOW_INSECURE_HTTP,
@@ -444,7 +446,9 @@ class SinchClient:
         data = self.transport.request_json(
             "POST", self._path("batches"), json=body.to_wire(), expected=(200, 201), replayable=False
         )
-        return self._parse(SinchBatch, data, "send_batch")
+        return parse_response(
+            _changed_batch, data, vendor=self.vendor, operation="send_batch", ambiguous=True
+        )
 
     def dry_run(
         self,
@@ -508,7 +512,9 @@ class SinchClient:
         batch_path = self._batch_path(batch_id, "update_batch")
         body = build_request(SinchUpdateBatchRequest, request, fields, self.validation_context)
         data = self.transport.request_json("POST", batch_path, json=body.to_wire(), replayable=False)
-        return self._parse(SinchBatch, data, "update_batch")
+        return parse_response(
+            _changed_batch, data, vendor=self.vendor, operation="update_batch", ambiguous=True
+        )
 
     def replace_batch(
         self, batch_id: str, request: SinchBatchRequest | Mapping[str, Any] | None = None, **fields: Any
@@ -524,7 +530,9 @@ class SinchClient:
         batch_path = self._batch_path(batch_id, "replace_batch")
         body = _batch_request(request, fields, self.validation_context)
         data = self.transport.request_json("PUT", batch_path, json=body.to_wire(), replayable=False)
-        return self._parse(SinchBatch, data, "replace_batch")
+        return parse_response(
+            _changed_batch, data, vendor=self.vendor, operation="replace_batch", ambiguous=True
+        )
 
     def cancel_batch(self, batch_id: str) -> SinchBatch:
         """Cancel a batch (DELETE ``/batches/{batch_id}``); messages already handed on may still arrive.
@@ -653,3 +661,11 @@ def _batch_request(
     if requested_type == "mt_binary":
         return build_request(SinchBinaryBatchRequest, request, fields, context)
     return build_request(SinchTextBatchRequest, request, fields, context)
+
+
+def _changed_batch(data: Any) -> SinchBatch:
+    """Parse the batch a send, replace or update returned: without its id it proves nothing."""
+    batch = SinchBatch.model_validate(data)
+    if not batch.id:
+        raise ValueError("the batch has no id")
+    return batch

@@ -59,6 +59,8 @@ DEFAULT_EXPECTED = (200, 201, 202)
 #: processed the request (unlike 500/503, which Sinch documents as "not processed").
 GATEWAY_STATUSES = frozenset({502, 504})
 
+#: Why an unreadable answer to a request that creates messages is not repeated.
+_MAYBE_TAKEN_EFFECT = "the request may or may not have taken effect, so it was not repeated"
 #: Decodes a vendor error body (parsed JSON, or ``None``) into ``(code, text, field names)``.
 ErrorDecoder = Callable[[Any], tuple[Any, Any, Sequence[str]]]
 
@@ -405,31 +407,40 @@ class HttpTransport:
         expected: Collection[int] = DEFAULT_EXPECTED,
         replayable: bool = True,
     ) -> Any:
-        """Send a request like :meth:`request` and return its decoded JSON body (``None`` if empty)."""
+        """Send a request like :meth:`request` and return its decoded JSON body (``None`` if empty).
+
+        The answer to a non-``replayable`` request must be JSON: an empty or unreadable body raises
+        :class:`SmsAmbiguousResultError`, as a dropped connection does.
+        """
         response = self.request(
             method, path, params=params, json=json, data=data, expected=expected, replayable=replayable
         )
-        return self.json_body(response)
+        return self.json_body(response, ambiguous=not replayable)
 
-    def json_body(self, response: requests.Response) -> Any:
+    def json_body(self, response: requests.Response, *, ambiguous: bool = False) -> Any:
         """Return the decoded JSON body of a successful response (``None`` if empty).
 
         :param response: A response returned by :meth:`request`.
+        :param ambiguous: Whether the request may have created something (it was not ``replayable``): then
+            an empty or unreadable body says nothing about what happened, and is no success.
+        :raises SmsAmbiguousResultError: ``ambiguous`` and the body is empty or not JSON (e.g. cut short).
         :raises SmsTransportError: The body is not JSON.
         """
+        request = response.request
+        shown = f"{request.method} {redact_path(urlsplit(request.url or '').path)}" if request else "request"
+        answer = f"{self.vendor} API answered {shown} with HTTP {response.status_code}"
         if not response.content or not response.content.strip():
+            if ambiguous:
+                raise SmsAmbiguousResultError(f"{answer} and an empty body; {_MAYBE_TAKEN_EFFECT}")
             return None
         try:
             return response.json()
         except ValueError:
-            request = response.request
-            shown = (
-                f"{request.method} {redact_path(urlsplit(request.url or '').path)}" if request else "request"
-            )
-            raise SmsTransportError(
-                f"{self.vendor} API returned HTTP {response.status_code} for {shown} "
-                "with a body that is not JSON"
-            ) from None
+            if ambiguous:
+                raise SmsAmbiguousResultError(
+                    f"{answer} and a body that is not JSON (cut short?); {_MAYBE_TAKEN_EFFECT}"
+                ) from None
+            raise SmsTransportError(f"{answer} and a body that is not JSON") from None
 
     def request(
         self,
@@ -690,8 +701,10 @@ def build_request(
 _Result = TypeVar("_Result")
 
 
-def parse_response(parser: Callable[[Any], _Result], data: Any, *, vendor: str, operation: str) -> _Result:
-    """Return ``parser(data)``, or raise ``SmsTransportError`` if the body is not what the API documents.
+def parse_response(
+    parser: Callable[[Any], _Result], data: Any, *, vendor: str, operation: str, ambiguous: bool = False
+) -> _Result:
+    """Return ``parser(data)``, or raise if the body is not what the API documents.
 
     The request itself succeeded (it may have sent messages), so the error says so; the body is not
     quoted because it may hold phone numbers.
@@ -700,13 +713,18 @@ def parse_response(parser: Callable[[Any], _Result], data: Any, *, vendor: str, 
     :param data: The decoded JSON body.
     :param vendor: Vendor name for the message.
     :param operation: Client method name for the message.
+    :param ambiguous: Whether the request may have created something; the parser then also checks that
+        the body proves it did (e.g. an id), and a body that does not is no success.
+    :raises SmsAmbiguousResultError: ``ambiguous`` and the body has an unexpected shape.
+    :raises SmsTransportError: The body has an unexpected shape.
     """
     try:
         return parser(data)
     except ValueError:
-        raise SmsTransportError(
-            f"{vendor} {operation} succeeded but its response body has an unexpected shape"
-        ) from None
+        message = f"{vendor} {operation} succeeded but its response body has an unexpected shape"
+        if ambiguous:
+            raise SmsAmbiguousResultError(f"{message}; {_MAYBE_TAKEN_EFFECT}") from None
+        raise SmsTransportError(message) from None
 
 
 def is_last_page(*, page: int, page_size: int, returned: int, total: int | None) -> bool:

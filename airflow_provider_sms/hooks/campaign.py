@@ -7,8 +7,11 @@ Used by ``SmsSendOperator``, ``SmsDryRunOperator`` and ``SmsNotifier`` alike, wi
 2. :meth:`Campaign.validate` streams the source once: each recipient is checked, and each chunk (one
    vendor request, at most ``chunk_size`` source positions) is built into the vendor's request model.
    A campaign with one bad recipient, sender, schedule or body is refused whole, before any request.
-3. :meth:`Campaign.send` streams the source again and sends chunk by chunk (:meth:`Campaign.preview`
-   previews each chunk instead).
+3. :meth:`Campaign.send` streams the source again and sends chunk by chunk (the dry run previews each
+   chunk of :meth:`Campaign.chunks` instead).
+
+Each number gets one SMS per send: :attr:`Campaign.repeated` finds the numbers listed more than once (one
+pass, ~8 bytes per recipient); a later listing is left out of its chunk and reported, never an error.
 
 Idempotency: chunk ``n`` carries the key ``<campaign key>-c<n>``; the campaign key is derived from the
 task instance (:func:`campaign_key`), so every try derives the same keys. Chunks are sent in order, so an
@@ -20,36 +23,52 @@ looked up before it is sent again.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
-import enum
 import hashlib
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, Protocol, TextIO
-
-import pendulum
 
 from airflow_provider_sms.exceptions import (
     Problem,
     SmsAmbiguousResultError,
+    SmsError,
     SmsRefusedError,
     SmsValidationError,
+    problem_of,
 )
 from airflow_provider_sms.hooks.sms import (
-    ChunkPreview,
+    PLACEHOLDER_PATTERN,
     ChunkRecipient,
+    ChunkSent,
+    PastSchedule,
+    Schedule,
     SendChunk,
     SendOptions,
     SentChunk,
     SmsHook,
+    parse_when,
+    past_schedule_policy,
     render_placeholders,
+    resolve_schedule,
 )
-from airflow_provider_sms.models.sms import E164_RULE, is_e164, mask_msisdn
+from airflow_provider_sms.models.sms import (
+    MAX_MESSAGE_PARTS,
+    RepeatedNumbers,
+    check_message_text,
+    e164_rule,
+    is_e164,
+    looks_like_digits,
+    mask_msisdn,
+    normalize_number,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +87,8 @@ InvalidRecipients = Literal["reject", "skip"]
 DEFAULT_CHUNK_SIZE = 1000
 #: How often one chunk is sent again after ambiguous failures (each time after a lookup found nothing).
 MAX_AMBIGUOUS_RESENDS = 3
+#: How often a failed look-up of a chunk's key is made before the try fails (each with the client's retries).
+LOOKUP_ATTEMPTS = 3
 #: Most rejected recipients listed in a result; the count covers all of them.
 MAX_LISTED = 20
 #: Why a recipient of a chunk found again has no message: the vendor refused it when the chunk was sent.
@@ -87,7 +108,7 @@ MAX_CHUNKS = 10_000_000
 _NOT_KEY_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-def campaign_key(dag_id: str, task_id: str, run_id: str, map_index: int, prefix: str | None = None) -> str:
+def campaign_key(dag_id: str, task_id: str, run_id: str, map_index: int, prefix: object = None) -> str:
     """Return the key every chunk key of a task instance starts with.
 
     ``<prefix>-<task slug>-<digest>``: the prefix is the user's ``client_reference`` (else ``sms``), the
@@ -98,11 +119,14 @@ def campaign_key(dag_id: str, task_id: str, run_id: str, map_index: int, prefix:
     :param task_id: The task id.
     :param run_id: The DAG run id.
     :param map_index: The map index (``-1`` when the task is not mapped).
-    :param prefix: The user's prefix.
+    :param prefix: The user's prefix (an int is taken as its digits).
     :raises SmsValidationError: the prefix breaks :data:`PREFIX_RULE`.
     """
-    if prefix is not None and not PREFIX_PATTERN.match(prefix):
-        raise SmsValidationError([Problem("client_reference", repr(prefix[:60]), PREFIX_RULE)], "send")
+    if isinstance(prefix, int) and not isinstance(prefix, bool):
+        prefix = str(prefix)  # a native template render made a number of it
+    if prefix is not None and (not isinstance(prefix, str) or not PREFIX_PATTERN.match(prefix)):
+        shown = repr(prefix[:60]) if isinstance(prefix, str) else f"<{type(prefix).__name__}>"
+        raise SmsValidationError([Problem("client_reference", shown, PREFIX_RULE)], "send")
     identity = "\x1f".join((dag_id, task_id, run_id, str(map_index)))
     digest = hashlib.sha256(identity.encode()).hexdigest()[:DIGEST_HEX_CHARS]
     slug = _NOT_KEY_CHARS.sub("-", task_id).strip("-")[:SLUG_MAX_CHARS].strip("-") or "task"
@@ -123,94 +147,16 @@ def chunk_key(key: str, number: int) -> str:
     return f"{key}-c{number}"
 
 
-# -- schedule -----------------------------------------------------------------------------------------
-
-ISO_RULE = "must be a datetime or an ISO-8601 date-time string"
-
-
-class PastSchedule(str, enum.Enum):
-    """What a ``send_at`` that is not in the future does when the send starts (typically a backfill).
-
-    ``send_now`` drops it and sends at once (an ``expire_at`` keeps its distance from ``send_at``);
-    ``skip`` and ``fail`` skip or fail the task, before any request.
-    """
-
-    SEND_NOW = "send_now"
-    SKIP = "skip"
-    FAIL = "fail"
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """The schedule a send uses.
-
-    :param send_at: When to send; ``None`` sends at once.
-    :param expire_at: When to give up delivering, if set.
-    :param was_past: Whether the given ``send_at`` was not in the future.
-    """
-
-    send_at: datetime | None
-    expire_at: datetime | None
-    was_past: bool = False
-
-    def due_by(self, now: datetime) -> Schedule:
-        """Return the schedule for a request made at ``now``: a ``send_at`` that has passed is dropped.
-
-        :param now: The time of the request.
-        """
-        if self.send_at is not None and self.send_at <= now:
-            return Schedule(None, self.expire_at, self.was_past)
-        return self
-
-
-def parse_when(field_name: str, value: object) -> datetime | None:
-    """Return ``value`` as an aware datetime (a string without offset is UTC), ``None`` when empty.
-
-    :param field_name: The argument's name, for the error.
-    :param value: A datetime, an ISO-8601 string, or ``None``/``""``.
-    :raises SmsValidationError: the value is neither.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime):
-        return value if value.utcoffset() is not None else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, str):
-        try:
-            parsed = pendulum.parse(value.strip(), tz="UTC")
-        except (ValueError, TypeError, OverflowError):
-            parsed = None
-        if isinstance(parsed, datetime):
-            return parsed
-        shown = repr(value[:40])
-    else:
-        shown = f"<{type(value).__name__}>"
-    raise SmsValidationError([Problem(field_name, shown, ISO_RULE)], subject="schedule")
-
-
-def resolve_schedule(
-    send_at: datetime | None, expire_at: datetime | None, policy: PastSchedule, now: datetime
-) -> Schedule:
-    """Apply ``past_schedule``: keep a future ``send_at``, or decide a past one.
-
-    :param send_at: The requested send time.
-    :param expire_at: The requested expiry.
-    :param policy: The ``past_schedule`` policy.
-    :param now: The current time.
-    """
-    if send_at is None or send_at > now:
-        return Schedule(send_at, expire_at)
-    if policy is not PastSchedule.SEND_NOW:
-        return Schedule(send_at, expire_at, was_past=True)
-    if expire_at is not None and expire_at > send_at:
-        expire_at = now + (expire_at - send_at)
-    return Schedule(None, expire_at, was_past=True)
-
-
 # -- recipient sources --------------------------------------------------------------------------------
 
 #: The CSV column holding the recipient's number; every other column is a ``${column}`` value.
 PHONE_COLUMN = "phone"
+#: How a CSV file is read unless ``encoding`` says otherwise: UTF-8, a byte order mark skipped.
+DEFAULT_ENCODING = "utf-8-sig"
+ENCODING_HINT = "pass the file's encoding as encoding=, e.g. 'latin-1' or 'cp1252', or save the file as UTF-8"
+_UNDECODED = re.compile("[\udc80-\udcff]")
 MESSAGE_KEYS = frozenset({"to", "body"})
+NUMBER_TYPE_RULE = "must be a phone number string"
 #: The ``parameters`` key of the value used for recipients without their own.
 DEFAULT_KEY = "default"
 
@@ -289,15 +235,13 @@ class ListSource:
     parameters: ParameterValues
 
     def __iter__(self) -> Iterator[SourceItem]:
-        for position, number in enumerate(self.numbers):
+        for position, given in enumerate(self.numbers):
             where = f"to[{position}]"
-            if isinstance(number, int) and not isinstance(number, bool):
-                number = f"+{number}"
+            number = normalize_number(given)
             if not isinstance(number, str):
-                problem = Problem(where, f"<{type(number).__name__}>", "must be a phone number string")
+                problem = Problem(where, f"<{type(number).__name__}>", NUMBER_TYPE_RULE)
                 yield SourceItem(ChunkRecipient(position, ""), where, problem)
                 continue
-            number = number.strip()
             yield SourceItem(ChunkRecipient(position, number, self.parameters.values_for(number)), where)
 
 
@@ -306,14 +250,17 @@ class CsvSource:
     """Recipients from a CSV file with a header: a ``phone`` column and optional ``${column}`` values.
 
     The file is read row by row, so memory does not grow with the campaign. An empty cell is no value:
-    the ``parameters`` default applies; a cell overrides ``parameters``.
+    the ``parameters`` default applies; a cell overrides ``parameters``. A file that cannot be read as
+    CSV in ``encoding`` is refused naming the file, the line and the encoding.
 
     :param path: The file.
     :param parameters: Per-recipient values and defaults.
+    :param encoding: The file's encoding (a UTF-8 byte order mark is skipped).
     """
 
     path: Path
     parameters: ParameterValues
+    encoding: str = DEFAULT_ENCODING
 
     def columns(self) -> list[str]:
         """Return the header's columns after checking that the file can be read and has ``phone``.
@@ -321,7 +268,8 @@ class CsvSource:
         :raises SmsValidationError: naming the file and the rule.
         """
         with self._open() as handle:
-            header = next(csv.reader(handle), None)
+            reader = csv.reader(handle)
+            header = next(self._rows(reader, lambda: reader.line_num), None)
         columns = [h.strip() for h in header or []]
         if PHONE_COLUMN not in columns:
             rule = f"a CSV file must have a header with a {PHONE_COLUMN!r} column"
@@ -331,16 +279,35 @@ class CsvSource:
     def __iter__(self) -> Iterator[SourceItem]:
         with self._open() as handle:
             reader = csv.DictReader(handle)
-            for position, row in enumerate(reader):
+            for position, row in enumerate(self._rows(reader, lambda: reader.reader.line_num)):
                 where = f"to[{position}] (line {reader.line_num})"
                 cells = {(k or "").strip(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
                 number = cells.pop(PHONE_COLUMN, "")
                 values = {**self.parameters.values_for(number), **{k: v for k, v in cells.items() if k and v}}
                 yield SourceItem(ChunkRecipient(position, number, values), where)
 
+    def _rows(self, reader: Iterator[Any], line: Callable[[], int]) -> Iterator[Any]:
+        """Yield the reader's rows; a row that is not CSV text in the encoding is refused naming its line."""
+        try:
+            for row in reader:
+                for cell in row.values() if isinstance(row, Mapping) else row:
+                    if isinstance(cell, str) and (undecoded := _UNDECODED.search(cell)):
+                        raise self._error(line(), f"byte 0x{ord(undecoded.group()) - 0xDC00:02X}")
+                yield row
+        except UnicodeError as exc:  # what surrogateescape cannot carry, e.g. a broken UTF-16 stream
+            raise self._error(line() + 1, str(exc).partition(": ")[2] or str(exc)) from None
+        except csv.Error as exc:
+            raise self._error(line(), str(exc), f"cannot be read as CSV ({exc})") from None
+
+    def _error(self, line: int, detail: str, rule: str = "") -> SmsValidationError:
+        encoding = self.encoding.replace("utf-8-sig", "UTF-8")
+        rule = rule or f"is not {encoding} text ({detail}); {ENCODING_HINT}"
+        return SmsValidationError([Problem("to", f"{str(self.path)!r} line {line}", rule)], "recipients")
+
     def _open(self) -> TextIO:
         try:
-            return self.path.open(newline="", encoding="utf-8-sig")
+            # Bytes the encoding cannot decode become U+DC80..U+DCFF, found row by row with their line.
+            return self.path.open(newline="", encoding=self.encoding, errors="surrogateescape")
         except OSError as exc:
             rule = f"must be a readable CSV file ({exc.strerror})"
             raise SmsValidationError([Problem("to", repr(str(self.path)), rule)], "recipients") from None
@@ -365,31 +332,32 @@ class MessagesSource:
                 shape_problem = Problem(where, shown, "must be a mapping with only 'to' and 'body'")
                 yield SourceItem(ChunkRecipient(position, "", body=""), where, shape_problem)
                 continue
-            number, body = message.get("to"), message.get("body")
+            number, text = normalize_number(message.get("to")), ""
             problem: Problem | None = None
             if not isinstance(number, str):
-                problem = Problem(
-                    f"{where}.to", f"<{type(number).__name__}>", "must be a phone number string"
-                )
-            elif not isinstance(body, str) or not body.strip():
-                shown = f"<{type(body).__name__}>" if not isinstance(body, str) else repr(body)
-                problem = Problem(f"{where}.body", shown, "must be a text with a non-space character")
-            recipient = ChunkRecipient(
-                position,
-                number.strip() if isinstance(number, str) else "",
-                body=body if isinstance(body, str) else "",
-            )
+                problem = Problem(f"{where}.to", f"<{type(number).__name__}>", NUMBER_TYPE_RULE)
+            else:
+                try:
+                    text = check_message_text(message.get("body"))
+                except ValueError as exc:
+                    problem = problem_of(f"{where}.body", exc)
+            recipient = ChunkRecipient(position, number if isinstance(number, str) else "", body=text)
             yield SourceItem(recipient, f"{where}.to", problem)
 
 
-def recipient_source(to: object, messages: object, parameters: object) -> RecipientSource:
+def recipient_source(
+    to: object, messages: object, parameters: object, encoding: str = DEFAULT_ENCODING
+) -> RecipientSource:
     """Return the source the arguments describe: exactly one of ``to`` and ``messages``.
 
-    ``to`` is a list of numbers, one number (a string starting with ``+``), or the path of a CSV file.
+    ``to`` is a list of numbers, one number (a string starting with ``+``, or an int whose ``+`` a native
+    template render dropped), or the path of a CSV file. Digits without ``+`` are refused as a number
+    missing its ``+``, not read as a file name.
 
     :param to: The ``to`` argument.
     :param messages: The ``messages`` argument.
     :param parameters: The ``parameters`` argument.
+    :param encoding: The CSV file's encoding.
     :raises SmsValidationError: naming the argument and the rule.
     """
     given = [name for name, value in (("to", to), ("messages", messages)) if value not in (None, "", [])]
@@ -411,11 +379,13 @@ def recipient_source(to: object, messages: object, parameters: object) -> Recipi
             "render_template_as_native_obj=True on the DAG"
         )
         raise SmsValidationError([Problem("to", "(a list as text)", rule)], subject="recipients")
+    if looks_like_digits(to):  # a number, not a file name
+        raise SmsValidationError([Problem("to", mask_msisdn(str(to).strip()), e164_rule(to))], "recipients")
     if isinstance(to, Path) or (isinstance(to, str) and not to.strip().startswith("+")):
-        source = CsvSource(Path(str(to).strip()), values)
+        source = CsvSource(Path(str(to).strip()), values, encoding)
         source.columns()
         return source
-    if isinstance(to, str):
+    if isinstance(to, (str, int)) and not isinstance(to, bool):
         return ListSource([to], values)
     if isinstance(to, (bytes, Mapping)) or not isinstance(to, Sequence):
         problem = Problem("to", f"<{type(to).__name__}>", "must be a list of numbers or a CSV file path")
@@ -428,39 +398,31 @@ def recipient_source(to: object, messages: object, parameters: object) -> Recipi
 
 @dataclass
 class RejectedList:
-    """Problems of recipients left out: the first :data:`MAX_LISTED` kept, all counted."""
+    """Problems of recipients left out: the first :data:`MAX_LISTED` kept, all counted.
+
+    :param count: Recipients left out, repeated numbers included.
+    :param listed: The first problems.
+    :param repeats: How many of them repeat a number listed earlier.
+    """
 
     count: int = 0
     listed: list[Problem] = field(default_factory=list)
+    repeats: int = 0
 
-    def add(self, problem: Problem) -> None:
+    def add(self, problem: Problem, *, repeat: bool = False) -> None:
         """Count a problem and keep it if the list is not full.
 
         :param problem: The problem (numbers already masked).
+        :param repeat: Whether the recipient repeats a number listed earlier.
         """
         self.count += 1
+        self.repeats += repeat
         if len(self.listed) < MAX_LISTED:
             self.listed.append(problem)
 
     def as_json(self) -> list[dict[str, str]]:
         """Return the kept problems as JSON objects."""
         return [{"field": p.field, "value": p.value, "rule": p.rule} for p in self.listed]
-
-
-@dataclass(frozen=True)
-class ChunkSent:
-    """What sending one chunk came to.
-
-    :param chunk: The chunk.
-    :param sent: What its key created, now or (``sent.found``) by an earlier try.
-    :param refused: One problem (number masked) per recipient the vendor refused.
-    :param parts: SMS parts of the messages the vendor took.
-    """
-
-    chunk: SendChunk
-    sent: SentChunk
-    refused: tuple[Problem, ...]
-    parts: int
 
 
 # -- the campaign -------------------------------------------------------------------------------------
@@ -471,11 +433,13 @@ class PlannedChunk:
     """A chunk of usable recipients, and the problems of the ones left out.
 
     :param chunk: The chunk (possibly without recipients).
-    :param problems: One per recipient left out.
+    :param problems: One per unusable recipient left out.
+    :param repeats: One per recipient left out because its number is listed earlier in the send.
     """
 
     chunk: SendChunk
     problems: tuple[Problem, ...]
+    repeats: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -520,6 +484,7 @@ class Campaign:
         vendor_options: Mapping[str, Any] | None = None,
         chunk_size: object = DEFAULT_CHUNK_SIZE,
         invalid_recipients: str = "reject",
+        encoding: object = None,
         now: datetime | None = None,
         sent_since: datetime | None = None,
     ) -> Campaign:
@@ -538,6 +503,7 @@ class Campaign:
         :param vendor_options: Vendor-specific options by the vendor's field name.
         :param chunk_size: Source positions per vendor request.
         :param invalid_recipients: ``reject`` or ``skip``.
+        :param encoding: The encoding of a CSV file ``to`` names (UTF-8 by default).
         :param now: The current time (defaults to now).
         :param sent_since: Nothing with the campaign's keys was sent before this time (``earliest_send``).
         :raises SmsValidationError: an argument breaks a rule.
@@ -545,21 +511,26 @@ class Campaign:
         """
         hook.require("send")
         now = now or datetime.now(timezone.utc)
-        policy = _policy(past_schedule)
+        policy = past_schedule_policy(past_schedule)
         schedule = resolve_schedule(
             parse_when("send_at", send_at), parse_when("expire_at", expire_at), policy, now
         )
-        source = recipient_source(to, messages, parameters)
+        source = recipient_source(to, messages, parameters, _encoding(encoding))
         individual = isinstance(source, MessagesSource)
-        keys = set(ParameterValues.parse(parameters).by_key)
+        parameter_values = ParameterValues.parse(parameters)
+        keys = set(parameter_values.by_key)
         if isinstance(source, CsvSource):
             keys.update(column for column in source.columns() if column and column != PHONE_COLUMN)
         if not isinstance(vendor_options, Mapping | None):
             problem = Problem("vendor_options", f"<{type(vendor_options).__name__}>", "must be a mapping")
             raise SmsValidationError([problem], "send")
+        if individual and body is not None:
+            raise SmsValidationError(
+                [Problem("body", "(given)", "messages carry their own texts; leave body out")], "send"
+            )
         options = SendOptions(
-            body=None if individual else _text_or_none(body),
-            defaults=ParameterValues.parse(parameters).defaults(),
+            body=None if individual else _body_text(body),
+            defaults=parameter_values.defaults(),
             parameter_keys=frozenset(keys),
             from_=from_ or None,
             send_at=schedule.send_at,
@@ -567,61 +538,66 @@ class Campaign:
             vendor={k: v for k, v in (vendor_options or {}).items() if v is not None},
         )
         hook.check_send_options(options)
-        if not individual and options.body is None:
-            rule = "must contain at least one non-space character (a body is required with to)"
-            raise SmsValidationError([Problem("body", repr(body), rule)], "send")
-        if individual and body is not None:
-            raise SmsValidationError(
-                [Problem("body", "(given)", "messages carry their own texts; leave body out")], "send"
-            )
         size = _chunk_size(chunk_size, hook.max_chunk_size(individual=individual), invalid_recipients)
         mode: InvalidRecipients = "skip" if invalid_recipients == "skip" else "reject"
-        return cls(hook, options, schedule, policy, source, size, key, mode, sent_since)
+        campaign = cls(hook, options, schedule, policy, source, size, key, mode, sent_since)
+        text = options.body or ""  # without placeholders every recipient gets it as it is: check it once
+        if not PLACEHOLDER_PATTERN.search(text) and (too_long := campaign._too_many_parts(text)):
+            raise SmsValidationError([Problem("body", f"<{len(text)} characters>", too_long)], "send")
+        return campaign
 
-    def past_schedule_refusal(self, now: datetime | None = None) -> str | None:
-        """Return why nothing may be sent when ``send_at`` was past and the policy is ``skip`` or ``fail``.
-
-        :param now: The current time, for the message.
-        """
-        if not self.schedule.was_past or self.policy is PastSchedule.SEND_NOW:
-            return None
-        shown_now = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
-        return (
-            f"send_at {self.schedule.send_at!s} is not after now ({shown_now}) "
-            f"and past_schedule is {self.policy.value!r}; nothing was sent"
+    @cached_property
+    def repeated(self) -> RepeatedNumbers:
+        """The numbers the source lists more than once (found in one pass over it)."""
+        return RepeatedNumbers.find(
+            item.recipient.to for item in self.source if item.problem is None and is_e164(item.recipient.to)
         )
 
     def chunks(self) -> Iterator[PlannedChunk]:
-        """Stream the chunks from the source (a fresh read each time), each recipient checked."""
+        """Stream the chunks from the source (a fresh read each time), each recipient checked.
+
+        A number listed again is left out of its chunk, which keeps its other positions: chunk ``n`` holds
+        positions ``n * chunk_size`` onwards in every try, so its key always names the same recipients.
+        """
         number = 0
         items: list[SourceItem] = []
         problems: list[Problem] = []
-        seen: set[str] = set()
+        repeats: list[Problem] = []
+        tracker = self.repeated.tracker()
         for item in self.source:
             while item.recipient.position // self.chunk_size > number:
-                yield self._planned(number, items, problems)
-                number, items, problems, seen = number + 1, [], [], set()
-            problem = self._recipient_problem(item, seen)
-            if problem is None:
-                items.append(item)
-            else:
+                yield self._planned(number, items, problems, repeats)
+                number, items, problems, repeats = number + 1, [], [], []
+            to, position = item.recipient.to, item.recipient.position
+            earlier = tracker.earlier(to, position) if item.problem is None and is_e164(to) else None
+            if earlier is not None:
+                listed = f"{item.where.partition('[')[0]}[{earlier}]"
+                rule = f"repeats {listed}: each number gets one SMS per send, so this entry was left out"
+                repeats.append(Problem(item.where, mask_msisdn(to), rule))
+            elif (problem := self._recipient_problem(item)) is not None:
                 problems.append(problem)
-        if items or problems:
-            yield self._planned(number, items, problems)
+            else:
+                items.append(item)
+        if items or problems or repeats:
+            yield self._planned(number, items, problems, repeats)
 
     def validate(self) -> RejectedList:
         """Stream the source once: check each recipient and build each chunk's vendor request.
 
-        :return: The recipients left out (only when ``invalid_recipients`` is ``skip``).
+        :return: The recipients left out: numbers listed again, and unusable ones when
+            ``invalid_recipients`` is ``skip``.
         :raises SmsValidationError: a recipient is unusable (``reject``), a request breaks a vendor rule,
             or no recipient is left.
         """
-        rejected = RejectedList()
+        rejected, unusable = RejectedList(), RejectedList()
         usable = 0
         now = datetime.now(timezone.utc)
         for planned in self.chunks():
             for problem in planned.problems:
                 rejected.add(problem)
+                unusable.add(problem)
+            for problem in planned.repeats:
+                rejected.add(problem, repeat=True)
             chunk = planned.chunk
             if not chunk.recipients:
                 continue
@@ -632,15 +608,13 @@ class Campaign:
                 first, last = chunk.recipients[0].position, chunk.recipients[-1].position
                 subject = f"{self.hook.vendor} request of chunk {chunk.number} (positions {first}-{last})"
                 raise SmsValidationError(exc.problems, subject) from None
-        if rejected.count and self.invalid_recipients != "skip":
+        if unusable.count and self.invalid_recipients != "skip":
             subject = (
-                f"send: {rejected.count} unusable recipient(s); invalid_recipients='skip' leaves them out"
+                f"send: {unusable.count} unusable recipient(s); invalid_recipients='skip' leaves them out"
             )
-            raise SmsValidationError(rejected.listed, subject)
+            raise SmsValidationError(unusable.listed, subject)
         if not usable:
-            raise SmsValidationError(
-                [Problem("to", "(no usable recipient)", "a send needs a recipient")], "send"
-            )
+            raise SmsValidationError([Problem("to", "(none left)", "a send needs a usable number")], "send")
         return rejected
 
     def send(self, logger: Log = log) -> Iterator[ChunkSent]:
@@ -655,37 +629,36 @@ class Campaign:
             chunk = planned.chunk
             if not chunk.recipients:
                 continue
-            found = self.hook.find_chunk(chunk.key, self.sent_since) if look_up else None
+            found = self.find(chunk.key) if look_up else None
             if first or found is None:
                 look_up = found is not None
             first = False
-            yield self._outcome(chunk, found or self._send_chunk(chunk, logger), logger)
+            yield self.outcome(chunk, found or self._send_chunk(chunk, logger), logger)
 
-    def preview(self) -> Iterator[tuple[SendChunk, ChunkPreview]]:
-        """Preview every chunk without sending: yield each chunk with the vendor's preview of it."""
-        for planned in self.chunks():
-            if planned.chunk.recipients:
-                yield planned.chunk, self.hook.preview_chunk(planned.chunk, self.options)
+    def find(self, key: str) -> SentChunk | None:
+        """Look a chunk's key up, again after a failed look-up, up to :data:`LOOKUP_ATTEMPTS` times.
 
-    def describe_schedule(self) -> str:
-        """Say when the messages go out, for the log."""
-        if self.schedule.send_at is not None:
-            return f"scheduled for {self.schedule.send_at.isoformat()}"
-        return "sending now (send_at was past)" if self.schedule.was_past else "sending now"
+        Every try looks up what earlier tries sent: under heavy faults, one failure per try would stall it.
 
-    def _recipient_problem(self, item: SourceItem, seen: set[str]) -> Problem | None:
-        """Return why a recipient cannot be sent to, or ``None``; ``seen`` holds its chunk's numbers."""
+        :param key: The chunk's idempotency key.
+        """
+        for attempt in range(1, LOOKUP_ATTEMPTS + 1):
+            try:
+                return self.hook.find_chunk(key, self.sent_since)
+            except SmsError as exc:
+                if not exc.retryable or attempt == LOOKUP_ATTEMPTS:
+                    raise
+                log.warning("Looking %s up failed (%s), trying again", key, type(exc).__name__)
+        raise AssertionError("unreachable")
+
+    def _recipient_problem(self, item: SourceItem) -> Problem | None:
+        """Return why a recipient cannot be sent to, or ``None``: its number, and its text filled in."""
         if item.problem is not None:
             return item.problem
         recipient = item.recipient
         shown = mask_msisdn(recipient.to)
         if not is_e164(recipient.to):
-            return Problem(item.where, shown, E164_RULE)
-        if recipient.to in seen:
-            return Problem(
-                item.where, shown, "is listed twice in its chunk; a recipient listed twice is charged twice"
-            )
-        seen.add(recipient.to)
+            return Problem(item.where, shown, e164_rule(recipient.to))
         text = recipient.body
         options = self.options
         if text is None:
@@ -695,17 +668,29 @@ class Campaign:
             if unmatched:
                 keys = ", ".join("${" + key + "}" for key in sorted(set(unmatched)))
                 return Problem(item.where, shown, f"has no value for {keys} and there is no default")
-        limit = options.vendor.get("max_number_of_message_parts")
-        if isinstance(limit, int) and not isinstance(limit, bool):
-            parts = self.hook.message_parts(text, options)
-            if parts > limit:
-                rule = f"its text takes {parts} parts, max_number_of_message_parts is {limit}"
-                return Problem(item.where, shown, rule)
-        return None
+        try:
+            check_message_text(text)
+        except ValueError as exc:
+            return Problem(item.where, shown, f"its text {problem_of('', exc).rule}")
+        too_long = self._too_many_parts(text)
+        return None if too_long is None else Problem(item.where, shown, too_long)
 
-    def _planned(self, number: int, items: list[SourceItem], problems: list[Problem]) -> PlannedChunk:
+    def _too_many_parts(self, text: str) -> str | None:
+        """Say why ``text`` takes too many parts (``max_number_of_message_parts`` or the default), if so."""
+        limit = self.options.vendor.get("max_number_of_message_parts")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            limit = MAX_MESSAGE_PARTS
+        if 2 * len(text) <= 66 * limit:  # a part holds at least 66 units, a character costs at most 2
+            return None
+        if (parts := self.hook.message_parts(text, self.options)) <= limit:
+            return None
+        return f"its text takes {parts} SMS parts; a message may take at most {limit}"
+
+    def _planned(
+        self, number: int, items: list[SourceItem], problems: list[Problem], repeats: list[Problem]
+    ) -> PlannedChunk:
         chunk = SendChunk(number, chunk_key(self.key, number), tuple(i.recipient for i in items))
-        return PlannedChunk(chunk, tuple(problems))
+        return PlannedChunk(chunk, tuple(problems), tuple(repeats))
 
     def _send_chunk(self, chunk: SendChunk, logger: Log) -> SentChunk:
         """Send a chunk; after an ambiguous failure look its key up before sending it again."""
@@ -720,7 +705,7 @@ class Campaign:
                 logger.warning(
                     "Chunk %d (key %s): result unknown, looking the key up", chunk.number, chunk.key
                 )
-                found = self.hook.find_chunk(chunk.key, self.sent_since)
+                found = self.find(chunk.key)
                 if found is not None:
                     return found
                 if attempt == MAX_AMBIGUOUS_RESENDS:
@@ -728,7 +713,14 @@ class Campaign:
                 logger.warning("Chunk %d (key %s) was not created; sending it again", chunk.number, chunk.key)
         raise AssertionError("unreachable")
 
-    def _outcome(self, chunk: SendChunk, sent: SentChunk, logger: Log) -> ChunkSent:
+    def outcome(self, chunk: SendChunk, sent: SentChunk, logger: Log) -> ChunkSent:
+        """Log and return what sending (or finding) a chunk came to.
+
+        :param chunk: The chunk.
+        :param sent: What its key created.
+        :param logger: The task's logger.
+        :raises SmsRefusedError: the vendor refused every message of the chunk.
+        """
         refused = dict(sent.rejected)
         if sent.found_indexes is not None:
             missing = (i for i in range(len(chunk.recipients)) if i not in sent.found_indexes)
@@ -760,18 +752,30 @@ class Campaign:
         return ChunkSent(chunk, sent, problems, parts)
 
 
-def _text_or_none(body: object) -> str | None:
+def _body_text(body: object) -> str:
+    """Return the ``body`` of a one-text send as text, or refuse it naming the rule."""
     if body is None or (isinstance(body, str) and not body.strip()):
-        return None
-    return body if isinstance(body, str) else str(body)
-
-
-def _policy(value: str) -> PastSchedule:
+        rule = "must contain at least one non-space character (a body is required with to)"
+        raise SmsValidationError([Problem("body", repr(body), rule)], "send")
     try:
-        return PastSchedule(value)
-    except ValueError:
-        rule = "must be one of " + ", ".join(p.value for p in PastSchedule)
-        raise SmsValidationError([Problem("past_schedule", repr(value), rule)], "send") from None
+        return check_message_text(body)
+    except ValueError as exc:
+        raise SmsValidationError([problem_of("body", exc)], "send") from None
+
+
+def _encoding(value: object) -> str:
+    """Return the codec to read a CSV file with: UTF-8 (a byte order mark skipped) unless named."""
+    if value is None or value == "":
+        return DEFAULT_ENCODING
+    try:
+        name = codecs.lookup(value).name if isinstance(value, str) else None
+    except LookupError:
+        name = None
+    if name is None:
+        shown = repr(value[:40]) if isinstance(value, str) else f"<{type(value).__name__}>"
+        rule = "must name a text encoding Python knows, e.g. 'utf-8', 'latin-1' or 'cp1252'"
+        raise SmsValidationError([Problem("encoding", shown, rule)], "recipients")
+    return DEFAULT_ENCODING if name == "utf-8" else name
 
 
 def _chunk_size(value: object, vendor_max: int, invalid_recipients: str) -> int:

@@ -43,15 +43,17 @@ from airflow_provider_sms.hooks.tracking import (
 )
 from airflow_provider_sms.models.sinch import (
     SinchBatch,
-    SinchBatchDeliveryReport,
     SinchBatchListPage,
     SinchBinaryBatchRequest,
     SinchDeliveryFeedbackRequest,
-    SinchDeliveryReportListPage,
     SinchDryRunResponse,
-    SinchRecipientDeliveryReport,
     SinchTextBatchRequest,
     SinchUpdateBatchRequest,
+)
+from airflow_provider_sms.models.sinch_reports import (
+    SinchBatchDeliveryReport,
+    SinchDeliveryReportListPage,
+    SinchRecipientDeliveryReport,
 )
 from airflow_provider_sms.models.sms import NeutralStatus, from_sinch, mask_msisdn
 
@@ -65,6 +67,8 @@ ENGINE_FIELDS = frozenset(
 )
 #: Fields a replacement takes from the batch it replaces when the task leaves them empty.
 KEPT_FIELDS = ("to", "from_", "client_reference", "delivery_report", "callback_url", "feedback_enabled")
+#: Checks a replacement's given fields before the batch (and its recipients) is read; never sent.
+STAND_IN_RECIPIENT = "+10000000000"
 #: Sinch's error code for a change to a batch that has already gone out (or was cancelled).
 ALREADY_DISPATCHED = "batch_already_dispatched"
 #: Outcomes of a cancel: every message cancelled, some already gone out, or all of them.
@@ -494,9 +498,8 @@ class SinchHook(SmsHook):
         if "to" in given:
             shown = f"<{len(given['to'])} numbers>" if isinstance(given["to"], list) else "(hidden)"
             _at_most_one_batch("to", shown, batch_ids, "every batch would message the same recipients")
-            SinchTextBatchRequest.build(
-                given, context=self._context(now)
-            )  # nothing is read before this passes
+        # Nothing is read before the given fields pass (recipients the batch keeps stand in for a missing to).
+        SinchTextBatchRequest.build({"to": [STAND_IN_RECIPIENT], **given}, context=self._context(now))
         changes = []
         for batch_id in batch_ids:
             batch = self.get_batch(batch_id)
@@ -658,6 +661,9 @@ def _number_list(numbers: object) -> object:
 
 def _given(fields: Mapping[str, Any], numbers: Sequence[str]) -> dict[str, Any]:
     given = {name: value for name, value in fields.items() if value is not None}
+    reference = given.get("client_reference")
+    if isinstance(reference, int) and not isinstance(reference, bool):
+        given["client_reference"] = str(reference)  # a native template render made a number of it
     for name in numbers:
         if name in given:
             given[name] = _number_list(given[name])

@@ -8,23 +8,26 @@ the vendor. :meth:`SmsHook.for_connection` picks the vendor hook by the connecti
 
 from __future__ import annotations
 
+import difflib
+import enum
 import functools
 import importlib
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
+import pendulum
 from airflow.sdk import BaseHook
 
 from airflow_provider_sms.exceptions import Problem, SmsCapabilityError, SmsValidationError
 from airflow_provider_sms.hooks.tracking import BatchStatus, KeyedBatch, RecipientState, best_states
-from airflow_provider_sms.models.sms import count_parts, mask_msisdn, unknown_keys
+from airflow_provider_sms.models.sms import HIDDEN, count_parts, mask_msisdn
 from airflow_provider_sms.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
@@ -156,6 +159,22 @@ class SentChunk:
 
 
 @dataclass(frozen=True)
+class ChunkSent:
+    """What sending one chunk came to.
+
+    :param chunk: The chunk.
+    :param sent: What its key created, now or (``sent.found``) by an earlier try.
+    :param refused: One problem (number masked) per recipient the vendor refused.
+    :param parts: SMS parts of the messages the vendor took.
+    """
+
+    chunk: SendChunk
+    sent: SentChunk
+    refused: tuple[Problem, ...]
+    parts: int
+
+
+@dataclass(frozen=True)
 class MessagePreview:
     """How one message of a chunk would go out.
 
@@ -229,6 +248,102 @@ class PlannedChange:
     batch_id: str
     action: str
     request: object = None
+
+
+# -- send schedule: when messages go out, and what a send_at already past does ----------------------
+
+ISO_RULE = "must be a datetime or an ISO-8601 date-time string"
+
+
+class PastSchedule(str, enum.Enum):
+    """What a ``send_at`` that is not in the future does when the send starts (typically a backfill).
+
+    ``send_now`` drops it and sends at once (an ``expire_at`` keeps its distance from ``send_at``);
+    ``skip`` and ``fail`` skip or fail the task, before any request.
+    """
+
+    SEND_NOW = "send_now"
+    SKIP = "skip"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The schedule a send uses.
+
+    :param send_at: When to send; ``None`` sends at once.
+    :param expire_at: When to give up delivering, if set.
+    :param was_past: Whether the given ``send_at`` was not in the future.
+    """
+
+    send_at: datetime | None
+    expire_at: datetime | None
+    was_past: bool = False
+
+    def due_by(self, now: datetime) -> Schedule:
+        """Return the schedule for a request made at ``now``: a ``send_at`` that has passed is dropped.
+
+        :param now: The time of the request.
+        """
+        if self.send_at is not None and self.send_at <= now:
+            return Schedule(None, self.expire_at, self.was_past)
+        return self
+
+
+def parse_when(field_name: str, value: object) -> datetime | None:
+    """Return ``value`` as an aware datetime (a string without offset is UTC), ``None`` when empty.
+
+    :param field_name: The argument's name, for the error.
+    :param value: A datetime, an ISO-8601 string, or ``None``/``""``.
+    :raises SmsValidationError: the value is neither.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value if value.utcoffset() is not None else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, str):
+        try:
+            parsed = pendulum.parse(value.strip(), tz="UTC")
+        except (ValueError, TypeError, OverflowError):
+            parsed = None
+        if isinstance(parsed, datetime):
+            return parsed
+        shown = repr(value[:40])
+    else:
+        shown = f"<{type(value).__name__}>"
+    raise SmsValidationError([Problem(field_name, shown, ISO_RULE)], subject="schedule")
+
+
+def resolve_schedule(
+    send_at: datetime | None, expire_at: datetime | None, policy: PastSchedule, now: datetime
+) -> Schedule:
+    """Apply ``past_schedule``: keep a future ``send_at``, or decide a past one.
+
+    :param send_at: The requested send time.
+    :param expire_at: The requested expiry.
+    :param policy: The ``past_schedule`` policy.
+    :param now: The current time.
+    """
+    if send_at is None or send_at > now:
+        return Schedule(send_at, expire_at)
+    if policy is not PastSchedule.SEND_NOW:
+        return Schedule(send_at, expire_at, was_past=True)
+    if expire_at is not None and expire_at > send_at:
+        expire_at = now + (expire_at - send_at)
+    return Schedule(None, expire_at, was_past=True)
+
+
+def past_schedule_policy(value: str) -> PastSchedule:
+    """Return the ``past_schedule`` argument as a policy.
+
+    :param value: ``send_now``, ``skip`` or ``fail``.
+    :raises SmsValidationError: naming the argument and the choices.
+    """
+    try:
+        return PastSchedule(value)
+    except ValueError:
+        rule = "must be one of " + ", ".join(p.value for p in PastSchedule)
+        raise SmsValidationError([Problem("past_schedule", repr(value), rule)], "send") from None
 
 
 # -- the hook ------------------------------------------------------------------------------------------
@@ -635,3 +750,26 @@ def _port_problems(host: str | None, port: int | None) -> list[Problem]:
         return []
     where = "the Base URL override's port" if base_url else "the vendor's HTTPS port"
     return [Problem("port", repr(str(port)), f"must be {expected} ({where}) or empty")]
+
+
+def unknown_keys(given: Mapping[str, Any], known: Sequence[str], what: str) -> list[Problem]:
+    """Return a problem for every key of ``given`` that is not one of ``known``.
+
+    A typo'd key would otherwise be ignored and its setting silently left at its default. The value is
+    never shown (a misplaced key may hold a secret); the rule suggests the nearest known key, also for a
+    key written with Airflow 2's ``extra__<type>__`` prefix.
+
+    :param given: The settings given, e.g. a connection's ``extra``.
+    :param known: The keys that mean something.
+    :param what: What the keys belong to, e.g. ``sinch``, for the rule and the prefix.
+    """
+    problems = []
+    for key in given:
+        if key in known:
+            continue
+        plain = str(key).lower().removeprefix(f"extra__{what}__")
+        nearest = difflib.get_close_matches(plain, known, n=1)
+        hint = f"did you mean {nearest[0]!r}? " if nearest else ""
+        rule = f"is not a setting of a {what} connection; {hint}known keys: {', '.join(known)}"
+        problems.append(Problem(str(key), HIDDEN, rule))
+    return problems

@@ -12,7 +12,9 @@ Decisions where the vendor pages disagree or are silent:
   ``WebhookUri``, ``WebhookMethod``) are rejected when ``From`` is set, even when blank strings: they
   only apply to a leased number, which is used when ``From`` is blank or omitted.
 - ``DeliveryReceiptWebhookUri`` is rejected with ``DeliveryReceipt: false``: the vendor never calls it then.
-- ``Text`` must contain a non-space character; the vendor states no length limit, so none is enforced.
+- ``Text`` follows the text rules both vendors share (``MessageText``: text, not blank, no control
+  characters but line breaks and tabs, at most ``MAX_MESSAGE_PARTS`` parts): the vendor states no
+  length limit, and a text of 131 parts is no message anybody meant to send.
 - Email addresses are not checked: the vendor gives no rule, and its own examples carry placeholders
   that are not addresses.
 - ``Schedule`` must be less than 1 hour in the past (the vendor sends such a message at once and
@@ -29,16 +31,17 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, ValidationInfo, field_validator
 
+from airflow_provider_sms.exceptions import rule_error
 from airflow_provider_sms.models.sms import (
     E164Number,
     FoneDynamicsSender,
     MessageState,
+    MessageText,
     RequestModel,
     WireModel,
     check_plain_http,
     from_fonedynamics,
     mask_msisdn,
-    rule_error,
 )
 
 # -- timestamps: Unix seconds in UTC on the wire, aware datetimes accepted from callers ----------------------
@@ -173,7 +176,7 @@ class FoneMessageRequest(RequestModel):
 
     from_: FoneDynamicsSender | None = Field(default=None, alias="From")
     to: E164Number = Field(alias="To")
-    text: str = Field(alias="Text")
+    text: MessageText = Field(alias="Text")
     schedule: UnixSeconds | None = Field(default=None, alias="Schedule")
     delivery_receipt: bool | None = Field(default=None, alias="DeliveryReceipt")
     delivery_receipt_webhook_uri: WebhookUri | None = Field(default=None, alias="DeliveryReceiptWebhookUri")
@@ -192,13 +195,6 @@ class FoneMessageRequest(RequestModel):
     def uses_leased_number(self) -> bool:
         """Whether the message is sent from a leased number (``From`` blank or omitted)."""
         return not self.from_
-
-    @field_validator("text")
-    @classmethod
-    def _text_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise rule_error(repr(value), "must contain at least one non-space character")
-        return value
 
     @field_validator("schedule")
     @classmethod

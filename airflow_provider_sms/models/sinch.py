@@ -2,13 +2,16 @@
 
 Send, dry run and replace take the same body (:class:`SinchTextBatchRequest` or
 :class:`SinchBinaryBatchRequest`); update takes :class:`SinchUpdateBatchRequest`; every endpoint that
-returns a batch returns :class:`SinchBatch`. Delivery reports arrive in the same shapes as callbacks: a
-batch report for ``summary``/``full``, a recipient report for ``per_recipient``/``per_recipient_final``.
+returns a batch returns :class:`SinchBatch`. Delivery reports and their queries are in
+``models/sinch_reports.py``.
 
 Limits where the Sinch documents disagree:
 
 * ``body`` of a text batch: the current reference says 0..2000 characters, older sections 1600. Send
   and replace accept 2000 (the current contract); the update endpoint's own reference still says 1600.
+  Every text body also follows the text rules both vendors share (``check_message_text``: not blank,
+  no control characters but line breaks and tabs; at most ``MAX_MESSAGE_PARTS`` parts unless
+  ``max_number_of_message_parts`` says otherwise).
 * ``client_reference``: the current send reference says up to 2048 characters, while the dry-run,
   replace, get and cancel sections and the older docs say 128. A reference longer than 128 could be
   rejected or truncated by the stricter paths, which would break looking a batch up by it (the
@@ -38,17 +41,20 @@ from pydantic import (
 )
 from typing_extensions import Self
 
+from airflow_provider_sms.exceptions import rule_error
 from airflow_provider_sms.models.sms import (
+    CONTROL_RULE,
+    MAX_MESSAGE_PARTS,
     E164Number,
-    MessageState,
     RequestModel,
     SinchSender,
     WireModel,
+    check_message_text,
+    check_parts,
     check_plain_http,
-    from_sinch,
+    forbidden_char,
     is_e164,
     mask_msisdn,
-    rule_error,
 )
 
 
@@ -154,19 +160,6 @@ CALLBACK_URL_MAX_CHARS = 2048
 MAX_RECIPIENTS = 1000
 
 DELIVERY_REPORT_TYPES = ("none", "summary", "full", "per_recipient", "per_recipient_final")
-#: The simplified delivery statuses, spelled as the API spells them.
-SINCH_STATUSES = (
-    "Queued",
-    "Dispatched",
-    "Aborted",
-    "Cancelled",
-    "Rejected",
-    "Deleted",
-    "Delivered",
-    "Failed",
-    "Expired",
-    "Unknown",
-)
 
 _HEX = re.compile(r"^(?:[0-9A-Fa-f]{2})*\Z")
 
@@ -329,7 +322,8 @@ DeliveryReportType = Annotated[
 ]
 CallbackUrl = Annotated[str, AfterValidator(check_callback_url)]
 ClientReference = Annotated[str, max_chars(CLIENT_REFERENCE_MAX_CHARS)]
-TextBody = Annotated[str, max_chars(TEXT_BODY_MAX_CHARS)]
+#: Text (see ``check_message_text``) of at most 2000 characters; parts: ``max_number_of_message_parts``.
+TextBody = Annotated[str, BeforeValidator(check_message_text), max_chars(TEXT_BODY_MAX_CHARS)]
 UpdateBody = Annotated[str, max_chars(UPDATE_BODY_MAX_CHARS)]
 Udh = Annotated[str, AfterValidator(check_hex)]
 PartCount = Annotated[int, int_between(1)]
@@ -357,6 +351,14 @@ def check_base64(value: str) -> str:
     return value
 
 
+def base64_text(value: object) -> object:
+    """Before-validator of a binary body: bytes are refused with the way to encode them, not decoded."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        rule = "is bytes: a binary body is Base64 text, e.g. base64.b64encode(data).decode('ascii')"
+        raise rule_error(f"<{len(value)} bytes>", rule)
+    return value
+
+
 def check_binary_size(body: str | None, udh: str) -> None:
     """Raise a rule error (for the ``udh`` field) when body and udh bytes exceed 140 together.
 
@@ -375,7 +377,7 @@ def check_binary_size(body: str | None, udh: str) -> None:
 
 
 #: A binary message body: Base64 text.
-Base64Body = Annotated[str, AfterValidator(check_base64)]
+Base64Body = Annotated[str, BeforeValidator(base64_text), AfterValidator(check_base64)]
 
 
 # -- ``parameters``: per-recipient values for ``${key}`` placeholders ----------------------------------------
@@ -418,6 +420,8 @@ def _parameter_problems(key: object, values: object) -> list[tuple[str, str]]:
         elif len(text) > PARAMETER_VALUE_MAX_CHARS:
             # The value may be personal data (a name): show its length only.
             problems.append((f"{key}[{mask_msisdn(recipient)}]=<{len(text)} characters>", VALUE_RULE))
+        elif (bad := forbidden_char(text)) is not None:
+            problems.append((f"{key}[{mask_msisdn(recipient)}]={bad}", CONTROL_RULE))
     return problems
 
 
@@ -464,6 +468,13 @@ class SinchTextBatchRequest(_SinchBatchFields):
     body: TextBody
     parameters: Parameters | None = None
 
+    @field_validator("body")
+    @classmethod
+    def _fits_max_parts(cls, body: str, info: ValidationInfo) -> str:
+        # As written (the send operator counts each recipient's text); truncate_concat cuts it to one part.
+        limit = info.data.get("max_number_of_message_parts") or MAX_MESSAGE_PARTS
+        return body if info.data.get("truncate_concat") else check_parts(body, limit)
+
 
 class SinchBinaryBatchRequest(_SinchBatchFields):
     """A binary batch (``mt_binary``): Base64 ``body`` and hex ``udh``, at most 140 bytes together.
@@ -500,6 +511,13 @@ class SinchUpdateBatchRequest(RequestModel):
     expire_at: SinchDateTime | None = None
     callback_url: CallbackUrl | None = None
     parameters: Parameters | None = None
+
+    @field_validator("body", mode="before")
+    @classmethod
+    def _text_or_base64(cls, body: object, info: ValidationInfo) -> object:
+        if body is None or info.data.get("type") == "mt_binary":
+            return base64_text(body)
+        return check_parts(check_message_text(body))
 
     @field_validator("body")
     @classmethod
@@ -584,61 +602,6 @@ class SinchBatchListPage(SinchResponse):
     batches: list[SinchBatch] = Field(default_factory=list)
 
 
-# -- delivery reports: per batch (summary or full), per recipient, and the paged list ------------------------
-class SinchStatusCount(SinchResponse):
-    """How many messages of a batch have one status code; ``recipients`` only in a full report."""
-
-    code: int
-    status: str
-    count: int
-    recipients: list[str] | None = None
-
-
-class SinchBatchDeliveryReport(SinchResponse):
-    """A batch's delivery report: ``type`` is ``delivery_report_sms`` (or ``_mms``)."""
-
-    type: str | None = None
-    batch_id: str
-    total_message_count: int | None = None
-    statuses: list[SinchStatusCount] = Field(default_factory=list)
-    client_reference: str | None = None
-
-
-class SinchRecipientDeliveryReport(SinchResponse):
-    """One recipient's delivery report: ``type`` is ``recipient_delivery_report_sms`` (or ``_mms``).
-
-    ``code`` is parsed leniently: older documents show it as the string ``"0"``.
-    """
-
-    type: str | None = None
-    batch_id: str
-    recipient: str
-    code: int | None = None
-    status: str
-    at: datetime | None = None
-    operator_status_at: datetime | None = None
-    client_reference: str | None = None
-    applied_originator: str | None = None
-    encoding: str | None = None
-    number_of_message_parts: int | None = None
-    operator: str | None = None
-    status_message: str | None = None
-
-    @property
-    def state(self) -> MessageState:
-        """The status in the neutral vocabulary, with Sinch's own status and code kept."""
-        return from_sinch(self.status, self.code)
-
-
-class SinchDeliveryReportListPage(SinchResponse):
-    """One page of ``GET /delivery_reports``; ``count`` is the total over all pages (0 when omitted)."""
-
-    count: int = 0
-    page: int = 0
-    page_size: int = 0
-    delivery_reports: list[SinchRecipientDeliveryReport] = Field(default_factory=list)
-
-
 # -- dry run (POST ``/batches/dry_run``): query and response -------------------------------------------------
 class SinchDryRunRecipient(SinchResponse):
     """What one recipient would get: the body after parameter substitution, its parts and encoding.
@@ -676,28 +639,8 @@ class SinchDryRunQuery(RequestModel):
         return params
 
 
-# -- queries of the list and delivery-report endpoints, each with ``to_params()`` ----------------------------
-_STATUS_BY_LOWER = {status.lower(): status for status in SINCH_STATUSES}
-
-
-def capitalise_status(value: str) -> str:
-    """Validator: accept a Sinch delivery status in any case and return it as the API spells it.
-
-    :param value: A status such as ``delivered`` or ``Delivered``.
-    """
-    status = _STATUS_BY_LOWER.get(value.strip().lower())
-    if status is None:
-        raise rule_error(repr(value[:40]), "must be one of " + ", ".join(SINCH_STATUSES))
-    return status
-
-
-SinchStatusFilter = Annotated[
-    list[Annotated[str, AfterValidator(capitalise_status)]], BeforeValidator(split_csv)
-]
-SinchCodeFilter = Annotated[list[Annotated[int, int_between(0)]], BeforeValidator(split_csv)]
-
-
-class _SinchQuery(RequestModel):
+# -- queries, each with ``to_params()`` (the delivery-report ones are in models/sinch_reports.py) ------------
+class SinchQuery(RequestModel):
     """A query whose set fields become string parameters."""
 
     def to_params(self) -> dict[str, str]:
@@ -725,7 +668,7 @@ class _SinchQuery(RequestModel):
         return end_date
 
 
-class SinchListBatchesQuery(_SinchQuery):
+class SinchListBatchesQuery(SinchQuery):
     """Filters of ``GET /batches`` (batches of the last 14 days; ``page`` counts from 0)."""
 
     page: Page | None = None
@@ -733,27 +676,6 @@ class SinchListBatchesQuery(_SinchQuery):
     from_: Annotated[list[SinchSender], BeforeValidator(split_csv)] | None = Field(default=None, alias="from")
     start_date: SinchDateTime | None = None
     end_date: SinchDateTime | None = None
-    client_reference: ClientReference | None = None
-
-
-class SinchBatchDeliveryReportQuery(_SinchQuery):
-    """Query of ``GET /batches/{id}/delivery_report``: report type and filters on status and code."""
-
-    type: Annotated[Literal["summary", "full"], one_of(("summary", "full"))] | None = None
-    status: SinchStatusFilter | None = None
-    code: SinchCodeFilter | None = None
-    client_reference: ClientReference | None = None
-
-
-class SinchListDeliveryReportsQuery(_SinchQuery):
-    """Filters of ``GET /delivery_reports`` (Sinch's default window starts 24 h ago)."""
-
-    page: Page | None = None
-    page_size: PageSize | None = None
-    start_date: SinchDateTime | None = None
-    end_date: SinchDateTime | None = None
-    status: SinchStatusFilter | None = None
-    code: SinchCodeFilter | None = None
     client_reference: ClientReference | None = None
 
 

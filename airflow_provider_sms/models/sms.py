@@ -1,31 +1,46 @@
-"""What both vendors share: wire base classes, errors, phone numbers, senders, encoding, statuses, settings.
+"""What both vendors share: wire base, errors, numbers, senders, encoding, text rules, schedule, settings.
 
 Responses keep unknown fields (forward compatibility); requests reject them. Pydantic's own error
 text would echo raw input (phone numbers), so models hide input in errors and :meth:`RequestModel.build`
 turns a pydantic error into :class:`~airflow_provider_sms.exceptions.SmsValidationError`, whose messages
-come from our validators and carry masked values only. :class:`SettingsChecker` applies the rules both
+come from our validators and carry masked values only. The status vocabulary is in ``models/status.py``
+(its names are importable from here too). :class:`SettingsChecker` applies the rules both
 vendors' client settings share (required values, URL path ids, URLs, timeouts, retries), collecting every
 problem before one error.
 """
 
 from __future__ import annotations
 
-import difflib
 import enum
 import functools
+import heapq
 import ipaddress
 import logging
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo
 from typing_extensions import Self
 
-from airflow_provider_sms.exceptions import Problem, SmsValidationError
+from airflow_provider_sms.exceptions import (
+    Problem,
+    RuleError,
+    SmsValidationError,
+    rule_error,
+    validation_error_from_pydantic,
+)
+
+# The status vocabulary lives in models/status.py; its names stay importable from here.
+from airflow_provider_sms.models.status import MessageState as MessageState
+from airflow_provider_sms.models.status import NeutralStatus as NeutralStatus
+from airflow_provider_sms.models.status import from_fonedynamics as from_fonedynamics
+from airflow_provider_sms.models.status import from_sinch as from_sinch
 
 # -- wire base classes and errors ----------------------------------------------------------------
 
@@ -62,48 +77,6 @@ class RequestModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def validation_error_from_pydantic(exc: ValidationError, subject: str) -> SmsValidationError:
-    """Convert a pydantic error whose input is hidden into our error type.
-
-    Our validators raise ``ValueError("<masked value>: <rule>")``; for pydantic's built-in checks
-    (types, lengths) the value is described by type only, because it may be a phone number.
-    """
-    problems: list[Problem] = []
-    for err in exc.errors(include_url=False, include_input=False):
-        field = _format_loc(err.get("loc", ()))
-        message = str(err.get("msg", ""))
-        ctx = err.get("ctx") or {}
-        value, rule = "", message
-        if err.get("type") == "value_error":
-            rule = message.removeprefix("Value error, ")
-            if ctx.get("error") is not None and isinstance(ctx["error"], _ValueRuleError):
-                value, rule = ctx["error"].value, ctx["error"].rule
-        problems.append(Problem(field=field or "(request)", value=value or "(hidden)", rule=rule))
-    return SmsValidationError(problems, subject)
-
-
-class _ValueRuleError(ValueError):
-    def __init__(self, value: str, rule: str) -> None:
-        self.value = value
-        self.rule = rule
-        super().__init__(f"{value}: {rule}")
-
-
-def rule_error(value: str, rule: str) -> ValueError:
-    """Build the error a validator raises: ``value`` must already be masked if it is sensitive."""
-    return _ValueRuleError(value, rule)
-
-
-def _format_loc(loc: tuple[int | str, ...] | Any) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
 # -- phone numbers: E.164 checks and masking for logs and error messages -------------------------
 
 E164_PATTERN = re.compile(r"^\+[1-9][0-9]{6,14}\Z")
@@ -133,8 +106,126 @@ def mask_msisdn(value: object) -> str:
 def check_e164(value: str) -> str:
     """Validator: accept an E.164 number, else raise an error with the number masked."""
     if not is_e164(value):
-        raise rule_error(mask_msisdn(value), E164_RULE)
+        raise rule_error(mask_msisdn(value), e164_rule(value))
     return value
+
+
+_DIGITS = re.compile(r"^[0-9]{7,15}\Z")
+NO_PLUS_RULE = (
+    "looks like a phone number without its '+'; "
+    + E164_RULE
+    + " (a template that renders a number must render the '+' as well)"
+)
+
+
+def e164_rule(value: object) -> str:
+    """Return the rule a value that is not E.164 breaks, saying so when only the ``+`` is missing.
+
+    :param value: The value.
+    """
+    return NO_PLUS_RULE if looks_like_digits(value) and not str(value).strip().startswith("0") else E164_RULE
+
+
+def looks_like_digits(value: object) -> bool:
+    """Return whether ``value`` is text of 7 to 15 digits: a phone number, though not in E.164 form.
+
+    :param value: The value.
+    """
+    return isinstance(value, str) and bool(_DIGITS.match(value.strip()))
+
+
+def normalize_number(value: object) -> object:
+    """Return a recipient as the E.164 text it stands for where that is plain, else the value unchanged.
+
+    Text loses surrounding whitespace; an int is a number whose ``+`` a native template render dropped
+    (``61400200005`` becomes ``+61400200005``, as the docs promise). Anything else is returned as it is,
+    for the caller to refuse with a named error. The result is a recipient only if :func:`is_e164` holds.
+
+    :param value: A recipient as given.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"+{value}"
+    return value.strip() if isinstance(value, str) else value
+
+
+#: Numbers sorted in blocks of this size, then merged: the sort needs no list as long as the numbers.
+_SORT_BLOCK = 1 << 14
+
+
+class RepeatedNumbers:
+    """The E.164 numbers a send lists more than once, found in about 8 bytes per number listed.
+
+    :meth:`find` keeps each number as a 64-bit integer (its digits: exact, since E.164 numbers have at most
+    15 digits) in a compact array, sorts it once in blocks and keeps only the numbers seen twice or more.
+    Each pass over the send then asks :meth:`tracker` which listing of a repeated number comes first.
+
+    :param keys: The repeated numbers' keys, sorted.
+    """
+
+    def __init__(self, keys: array[int]) -> None:
+        self.keys = keys
+
+    @classmethod
+    def find(cls, numbers: Iterable[str]) -> RepeatedNumbers:
+        """Return the numbers listed more than once.
+
+        :param numbers: E.164 numbers, each one checked with :func:`is_e164`.
+        """
+        keys = array("Q", (int(number[1:]) for number in numbers))
+        repeated = array("Q")
+        previous = -1
+        for key in _sorted_keys(keys):
+            if key == previous and (not repeated or repeated[-1] != key):
+                repeated.append(key)
+            previous = key
+        return cls(repeated)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def tracker(self) -> RepeatTracker:
+        """Return a tracker for one pass over the send, in order."""
+        return RepeatTracker(self.keys)
+
+
+class RepeatTracker:
+    """Remembers, during one pass in order, where each repeated number was first listed.
+
+    :param keys: The repeated numbers' keys, sorted.
+    """
+
+    def __init__(self, keys: array[int]) -> None:
+        self._keys = keys
+        self._first = array("q", [-1]) * len(keys)
+
+    def earlier(self, number: str, position: int) -> int | None:
+        """Return the position where ``number`` was first listed in this pass, ``None`` if here.
+
+        :param number: An E.164 number.
+        :param position: Where it is listed now.
+        """
+        if not self._keys:
+            return None
+        key = int(number[1:])
+        index = bisect_left(self._keys, key)
+        if index == len(self._keys) or self._keys[index] != key:
+            return None
+        first = self._first[index]
+        if first < 0:
+            self._first[index] = position
+            return None
+        return first
+
+
+def _sorted_keys(keys: array[int]) -> Iterator[int]:
+    """Yield ``keys`` in order: blocks sorted in place, then merged."""
+    if len(keys) <= _SORT_BLOCK:
+        return iter(sorted(keys))
+    starts = range(0, len(keys), _SORT_BLOCK)
+    for start in starts:
+        keys[start : start + _SORT_BLOCK] = array("Q", sorted(keys[start : start + _SORT_BLOCK]))
+    view = memoryview(keys)
+    return heapq.merge(*(iter(view[start : start + _SORT_BLOCK]) for start in starts))
 
 
 #: A recipient phone number in E.164 format; errors name its list position and mask it.
@@ -316,89 +407,81 @@ def _pack(text: str, costs: list[int], encoding: Encoding) -> list[str]:
     return parts
 
 
-# -- one status vocabulary for both vendors ------------------------------------------------------
-#
-# Every vendor status maps onto a neutral status and a ``final`` flag; the vendor's own status and
-# code are kept alongside.
+# -- message text: what every text body must be, for both vendors ------------------------------
+
+#: Most SMS parts one message may take, as Sinch's ``max_number_of_message_parts`` would set it (on Sinch
+#: that option sets another limit). 14 parts hold the longest GSM-7 text Sinch accepts (2,000 characters),
+#: up to 2,142 GSM-7 or 938 UCS-2 characters.
+MAX_MESSAGE_PARTS = 14
+BLANK_RULE = "must contain at least one non-space character"
+CONTROL_RULE = (
+    "must not contain control characters or unpaired surrogates (only \\n, \\r and \\t are allowed); "
+    "bytes go in a binary message (Sinch type 'mt_binary')"
+)
+BYTES_RULE = (
+    "is bytes, not text: give the text as a str; to send bytes use a binary message "
+    "(Sinch type 'mt_binary' with a Base64 body)"
+)
+TEXT_TYPE_RULE = "must be text (a str; an int or a float is taken as its digits)"
+#: C0 controls but tab, line feed and carriage return; DEL and C1 controls; UTF-16 surrogates.
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-class NeutralStatus(str, enum.Enum):
-    """Vendor-neutral message status."""
+def forbidden_char(text: str) -> str | None:
+    """Return ``<U+XXXX at character n>`` for the first character a text may not hold, else ``None``.
 
-    PENDING = "pending"
-    SENT = "sent"
-    DELIVERED = "delivered"
-    FAILED = "failed"
-    EXPIRED = "expired"
-    CANCELLED = "cancelled"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True)
-class MessageState:
-    """A message's status in both vocabularies.
-
-    :param status: The neutral status.
-    :param final: Whether the status can no longer change.
-    :param vendor_status: The vendor's status, as the vendor spelled it.
-    :param vendor_code: The vendor's detail code (Sinch numeric code, Fone Dynamics ``ErrorCode``).
+    :param text: The text.
     """
-
-    status: NeutralStatus
-    final: bool
-    vendor_status: str
-    vendor_code: int | str | None = None
+    found = _FORBIDDEN_CHARS.search(text)
+    return None if found is None else f"<U+{ord(found.group()):04X} at character {found.start()}>"
 
 
-_SINCH: dict[str, tuple[NeutralStatus, bool]] = {
-    "queued": (NeutralStatus.PENDING, False),
-    "dispatched": (NeutralStatus.SENT, False),
-    "delivered": (NeutralStatus.DELIVERED, True),
-    "failed": (NeutralStatus.FAILED, True),
-    "rejected": (NeutralStatus.FAILED, True),
-    "aborted": (NeutralStatus.FAILED, True),
-    "deleted": (NeutralStatus.FAILED, True),
-    "expired": (NeutralStatus.EXPIRED, True),
-    "cancelled": (NeutralStatus.CANCELLED, True),
-    "unknown": (NeutralStatus.UNKNOWN, True),
-}
+def check_message_text(value: object) -> str:
+    """Validator: return a message text as ``str``, or raise a rule error naming the broken rule.
 
-_FONEDYNAMICS: dict[str, tuple[NeutralStatus, bool]] = {
-    "processing": (NeutralStatus.PENDING, False),
-    "submitted": (NeutralStatus.SENT, False),
-    "delivered": (NeutralStatus.DELIVERED, True),
-    "failed": (NeutralStatus.FAILED, True),
-    # Inbound messages: nothing was sent by us, and the status never changes.
-    "received": (NeutralStatus.UNKNOWN, True),
-}
+    Refused: bytes (with a pointer to binary messages), anything but text and numbers, blank text, and
+    control characters other than ``\\n``, ``\\r`` and ``\\t``. An int or float (what a native template
+    render makes of a number) is taken as its digits. The text itself is never shown: it may be personal.
 
-
-def from_sinch(status: str, code: int | None = None) -> MessageState:
-    """Map a Sinch delivery status (``Queued`` … ``Unknown``, any case) and code.
-
-    Sinch code 407 means cancelled by the user even where older docs say ``Aborted``. A status this
-    module does not know is ``unknown`` and not final, so that waiting code keeps watching it.
+    :param value: The body as given.
     """
-    neutral, final = _SINCH.get(status.strip().lower(), (NeutralStatus.UNKNOWN, False))
-    if code == 407:
-        neutral, final = NeutralStatus.CANCELLED, True
-    return MessageState(neutral, final, status, code)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raise rule_error(f"<{len(value)} bytes>", BYTES_RULE)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise rule_error(f"<{type(value).__name__}>", TEXT_TYPE_RULE)
+    if not value.strip():
+        raise rule_error(repr(value[:20]), BLANK_RULE)
+    bad = forbidden_char(value)
+    if bad is not None:
+        raise rule_error(bad, CONTROL_RULE)
+    return value
 
 
-def from_fonedynamics(
-    status: str, error_code: str | None = None, *, delivery_receipt: bool | None = True
-) -> MessageState:
-    """Map a Fone Dynamics message status.
+def check_parts(text: str, limit: int = MAX_MESSAGE_PARTS) -> str:
+    """Raise a rule error when ``text`` takes more than ``limit`` SMS parts; return it otherwise.
 
-    :param status: ``Processing``, ``Submitted``, ``Delivered``, ``Failed`` or ``Received``.
-    :param error_code: The message's ``ErrorCode``, kept as the vendor code when not blank.
-    :param delivery_receipt: Whether a receipt was requested; without one, ``Submitted`` is the last
-        status the message will ever reach, so it counts as final.
+    :param text: The message's text.
+    :param limit: The most parts allowed.
     """
-    neutral, final = _FONEDYNAMICS.get(status.strip().lower(), (NeutralStatus.UNKNOWN, False))
-    if neutral is NeutralStatus.SENT and delivery_receipt is False:
-        final = True
-    return MessageState(neutral, final, status, error_code or None)
+    # A part holds at least 66 units and a character costs at most 2: short texts need no count.
+    if 2 * len(text) <= 66 * limit:
+        return text
+    parts = count_parts(text).parts
+    if parts > limit:
+        rule = f"takes {parts} SMS parts; a message may take at most {limit}"
+        raise rule_error(f"<{len(text)} characters>", rule)
+    return text
+
+
+def check_default_parts(text: str) -> str:
+    """Validator: accept a text of at most :data:`MAX_MESSAGE_PARTS` parts."""
+    return check_parts(text)
+
+
+#: A message text of at most :data:`MAX_MESSAGE_PARTS` parts (see :func:`check_message_text`).
+MessageText = Annotated[str, BeforeValidator(check_message_text), AfterValidator(check_default_parts)]
 
 
 # -- connection settings: the defaults, limits and choices the settings, hooks and forms share ---------------
@@ -638,7 +721,7 @@ class SettingsChecker:
             return None
         try:
             return check_sender(text)
-        except _ValueRuleError as exc:
+        except RuleError as exc:
             self.add(field, exc.value, exc.rule)
             return None
 
@@ -692,29 +775,6 @@ class SettingsChecker:
         shown = repr(value) if isinstance(value, (str, int, float)) else f"<{type(value).__name__}>"
         self.add(field, shown, FLAG_RULE)
         return default
-
-
-def unknown_keys(given: Mapping[str, Any], known: Sequence[str], what: str) -> list[Problem]:
-    """Return a problem for every key of ``given`` that is not one of ``known``.
-
-    A typo'd key would otherwise be ignored and its setting silently left at its default. The value is
-    never shown (a misplaced key may hold a secret); the rule suggests the nearest known key, also for a
-    key written with Airflow 2's ``extra__<type>__`` prefix.
-
-    :param given: The settings given, e.g. a connection's ``extra``.
-    :param known: The keys that mean something.
-    :param what: What the keys belong to, e.g. ``sinch``, for the rule and the prefix.
-    """
-    problems = []
-    for key in given:
-        if key in known:
-            continue
-        plain = str(key).lower().removeprefix(f"extra__{what}__")
-        nearest = difflib.get_close_matches(plain, known, n=1)
-        hint = f"did you mean {nearest[0]!r}? " if nearest else ""
-        rule = f"is not a setting of a {what} connection; {hint}known keys: {', '.join(known)}"
-        problems.append(Problem(str(key), HIDDEN, rule))
-    return problems
 
 
 def _number(value: object, default: float) -> float | None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseNotifier
 from asgiref.sync import sync_to_async
 
+from airflow_provider_sms.exceptions import Problem, SmsValidationError
 from airflow_provider_sms.hooks.campaign import Campaign
 from airflow_provider_sms.hooks.sms import SmsHook, earliest_send
 from airflow_provider_sms.models.sms import mask_msisdn
@@ -29,10 +30,12 @@ class SmsNotifier(BaseNotifier):
     callback's context: ``{{ ti.task_id }}``, ``{{ dag.dag_id }}``, ``{{ run_id }}``, ``{{ exception }}`` ...
 
     The message is validated with the vendor's rules (numbers, sender, body) before anything is sent, and
-    phone numbers are masked in the log.
+    phone numbers are masked in the log. A number listed twice gets one SMS. With
+    ``render_template_as_native_obj=True`` a number rendered as an int gets its ``+`` back and an int body
+    is sent as its digits.
 
     :param sms_conn_id: Id of a ``sinch`` or ``fonedynamics`` connection. (templated)
-    :param to: One E.164 number or a list of them. (templated)
+    :param to: One E.164 number or a list of them (not a mapping, a set or a file). (templated)
     :param body: The text. (templated)
     :param from_: Sender id; the connection's default sender when ``None``. (templated)
     :param context: The context to render with when the notifier is awaited (deadline alerts pass it).
@@ -77,7 +80,7 @@ class SmsNotifier(BaseNotifier):
         :raises SmsValidationError: a number, the sender or the body breaks the vendor's rules; nothing
             was sent.
         """
-        numbers = [self.to] if isinstance(self.to, str) else list(self.to)
+        numbers = _numbers(self.to)
         hook = self.hook
         campaign = Campaign.build(
             hook,
@@ -102,11 +105,26 @@ class SmsNotifier(BaseNotifier):
         await sync_to_async(self.notify)(context)
 
 
-def _notification_key(context: Context, numbers: Sequence[str], body: str) -> str:
+def _numbers(to: object) -> list[object]:
+    """Return ``to`` as a list: one number (text, or an int whose ``+`` native rendering dropped) or a list.
+
+    :raises SmsValidationError: ``to`` is neither (a mapping, a set, bytes, ``None`` ...).
+    """
+    if isinstance(to, (str, int)) and not isinstance(to, bool):
+        return [to]
+    if isinstance(to, (list, tuple)):
+        return list(to)
+    rule = "must be one E.164 number or a list of them"
+    raise SmsValidationError([Problem("to", f"<{type(to).__name__}>", rule)], "SMS notification")
+
+
+def _notification_key(context: Context, numbers: Sequence[object], body: str) -> str:
     """Return an idempotency key unique to this callback, its recipients and its text."""
     ti = context.get("ti")
     parts = [str(context.get("run_id", "")), *(str(getattr(ti, name, "")) for name in _TI_KEY_SOURCES)]
-    digest = hashlib.sha256("\x1f".join([*parts, *(str(n) for n in numbers), body]).encode()).hexdigest()
+    identity = "\x1f".join([*parts, *(str(n) for n in numbers), body])
+    # A broken surrogate must reach the body check (and its named error), not fail the hash.
+    digest = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
     return f"notify-{digest[:40]}"
 
 

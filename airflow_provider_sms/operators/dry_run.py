@@ -26,7 +26,8 @@ class SmsDryRunOperator(SmsCampaignOperator):
     retry, when the send would exceed it.
 
     Returns ``{"vendor", "recipients", "parts", "encodings": {encoding: messages}, "messages": [first 20
-    {"to" (masked), "parts", "encoding"}], "skipped", "rejected", "rejected_count"}``.
+    {"to" (masked), "parts", "encoding"}], "skipped", "duplicates", "rejected", "rejected_count"}``, as
+    :class:`~airflow_provider_sms.operators.send.SmsSendOperator` counts them.
 
     :param max_parts: Most SMS parts the send may take in all, a whole number of at least 0 (templated).
     :param max_messages: Most messages (one per recipient) the send may take, a whole number of at least 0
@@ -56,8 +57,9 @@ class SmsDryRunOperator(SmsCampaignOperator):
             campaign.hook.require("dry_run")
             rejected = campaign.validate()
         summary = PreviewSummary(vendor=campaign.hook.vendor, rejected=rejected, skipped=rejected.count)
-        for chunk, preview in campaign.preview():
-            summary.add(chunk, preview)
+        for planned in campaign.chunks():
+            if planned.chunk.recipients:
+                summary.add(planned.chunk, campaign.hook.preview_chunk(planned.chunk, campaign.options))
         self.log.info(
             "Dry run: %d recipient(s), %d part(s), encodings %s",
             summary.recipients,
@@ -112,6 +114,7 @@ class PreviewSummary:
             "encodings": dict(self.encodings),
             "messages": list(self.messages),
             "skipped": self.skipped,
+            "duplicates": self.rejected.repeats,
             "rejected": self.rejected.as_json(),
             "rejected_count": self.rejected.count,
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
@@ -17,18 +18,23 @@ from airflow_provider_sms.exceptions import SmsError
 from airflow_provider_sms.hooks.campaign import (
     DEFAULT_CHUNK_SIZE,
     Campaign,
-    ChunkSent,
-    PastSchedule,
+    Log,
     RejectedList,
     campaign_key,
 )
-from airflow_provider_sms.hooks.sms import SmsHook, earliest_send, failing_without_retry
+from airflow_provider_sms.hooks.sms import (
+    ChunkSent,
+    PastSchedule,
+    SmsHook,
+    earliest_send,
+    failing_without_retry,
+)
 from airflow_provider_sms.version_compat import AirflowFailException, AirflowSkipException
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-#: XCom key of the record a failed try leaves: what was sent before the failure.
+#: XCom key of the record a failed try leaves: what was sent before the failure, by this try or earlier.
 PROGRESS_XCOM_KEY = "sms_send_progress"
 
 
@@ -46,6 +52,11 @@ class SendSummary:
     skipped: int = 0
     reused_chunks: int = 0
     rejected: RejectedList = field(default_factory=RejectedList)
+    #: The highest chunk number counted, ``-1`` before any.
+    last_chunk: int = -1
+    #: After a failure: the first chunk whose key could not be looked up, and why (``None``: all checked).
+    unchecked_from: int | None = None
+    unchecked_reason: str = ""
 
     def add(self, outcome: ChunkSent) -> None:
         """Count one chunk's outcome.
@@ -58,6 +69,7 @@ class SendSummary:
         self.batch_ids.append(outcome.sent.batch_id)
         self.recipients += outcome.sent.accepted
         self.reused_chunks += int(outcome.sent.found)
+        self.last_chunk = outcome.chunk.number
 
     def as_json(self) -> dict[str, Any]:
         """Return the result: ids and counts only, rejected recipients masked and bounded."""
@@ -67,16 +79,74 @@ class SendSummary:
             "recipients": self.recipients,
             "parts": self.parts,
             "skipped": self.skipped,
+            "duplicates": self.rejected.repeats,
             "rejected": self.rejected.as_json(),
             "rejected_count": self.rejected.count,
             "chunks": len(self.batch_ids),
             "reused_chunks": self.reused_chunks,
+            **({} if self.unchecked_from is None else {"unchecked_from_chunk": self.unchecked_from}),
         }
 
     def progress(self) -> str:
         """Return one line saying what was sent, for logs and errors."""
         ids = ", ".join(self.batch_ids) or "none"
-        return f"{len(self.batch_ids)} chunk(s), {self.recipients} recipient(s), batches: {ids}"
+        line = f"{len(self.batch_ids)} chunk(s), {self.recipients} recipient(s), batches: {ids}"
+        if self.unchecked_from is not None:
+            line += (
+                f"; from chunk {self.unchecked_from} on nothing could be checked ({self.unchecked_reason}): "
+                "earlier tries may have sent more, the next try looks their keys up first"
+            )
+        return line
+
+    def count_earlier_chunks(self, campaign: Campaign, logger: Log) -> None:
+        """After a failed try, count what earlier tries sent beyond the chunks this try knows.
+
+        Chunks go out in order, so the chunks any try sent come first: the keys after :attr:`last_chunk`
+        are looked up in order (:meth:`Campaign.find` tries a failed look-up again) until one is missing.
+        When a look-up keeps failing, :attr:`unchecked_from` says from which chunk on nothing is known.
+
+        :param campaign: The send.
+        :param logger: The task's logger.
+        """
+        number = self.last_chunk + 1
+        try:
+            for planned in campaign.chunks():
+                number = planned.chunk.number
+                if number <= self.last_chunk or not planned.chunk.recipients:
+                    continue
+                found = campaign.find(planned.chunk.key)
+                if found is None:
+                    return
+                self.add(campaign.outcome(planned.chunk, found, logger))
+        except SmsError as exc:
+            self.unchecked_from = max(number, self.last_chunk + 1)
+            self.unchecked_reason = type(exc).__name__
+
+
+def past_schedule_refusal(campaign: Campaign, now: datetime | None = None) -> str | None:
+    """Return why nothing may be sent when ``send_at`` was past and the policy is ``skip`` or ``fail``.
+
+    :param campaign: The send.
+    :param now: The current time, for the message.
+    """
+    schedule = campaign.schedule
+    if not schedule.was_past or campaign.policy is PastSchedule.SEND_NOW:
+        return None
+    shown_now = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    return (
+        f"send_at {schedule.send_at!s} is not after now ({shown_now}) "
+        f"and past_schedule is {campaign.policy.value!r}; nothing was sent"
+    )
+
+
+def describe_schedule(campaign: Campaign) -> str:
+    """Say when the messages go out, for the log.
+
+    :param campaign: The send.
+    """
+    if campaign.schedule.send_at is not None:
+        return f"scheduled for {campaign.schedule.send_at.isoformat()}"
+    return "sending now (send_at was past)" if campaign.schedule.was_past else "sending now"
 
 
 class SmsCampaignOperator(BaseOperator):
@@ -103,7 +173,10 @@ class SmsCampaignOperator(BaseOperator):
     :param chunk_size: Recipients per vendor request, at most the vendor's limit (1,000). Ignored for
         Sinch ``messages``: each message is its own batch (templated).
     :param invalid_recipients: ``reject`` (default): one bad recipient fails the task before any request;
-        ``skip``: bad recipients are left out and reported in the result.
+        ``skip``: bad recipients are left out and reported in the result. A number listed again is
+        always left out (each number gets one SMS per send) and reported, never an error.
+    :param encoding: The encoding of the CSV file ``to`` names: UTF-8 by default (a byte order mark is
+        skipped), e.g. ``latin-1`` or ``cp1252`` for a spreadsheet's export (templated).
     """
 
     template_fields: Sequence[str] = (
@@ -118,6 +191,7 @@ class SmsCampaignOperator(BaseOperator):
         "client_reference",
         "vendor_options",
         "chunk_size",
+        "encoding",
     )
 
     def __init__(
@@ -136,6 +210,7 @@ class SmsCampaignOperator(BaseOperator):
         vendor_options: Mapping[str, Any] | None = None,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         invalid_recipients: str = "reject",
+        encoding: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -152,6 +227,7 @@ class SmsCampaignOperator(BaseOperator):
         self.vendor_options = vendor_options
         self.chunk_size = chunk_size
         self.invalid_recipients = invalid_recipients
+        self.encoding = encoding
 
     def build_campaign(self, context: Context) -> Campaign:
         """Check every argument and the vendor's features, and apply ``past_schedule``; no request.
@@ -179,8 +255,9 @@ class SmsCampaignOperator(BaseOperator):
             chunk_size=self.chunk_size,
             invalid_recipients=self.invalid_recipients,
             sent_since=earliest_send(context),
+            encoding=self.encoding,
         )
-        refusal = campaign.past_schedule_refusal()
+        refusal = past_schedule_refusal(campaign)
         if refusal is not None:
             if campaign.policy is PastSchedule.SKIP:
                 raise AirflowSkipException(refusal)
@@ -222,12 +299,13 @@ class SmsSendOperator(SmsCampaignOperator):
             "Sending through %s, keys %s-c<chunk>, %s",
             campaign.hook.vendor,
             campaign.key,
-            campaign.describe_schedule(),
+            describe_schedule(campaign),
         )
         try:
             for outcome in campaign.send(self.log):
                 summary.add(outcome)
         except SmsError as exc:
+            summary.count_earlier_chunks(campaign, self.log)
             self.log.error("Send failed after: %s", summary.progress())
             try:
                 context["ti"].xcom_push(key=PROGRESS_XCOM_KEY, value=summary.as_json())

@@ -118,6 +118,7 @@ class FaultMiddleware:
         if scope["type"] != "http" or not is_vendor_path(scope["path"]):
             await self.app(scope, receive, send)
             return
+        self.ctx.count("vendor_requests")  # every request, faulty or not: tests check that none was made
         faults = self.ctx.faults
         path: str = scope["path"]
         if faults.latency_ms > 0:

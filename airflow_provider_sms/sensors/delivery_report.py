@@ -47,7 +47,8 @@ class SmsDeliveryReportSensor(BatchWaitSensor):
     :param recipients: Only these E.164 numbers count; ``None`` counts every message. (templated)
     :param success_statuses: Neutral statuses that count as success: ``delivered`` (default), ``sent`` ...
     :param min_success_ratio: Share of counted messages that must succeed, greater than 0 and at most 1.
-    :param report_path: CSV file to write the per-recipient report to when the sensor ends. (templated)
+    :param report_path: CSV file to write the per-recipient report to when the sensor ends; its directory
+        must exist and be writable, which is checked before the wait. (templated)
     :param max_failed_listed: How many failed recipients the result lists at most, 0 to 1000.
     :param kwargs: Passed to the base sensor: ``deferrable`` (wait in the triggerer instead of a worker;
         defaults to ``[operators] default_deferrable``), ``poke_interval``, ``timeout``, ``soft_fail`` ...
@@ -73,6 +74,15 @@ class SmsDeliveryReportSensor(BatchWaitSensor):
         self.min_success_ratio = min_success_ratio
         self.report_path = report_path
         self.max_failed_listed = _checked_max_failed_listed(max_failed_listed)
+
+    def execute(self, context: Context) -> Any:
+        """Check ``report_path`` (a bad one fails without retry, before the wait), then wait.
+
+        :param context: The task context.
+        """
+        with failing_without_retry():
+            check_report_path(self.report_path)
+        return super().execute(context)
 
     def wait_condition(self) -> WaitCondition:
         """Enough of the counted messages in a success status."""
@@ -141,6 +151,29 @@ def _failed_entry(item: RecipientState) -> dict[str, Any]:
         "vendor_status": state.vendor_status,
         "vendor_code": state.vendor_code,
     }
+
+
+def check_report_path(path: object) -> None:
+    """Fail unless a report can be written to ``path``: a file name in an existing, writable directory.
+
+    :param path: The ``report_path`` argument; ``None`` or empty writes no report.
+    :raises SmsValidationError: naming ``report_path``, the path and the rule.
+    """
+    if path is None or path == "":
+        return
+    if not isinstance(path, (str, os.PathLike)):
+        problem = Problem("report_path", f"<{type(path).__name__}>", "must be a file path")
+        raise SmsValidationError([problem], "sensor arguments")
+    target = Path(path)
+    rule = None
+    if target.is_dir():
+        rule = "is a directory: name the report file in it"
+    elif not target.parent.is_dir():
+        rule = f"must be in an existing directory, and {str(target.parent)!r} does not exist"
+    elif not os.access(target.parent, os.W_OK | os.X_OK):
+        rule = f"must be in a directory this worker can write to, and {str(target.parent)!r} is not"
+    if rule is not None:
+        raise SmsValidationError([Problem("report_path", repr(str(path)), rule)], "sensor arguments")
 
 
 def write_report(path: str | os.PathLike[str], states: Iterable[RecipientState]) -> int:

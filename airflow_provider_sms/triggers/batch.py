@@ -40,7 +40,14 @@ from airflow_provider_sms.exceptions import (
 )
 from airflow_provider_sms.hooks.sms import SmsHook
 from airflow_provider_sms.hooks.tracking import NOT_YET_REPORTED, best_states
-from airflow_provider_sms.models.sms import E164_RULE, MessageState, NeutralStatus, is_e164, mask_msisdn
+from airflow_provider_sms.models.sms import (
+    MessageState,
+    NeutralStatus,
+    e164_rule,
+    is_e164,
+    mask_msisdn,
+    normalize_number,
+)
 
 #: ``all_final``: every message is in a final status. ``delivery``: enough messages reached a success status.
 ConditionKind = Literal["all_final", "delivery"]
@@ -110,14 +117,15 @@ class WaitCondition:
         cls,
         kind: ConditionKind = "all_final",
         *,
-        recipients: Iterable[str] | str | None = None,
+        recipients: Iterable[str] | str | int | None = None,
         success_statuses: Iterable[str] | str = (NeutralStatus.DELIVERED.value,),
         min_success_ratio: float = 1.0,
     ) -> WaitCondition:
         """Check the arguments and return the condition.
 
         :param kind: ``all_final`` or ``delivery``.
-        :param recipients: E.164 numbers, or ``None`` for every message.
+        :param recipients: E.164 numbers, or ``None`` for every message (an int is a number whose ``+`` a
+            native template render dropped).
         :param success_statuses: Neutral statuses counted as success (``delivered``, ``sent`` ...).
         :param min_success_ratio: Share that must succeed, greater than 0 and at most 1.
         :raises SmsValidationError: naming each bad argument, its value (numbers masked) and the rule.
@@ -175,18 +183,23 @@ class WaitCondition:
         return dataclasses.replace(condition, recipient_digests=tuple(digests), digest_key_id=key_id)
 
 
-def _recipients(value: Iterable[str] | str | None, problems: list[Problem]) -> tuple[str, ...] | None:
+def _recipients(value: object, problems: list[Problem]) -> tuple[str, ...] | None:
+    """Return the numbers, each once; an int is a number whose ``+`` a native template render dropped."""
     if value is None:
         return None
-    if isinstance(value, str):
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
         value = [value]
-    numbers = tuple(value)
+    if isinstance(value, (bytes, Mapping)) or not isinstance(value, Iterable):
+        rule = "must be a list of E.164 numbers, or None for every message"
+        problems.append(Problem("recipients", f"<{type(value).__name__}>", rule))
+        return None
+    numbers = tuple(normalize_number(number) for number in value)
     if not numbers:
         problems.append(Problem("recipients", "[]", "must name at least one number, or be None for all"))
     for position, number in enumerate(numbers):
         if not isinstance(number, str) or not is_e164(number):
-            problems.append(Problem(f"recipients[{position}]", mask_msisdn(number), E164_RULE))
-    return tuple(dict.fromkeys(numbers))
+            problems.append(Problem(f"recipients[{position}]", mask_msisdn(number), e164_rule(number)))
+    return tuple(dict.fromkeys(str(number) for number in numbers))
 
 
 def _statuses(value: Iterable[str] | str, problems: list[Problem]) -> tuple[str, ...]:

@@ -336,6 +336,30 @@ def test_send_message_read_error_is_ambiguous_after_one_request(
     assert http.call_count == 1
 
 
+@pytest.mark.parametrize(
+    "reply", [{"text": ""}, {"json": {}}, {"json": {"Message": {"Status": "Processing"}}}]
+)
+def test_send_message_answered_without_a_message_sid_is_ambiguous(
+    http: requests_mock.Mocker, sleeps: list[float], reply: dict[str, Any]
+) -> None:
+    http.post(MESSAGES_URL, status_code=200, **reply)
+    with pytest.raises(SmsAmbiguousResultError, match="may or may not have taken effect"):
+        fone(sleeps).send_message(SIMPLE)
+    assert http.call_count == 1
+
+
+@pytest.mark.parametrize(
+    "reply", [{"text": ""}, {"text": '[{"MessageSid": "MS1"'}, {"json": BATCH_RESULT[:1]}]
+)
+def test_send_messages_answered_empty_cut_short_or_with_too_few_results_is_ambiguous(
+    http: requests_mock.Mocker, sleeps: list[float], reply: dict[str, Any]
+) -> None:
+    http.post(BATCH_URL, status_code=200, **reply)
+    with pytest.raises(SmsAmbiguousResultError, match="may or may not have taken effect"):
+        fone(sleeps).send_messages(BATCH_BODY["Messages"])
+    assert http.call_count == 1
+
+
 def test_send_message_400_response_status_with_field_names(
     http: requests_mock.Mocker, sleeps: list[float]
 ) -> None:

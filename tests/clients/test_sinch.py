@@ -503,6 +503,16 @@ def test_unexpected_success_body_is_reported(http: requests_mock.Mocker, sleeps:
         sinch(sleeps).send_batch(SEND_SAMPLE)
 
 
+@pytest.mark.parametrize("reply", [{"text": ""}, {"text": '{"id": "01F'}, {"json": {"to": ["+61400000001"]}}])
+def test_a_send_answered_without_a_batch_id_is_ambiguous_and_not_repeated(
+    http: requests_mock.Mocker, sleeps: list[float], reply: dict[str, Any]
+) -> None:
+    http.post(f"{US}/batches", status_code=201, **reply)
+    with pytest.raises(SmsAmbiguousResultError, match="may or may not have taken effect"):
+        sinch(sleeps).send_batch(SEND_SAMPLE)
+    assert http.call_count == 1
+
+
 # -- dry run -------------------------------------------------------------------------------------
 
 

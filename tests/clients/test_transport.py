@@ -136,6 +136,32 @@ def test_success_body_that_is_not_json_is_a_transport_error(
         make_transport(sleeps).request_json("GET", "/v1/things")
 
 
+@pytest.mark.parametrize(
+    ("body", "said"), [("", "an empty body"), ("  \n", "an empty body"), ('{"id": "01F', "not JSON")]
+)
+def test_an_empty_or_cut_short_success_to_a_creating_post_is_ambiguous_and_not_repeated(
+    http: requests_mock.Mocker, sleeps: list[float], body: str, said: str
+) -> None:
+    http.post(URL, [{"status_code": 201, "text": body}, {"status_code": 201, "json": {"id": "2"}}])
+    with pytest.raises(SmsAmbiguousResultError, match=f"{said}.*may or may not have taken effect"):
+        make_transport(sleeps).request_json("POST", "/v1/things", json={}, replayable=False)
+    assert http.call_count == 1
+
+
+def test_a_success_body_that_proves_nothing_is_ambiguous_only_for_creating_requests() -> None:
+    def needs_id(data: Any) -> SinchBatch:
+        batch = SinchBatch.model_validate(data)
+        if not batch.id:
+            raise ValueError("no id")
+        return batch
+
+    with pytest.raises(SmsAmbiguousResultError, match=r"send_batch succeeded but .* may or may not have"):
+        parse_response(needs_id, {}, vendor="Sinch", operation="send_batch", ambiguous=True)
+    with pytest.raises(SmsTransportError) as raised:
+        parse_response(needs_id, {}, vendor="Sinch", operation="get_batch")
+    assert not isinstance(raised.value, SmsAmbiguousResultError)
+
+
 def test_429_without_retry_after_backs_off_with_jitter(
     http: requests_mock.Mocker, sleeps: list[float]
 ) -> None:

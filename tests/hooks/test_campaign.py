@@ -185,14 +185,17 @@ def test_messages_source_checks_each_message() -> None:
     messages = [
         {"to": "+61400000001", "body": "hi"},
         {"to": "+61400000002", "body": "  "},
-        {"to": 5, "body": "x"},
+        {"to": None, "body": "x"},
         {"to": "+61400000004", "body": "x", "from": "Me"},
+        {"to": 61400000005, "body": 42},
     ]
     source = recipient_source(None, messages, None)
     assert isinstance(source, MessagesSource)
     items = list(source)
     assert items[0].problem is None
     assert items[0].recipient.body == "hi"
+    # A native template render's int number gets its '+' back, an int body is its digits.
+    assert (items[4].problem, items[4].recipient.to, items[4].recipient.body) == (None, "+61400000005", "42")
     assert [i.problem.field for i in items[1:] if i.problem] == [
         "messages[1].body",
         "messages[2].to",
@@ -249,12 +252,15 @@ def test_a_bad_number_is_left_out_of_its_chunk_with_a_masked_problem() -> None:
     assert "E.164" in problem.rule
 
 
-def test_a_number_twice_in_a_chunk_is_rejected_but_allowed_in_another_chunk() -> None:
-    numbers: list[object] = [NUMBERS[0], NUMBERS[0], NUMBERS[1], NUMBERS[0]]
+def test_a_number_listed_again_is_left_out_in_any_chunk_and_never_an_error() -> None:
+    again = int(NUMBERS[0].lstrip("+"))  # the same number, as a native template render gives it
+    numbers: list[object] = [NUMBERS[0], f" {NUMBERS[0]} ", NUMBERS[1], again, NUMBERS[2], NUMBERS[1]]
     planned = plan(numbers, SendOptions(body="hi"))
-    assert [p.field for p in planned[0].problems] == ["to[1]"]
-    assert "listed twice" in planned[0].problems[0].rule
-    assert planned[1].problems == ()
+    assert [[r.position for r in p.chunk.recipients] for p in planned] == [[0, 2], [4]]
+    assert [p.field for chunk in planned for p in chunk.repeats] == ["to[1]", "to[3]", "to[5]"]
+    assert planned[1].repeats[0].rule.startswith("repeats to[0]: each number gets one SMS per send")
+    assert planned[1].repeats[0].value == "+6140****000"
+    assert all(chunk.problems == () for chunk in planned)
 
 
 def test_a_placeholder_without_value_or_default_rejects_the_recipient() -> None:
@@ -272,7 +278,7 @@ def test_a_placeholder_without_value_or_default_rejects_the_recipient() -> None:
 def test_too_many_parts_is_rejected_unless_truncated() -> None:
     long_text = "x" * 200  # two GSM-7 parts
     limited = SendOptions(body=long_text, vendor={"max_number_of_message_parts": 1})
-    assert "2 parts" in plan(NUMBERS[:1], limited)[0].problems[0].rule
+    assert "takes 2 SMS parts" in plan(NUMBERS[:1], limited)[0].problems[0].rule
     assert (
         plan(NUMBERS[:1], SendOptions(body=long_text, vendor={"max_number_of_message_parts": 2}))[0].problems
         == ()

@@ -624,8 +624,12 @@ def test_new_recipients_of_a_replacement_need_a_single_batch_and_are_checked_bef
 ) -> None:
     with pytest.raises(SmsValidationError, match="to=<1 numbers>: applies to one batch only, but 2 batches"):
         hook.plan_replace(["B1", "B2"], {"body": "x", "to": ["+61400000001"]})
-    with pytest.raises(SmsValidationError, match=r"to\[1\]=61400\*\*\*002: must be an E.164 number"):
+    with pytest.raises(
+        SmsValidationError, match=r"to\[1\]=61400\*\*\*002: looks like a phone number without"
+    ):
         hook.plan_replace(["B1"], {"body": "x", "to": ["+61400000001", "61400000002"]})
+    with pytest.raises(SmsValidationError, match="body='': must contain at least one non-space character"):
+        hook.plan_replace(["B1"], {"body": ""})
 
     assert http.request_history == []
 

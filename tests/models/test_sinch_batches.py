@@ -158,9 +158,15 @@ def test_several_duplicates_are_counted() -> None:
 # --- body -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("length", [0, 2000])
-def test_body_accepts_0_to_2000_characters(length: int) -> None:
+@pytest.mark.parametrize("length", [1, 2000])
+def test_body_accepts_1_to_2000_characters(length: int) -> None:
     assert len(SinchTextBatchRequest.build(text(body="x" * length)).body) == length
+
+
+@pytest.mark.parametrize("body", ["", " \n\t"])
+def test_a_blank_body_is_refused_although_sinch_would_send_it(body: str) -> None:
+    problem = only_problem(SinchTextBatchRequest, text(body=body))
+    assert (problem.field, problem.rule) == ("body", "must contain at least one non-space character")
 
 
 def test_body_over_2000_characters_is_an_error_that_shows_length_not_content() -> None:

@@ -8,17 +8,19 @@ from typing import Any
 import pytest
 
 from airflow_provider_sms.models.sinch import (
-    SinchBatchDeliveryReport,
-    SinchBatchDeliveryReportQuery,
-    SinchDeliveryReportListPage,
     SinchDryRunQuery,
     SinchDryRunRecipient,
     SinchDryRunResponse,
     SinchListBatchesQuery,
+    parse_error_body,
+)
+from airflow_provider_sms.models.sinch_reports import (
+    SinchBatchDeliveryReport,
+    SinchBatchDeliveryReportQuery,
+    SinchDeliveryReportListPage,
     SinchListDeliveryReportsQuery,
     SinchRecipientDeliveryReport,
     SinchStatusCount,
-    parse_error_body,
 )
 from airflow_provider_sms.models.sms import MessageState, NeutralStatus
 from tests.models import sinch_samples as samples

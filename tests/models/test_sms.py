@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from airflow_provider_sms.exceptions import Problem, SmsValidationError
+from airflow_provider_sms.exceptions import Problem, SmsValidationError, rule_error
 from airflow_provider_sms.models.sms import (
     E164_RULE,
     GSM7_BASIC_CHARS,
@@ -48,7 +48,6 @@ from airflow_provider_sms.models.sms import (
     is_loopback_host,
     mask_msisdn,
     mask_numbers_in_text,
-    rule_error,
     split_parts,
     unknown_keys,
 )

@@ -186,7 +186,7 @@ def test_new_recipients_need_a_single_batch(http: requests_mock.Mocker) -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"to": ["+61400000001", "61400000002"]}, r"to\[1\]=61400\*\*\*002: must be an E.164 number"),
+        ({"to": ["+61400000001", "61400000002"]}, r"to\[1\]=61400\*\*\*002: looks like a phone number"),
         ({"to": []}, "to"),
         (
             {"to": ["+61400000001"], "body": "x" * 2001},

@@ -65,9 +65,19 @@ def test_a_single_recipient_string_is_one_number() -> None:
 
 
 def test_recipients_reject_numbers_that_are_not_e164_with_position_and_mask() -> None:
-    problems = problems_of(recipients=["+61400000001", "0488023555", 61488023555])
+    problems = problems_of(recipients=["+61400000001", "0488023555", 12345, None])
 
-    assert problems == [f"recipients[1]=04880**555: {E164_RULE}", f"recipients[2]=<int>: {E164_RULE}"]
+    assert problems == [
+        f"recipients[1]=04880**555: {E164_RULE}",
+        f"recipients[2]=****45: {E164_RULE}",
+        f"recipients[3]=<NoneType>: {E164_RULE}",
+    ]
+
+
+def test_recipients_rendered_as_ints_get_their_plus_back() -> None:
+    condition = WaitCondition.build("delivery", recipients=[61488023555, " +61400000001 "])
+    assert condition.recipients == ("+61488023555", "+61400000001")
+    assert WaitCondition.build("delivery", recipients=61488023555).recipients == ("+61488023555",)
 
 
 def test_recipients_must_not_be_empty() -> None:
