@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from airflow_provider_sms.exceptions import Problem, SmsValidationError, rule_error
+from airflow_provider_sms.hooks.sms import unknown_keys
 from airflow_provider_sms.models.sms import (
     E164_RULE,
     GSM7_BASIC_CHARS,
@@ -49,7 +50,6 @@ from airflow_provider_sms.models.sms import (
     mask_msisdn,
     mask_numbers_in_text,
     split_parts,
-    unknown_keys,
 )
 
 # -- wire base classes and pydantic errors -------------------------------------------------------------------
