@@ -7,6 +7,7 @@ calls a test names, as a broken network would, so that a try fails exactly where
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 from unittest import mock
 
@@ -48,11 +49,11 @@ class FlakyHook:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._hook, name)
 
-    def find_chunk(self, key: str) -> SentChunk | None:
+    def find_chunk(self, key: str, since: datetime | None = None) -> SentChunk | None:
         self.finds += 1
         if self.finds in self._failing_finds or -1 in self._failing_finds:
             raise SmsTransportError(f"look-up {self.finds} failed: connection reset")
-        return self._hook.find_chunk(key)
+        return self._hook.find_chunk(key, since)
 
     def send_chunk(self, chunk: SendChunk, options: SendOptions) -> SentChunk:
         self.sends += 1
