@@ -9,12 +9,15 @@ sides. Start it with the ``airflow-sms-sandbox`` console script or, in tests, wi
 Modules, each importing only those listed before it:
 
 - :mod:`~.config`: the settings (:class:`~.config.SandboxConfig`); no dependencies.
-- :mod:`~.core`: what both vendor APIs share: the context, clock, state store, inboxes, callbacks,
-  loopback checks, outcomes by number and SMS part counting.
-- :mod:`~.sinch_requests`, :mod:`~.sinch_batches`, :mod:`~.sinch_reports`, :mod:`~.sinch`: the Sinch
-  API: request checks, batches over time, response bodies, then the service and its routes.
+- :mod:`~.callbacks`: loopback checks, and the dispatcher of every callback (retries on the sandbox
+  clock, repeats, signing hook, log); no dependencies.
+- :mod:`~.core`: what both vendor APIs share: the context, clock, state store, inboxes, injected
+  inbound messages, outcomes by number and SMS part counting.
+- :mod:`~.sinch_requests`, :mod:`~.sinch_batches`, :mod:`~.sinch_reports`, :mod:`~.sinch_inbounds`,
+  :mod:`~.sinch`: the Sinch API: request checks, batches over time, response bodies, inbound messages
+  and callback signing, then the service and its routes.
 - :mod:`~.fonedynamics_messages`, :mod:`~.fonedynamics`: the Fone Dynamics API: message checks and
-  state, then the endpoints and their routes.
+  state (inbound messages and webhooks included), then the endpoints and their routes.
 - :mod:`~.app`: the ASGI application: both APIs, the ``/_sandbox/`` control endpoints, faults, ticks.
 - :mod:`~.cli` (the console script) and :mod:`~.testing` (a threaded server and connection helpers).
 """

@@ -1,8 +1,9 @@
 """The sandbox's ASGI application: both vendor APIs, the ``/_sandbox/`` control endpoints, faults, ticks.
 
-:func:`create_app` mounts the Sinch and Fone Dynamics routers and the control router, and wraps them in
-two middlewares: faults act first (vendor paths only), then a tick brings vendor state up to the sandbox
-clock before the handler runs. A ticker thread keeps state moving between requests.
+:func:`create_app` mounts the Sinch and Fone Dynamics routers and the control router (inboxes, stats,
+clock, faults, injected inbound messages, the callbacks sent), and wraps them in two middlewares: faults
+act first (vendor paths only), then a tick brings vendor state up to the sandbox clock before the handler
+runs. A ticker thread keeps state moving between requests.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,8 +24,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from airflow_provider_sms.sandbox.callbacks import MAX_REPEAT, STATES, is_loopback_client
 from airflow_provider_sms.sandbox.config import FaultConfig, SandboxConfig
-from airflow_provider_sms.sandbox.core import SandboxContext, is_loopback_client, normalize_msisdn
+from airflow_provider_sms.sandbox.core import InboundRefused, InboundRequest, SandboxContext, normalize_msisdn
 from airflow_provider_sms.sandbox.fonedynamics import build_router as build_fonedynamics_router
 from airflow_provider_sms.sandbox.sinch import build_router as build_sinch_router
 
@@ -237,6 +239,28 @@ class FaultSettings(BaseModel):
     drop_after_commit_rate: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
+class InboundInjection(BaseModel):
+    """Body of ``POST /_sandbox/inbound``: a handset's message to a vendor number."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    vendor: Literal["sinch", "fonedynamics"]
+    sender: str = Field(alias="from", min_length=1, max_length=32)
+    to: str | None = Field(default=None, min_length=1, max_length=32)
+    body: str = Field(max_length=2000)
+    in_reply_to: str | None = Field(default=None, min_length=1, max_length=64)
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=128)
+    operator_id: str | None = Field(default=None, min_length=1, max_length=16)
+
+
+class CallbackOptions(BaseModel):
+    """Body of ``PUT /_sandbox/callbacks``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    repeat: int = Field(default=1, ge=1, le=MAX_REPEAT)
+
+
 def require_loopback_client(request: Request) -> None:
     """Refuse control requests that do not come from this machine.
 
@@ -292,6 +316,30 @@ def build_control_router(ctx: SandboxContext) -> APIRouter:
         now = ctx.advance_clock(body.advance_seconds)
         return {"now": now.isoformat(), "offset_seconds": ctx.clock.offset_seconds}
 
+    @router.post("/inbound", status_code=201)
+    def inject_inbound(body: InboundInjection) -> JSONResponse:
+        request = InboundRequest(**body.model_dump())
+        try:
+            result = ctx.inject_inbound(request)
+        except InboundRefused as refused:
+            raise HTTPException(status_code=refused.status, detail=str(refused)) from None
+        return JSONResponse(result, status_code=201 if result["created"] else 200)
+
+    @router.get("/callbacks")
+    def callbacks(
+        vendor: str | None = None, kind: str | None = None, state: str | None = None
+    ) -> dict[str, Any]:
+        if state is not None and state not in STATES:
+            raise HTTPException(status_code=400, detail=f"state: {state!r} is not one of {', '.join(STATES)}")
+        ctx.tick()
+        found = ctx.callbacks.records(vendor=vendor, kind=kind, state=state)
+        return {"count": len(found), "repeat": ctx.callbacks.repeat, "callbacks": found}
+
+    @router.put("/callbacks")
+    def set_callback_options(body: CallbackOptions) -> dict[str, Any]:
+        ctx.callbacks.set_repeat(body.repeat)
+        return {"repeat": ctx.callbacks.repeat}
+
     @router.get("/faults")
     def get_faults() -> dict[str, Any]:
         return faults_json()
@@ -335,9 +383,10 @@ def create_app(config: SandboxConfig | None = None, ctx: SandboxContext | None =
 
     app = FastAPI(title="airflow-provider-sms sandbox", lifespan=lifespan)
     app.state.ctx = context
-    app.include_router(build_sinch_router(context))
+    control = build_control_router(context)
+    app.include_router(build_sinch_router(context, control))
     app.include_router(build_fonedynamics_router(context))
-    app.include_router(build_control_router(context))
+    app.include_router(control)
     # Added last so it runs first: faults act before the tick and the handler.
     app.add_middleware(TickMiddleware, ctx=context)
     app.add_middleware(FaultMiddleware, ctx=context)

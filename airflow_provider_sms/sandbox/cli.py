@@ -7,8 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from airflow_provider_sms.sandbox import missing_extra
+from airflow_provider_sms.sandbox.callbacks import is_loopback_host, is_loopback_url
 from airflow_provider_sms.sandbox.config import FaultConfig, SandboxConfig
-from airflow_provider_sms.sandbox.core import is_loopback_host
 
 DEFAULTS = SandboxConfig()
 
@@ -25,6 +25,12 @@ def _non_negative(text: str) -> float:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
     return value
+
+
+def _loopback_url(text: str) -> str:
+    if not is_loopback_url(text):
+        raise argparse.ArgumentTypeError("must be an http(s) URL to a loopback host (127.0.0.1, localhost)")
+    return text
 
 
 def _status(text: str) -> int:
@@ -52,6 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "--sinch-token-ttl", type=int, default=DEFAULTS.sinch_token_ttl, help="OAuth2 token lifetime, seconds"
     )
+    add(
+        "--sinch-callback-url",
+        type=_loopback_url,
+        default=None,
+        help="the service plan's callback URL: MO messages, and delivery reports of batches without one",
+    )
+    add(
+        "--sinch-callback-secret",
+        default=None,
+        help="sign Sinch callbacks with this secret (default: unsigned)",
+    )
     add("--fone-account-sid", default=DEFAULTS.fone_account_sid)
     add("--fone-token", default=DEFAULTS.fone_token)
     add("--fone-property-sid", default=DEFAULTS.fone_property_sid)
@@ -60,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_non_negative,
         default=DEFAULTS.delivery_delay,
         help="seconds from dispatch to the delivery outcome (default %(default)s)",
+    )
+    add(
+        "--callback-retry-s",
+        type=_non_negative,
+        default=DEFAULTS.callback_retry_s,
+        help="sandbox seconds before a failed callback's first retry, doubling after (default %(default)s)",
     )
     add("--seed", type=int, default=None, help="seed of ids and fault randomness (default: random)")
     add("--state-file", default=None, help="SQLite file that keeps state across restarts (default: memory)")
@@ -93,10 +116,13 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         sinch_key_secret=args.sinch_key_secret,
         sinch_project_id=args.sinch_project_id,
         sinch_token_ttl=args.sinch_token_ttl,
+        sinch_callback_url=args.sinch_callback_url,
+        sinch_callback_secret=args.sinch_callback_secret,
         fone_account_sid=args.fone_account_sid,
         fone_token=args.fone_token,
         fone_property_sid=args.fone_property_sid,
         delivery_delay=args.delivery_delay,
+        callback_retry_s=args.callback_retry_s,
         seed=args.seed,
         state_file=args.state_file,
         faults=FaultConfig(
@@ -122,10 +148,14 @@ def banner(config: SandboxConfig) -> str:
             f"    service plan id {config.sinch_service_plan_id}, API token {config.sinch_api_token}",
             f"    OAuth2: {url}/oauth2/token, key id {config.sinch_key_id}, key secret "
             f"{config.sinch_key_secret}, project id {config.sinch_project_id}",
+            f"    callbacks: {config.sinch_callback_url or 'no service plan callback URL'}, "
+            f"{'signed' if config.sinch_callback_secret else 'unsigned'}",
             f"  Fone Dynamics:  {url}/v2/Properties/{config.fone_property_sid}/Messages",
             f"    account SID {config.fone_account_sid}, token {config.fone_token}, "
             f"property SID {config.fone_property_sid}",
-            f"  Inspection:     {url}/_sandbox/inbox/<number>, {url}/_sandbox/stats",
+            f"  Inspection:     {url}/_sandbox/inbox/<number>, {url}/_sandbox/stats, "
+            f"{url}/_sandbox/callbacks",
+            f"  Inbound SMS:    POST {url}/_sandbox/inbound",
             f"  State:          {config.state_file or 'in memory'}; delivery delay {config.delivery_delay}s",
         ]
     )

@@ -43,10 +43,17 @@ class SandboxConfig:
     :param sinch_key_secret: Sinch OAuth2 access key secret accepted by ``/oauth2/token``.
     :param sinch_project_id: Sinch project id accepted in ``/xms/v1/{project_id}/...`` with OAuth2.
     :param sinch_token_ttl: Lifetime in seconds of an OAuth2 access token issued by the sandbox.
+    :param sinch_callback_url: The Sinch service plan's callback URL (set on the dashboard for a real
+        plan): where MO (inbound) messages go, and delivery reports of batches without ``callback_url``.
+        Loopback http(s) only; ``None`` for none.
+    :param sinch_callback_secret: Secret that signs every Sinch callback (``X-Sinch-Webhook-Signature``);
+        ``None`` sends them unsigned.
     :param fone_account_sid: Fone Dynamics account SID (HTTP Basic user name).
     :param fone_token: Fone Dynamics token (HTTP Basic password).
     :param fone_property_sid: The one Fone Dynamics property that exists in the sandbox.
     :param delivery_delay: Seconds between dispatch and the final delivery outcome.
+    :param callback_retry_s: Sandbox seconds before a failed callback is first retried; each later retry
+        waits twice as long (Sinch documents 5 s).
     :param seed: Seed of the sandbox's randomness (faults, ids); ``None`` for a random seed.
     :param state_file: SQLite file that keeps vendor state across restarts; ``None`` keeps it in memory.
     :param faults: Faults active from the start.
@@ -60,10 +67,13 @@ class SandboxConfig:
     sinch_key_secret: str = "sandbox-secret"  # noqa: S105 - a well-known sandbox credential, not a secret
     sinch_project_id: str = "sandbox-project"
     sinch_token_ttl: int = 3599
+    sinch_callback_url: str | None = None
+    sinch_callback_secret: str | None = field(default=None, repr=False)
     fone_account_sid: str = "ACSANDBOX"
     fone_token: str = "sandbox-token"  # noqa: S105 - a well-known sandbox credential, not a secret
     fone_property_sid: str = "PRSANDBOX"
     delivery_delay: float = 2.0
+    callback_retry_s: float = 5.0
     seed: int | None = None
     state_file: str | None = None
     faults: FaultConfig = field(default_factory=FaultConfig)

@@ -1,77 +1,26 @@
 """What both vendor APIs of a running sandbox share.
 
 The :class:`SandboxContext` holds the settings, the sandbox clock, the lock, the seeded randomness,
-counters, the state store, the handsets' inboxes and the outgoing callbacks; vendor routers receive it.
-Next to it are the rules both vendors follow in the sandbox: a message's fate by recipient number,
-loopback-only addresses, and SMS part counting (GSM-7 or UCS-2).
+counters, the state store, the handsets' inboxes, the outgoing callbacks (:mod:`~.callbacks`) and the
+vendors' handlers of injected inbound messages; vendor routers receive it. Next to it are the rules both
+vendors follow in the sandbox: a message's fate by recipient number, and SMS part counting (GSM-7 or
+UCS-2).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import logging
 import math
 import random
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
-import requests
-
+from airflow_provider_sms.sandbox.callbacks import CallbackDispatcher
 from airflow_provider_sms.sandbox.config import FaultConfig, SandboxConfig
-
-log = logging.getLogger(__name__)
-
-
-# --- loopback: the sandbox listens, answers control calls and calls back on this machine only ---------------
-
-# Starlette's TestClient reports this as the client host; no real TCP peer can carry that name.
-TEST_CLIENT_HOST = "testclient"
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """Return whether ``host`` is ``localhost`` or an IP address in 127.0.0.0/8 or ``::1``.
-
-    :param host: A host name or IP address (IPv6 may be in brackets).
-    """
-    if not host:
-        return False
-    name = host.strip("[]").lower()
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-def is_loopback_url(url: str) -> bool:
-    """Return whether ``url`` is http(s) to a loopback host.
-
-    :param url: A URL given by an API user, e.g. a callback URL.
-    """
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and is_loopback_host(host)
-
-
-def is_loopback_client(host: str | None) -> bool:
-    """Return whether a request's peer address is on this machine (or Starlette's in-process test client).
-
-    :param host: ``request.client.host``.
-    """
-    return host == TEST_CLIENT_HOST or is_loopback_host(host)
-
 
 # --- SMS parts: GSM-7 (160 / 153 septets per part) or UCS-2 (70 / 67 UTF-16 units per part) -----------------
 
@@ -363,104 +312,70 @@ class Inbox:
             self._dirty = False
 
 
-# --- callbacks: delivery reports and receipt webhooks, sent in the background -------------------------------
-
-CALLBACK_RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0)
-CALLBACK_TIMEOUT_S = 5.0
-CALLBACK_RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# --- inbound messages: a handset's reply, injected through the control API ---------------------------------
 
 
-def query_value(value: object) -> str:
-    """Render a payload value as a query parameter: JSON-style booleans, empty for null.
+@dataclass(frozen=True)
+class InboundRequest:
+    """A handset's message to a vendor number, as ``POST /_sandbox/inbound`` takes it (types checked).
 
-    :param value: A value of the callback payload.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-class CallbackDispatcher:
-    """Sends callbacks on worker threads, retrying on 5xx, 429 and connection errors with a short backoff.
-
-    :param count: Records counters (``callbacks_sent``, ``callbacks_failed``, ``callbacks_refused``).
-    :param workers: How many callbacks may be in flight at once.
+    :param vendor: ``sinch`` or ``fonedynamics``.
+    :param sender: The handset's number (``from``).
+    :param to: The vendor number, short code or leased number it goes to; ``None`` to take it from the
+        message answered.
+    :param body: The text.
+    :param in_reply_to: A Sinch batch id or a Fone Dynamics MessageSid this message answers, if any.
+    :param idempotency_key: The caller's key: the same key again returns the same inbound message.
+    :param operator_id: The sender's operator (MCC/MNC); Sinch only.
     """
 
-    def __init__(self, count: Callable[[str, int], None], workers: int = 8) -> None:
-        self._count = count
-        self._workers = workers
-        self._executor: ThreadPoolExecutor | None = None
-        self._pending: set[Future[None]] = set()
-        self._lock = threading.Lock()
-        self._closed = threading.Event()
+    vendor: str
+    sender: str
+    to: str | None
+    body: str
+    in_reply_to: str | None = None
+    idempotency_key: str | None = None
+    operator_id: str | None = None
 
-    def enqueue(self, url: str, payload: dict[str, Any], method: str = "POST") -> None:
-        """Send ``payload`` to ``url`` in the background; never blocks the caller.
+    def fields(self) -> dict[str, str | None]:
+        """Return what the caller asked for, to tell a replay from a different use of the same key."""
+        return {
+            "from": self.sender,
+            "to": self.to,
+            "body": self.body,
+            "in_reply_to": self.in_reply_to,
+            "operator_id": self.operator_id,
+        }
 
-        A non-loopback URL is refused (counted, not sent).
 
-        :param url: Loopback http(s) URL.
-        :param payload: JSON body for POST, query parameters for GET.
-        :param method: ``POST`` or ``GET``.
-        """
-        if not is_loopback_url(url):
-            log.warning("Sandbox refused a callback to a non-loopback URL")
-            self._count("callbacks_refused", 1)
-            return
-        with self._lock:
-            if self._executor is None:
-                self._closed.clear()
-                self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="sandbox-callback")
-            future = self._executor.submit(self._send, url, payload, method.upper())
-            self._pending.add(future)
-        future.add_done_callback(self._forget)
+class InboundRefused(Exception):
+    """An injected inbound message the vendor cannot take, with the HTTP status to answer.
 
-    def _forget(self, future: Future[None]) -> None:
-        with self._lock:
-            self._pending.discard(future)
+    :param status: 400 (bad field), 404 (the message answered does not exist) or 409 (key reused).
+    :param field: The field at fault.
+    :param message: What is wrong, naming the (masked) value and the rule.
+    """
 
-    def _send(self, url: str, payload: dict[str, Any], method: str) -> None:
-        for attempt, delay in enumerate((*CALLBACK_RETRY_DELAYS_S, None)):
-            try:
-                if method == "GET":
-                    params = {key: query_value(value) for key, value in payload.items()}
-                    response = requests.get(url, params=params, timeout=CALLBACK_TIMEOUT_S)
-                else:
-                    response = requests.post(url, json=payload, timeout=CALLBACK_TIMEOUT_S)
-                if response.status_code not in CALLBACK_RETRYABLE_STATUSES:
-                    self._count("callbacks_sent", 1)
-                    return
-            except requests.RequestException:
-                pass
-            if delay is None or self._closed.wait(delay):
-                break
-            self._count("callbacks_retried", 1)
-            log.debug("Sandbox callback attempt %d failed; retrying", attempt + 1)
-        self._count("callbacks_failed", 1)
+    def __init__(self, status: int, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.status = status
+        self.field = field
+        self.message = message
 
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Wait until every queued callback has been sent or given up; return whether that happened.
 
-        :param timeout: Seconds to wait at most.
-        """
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if not self._pending:
-                    return True
-            time.sleep(0.02)
-        return False
+def check_replay(request: InboundRequest, saved_fields: dict[str, Any]) -> None:
+    """Accept a request that repeats the one that first used its key; raise a 409 if it asks otherwise.
 
-    def close(self) -> None:
-        """Stop retrying and stop the worker threads (callbacks in flight finish their current attempt)."""
-        self._closed.set()
-        with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+    :param request: The new request, with an ``idempotency_key``.
+    :param saved_fields: :meth:`InboundRequest.fields` of the request that first used the key.
+    """
+    if request.fields() != saved_fields:
+        raise InboundRefused(
+            409, "idempotency_key", f"{request.idempotency_key!r} was already used for a different message"
+        )
+
+
+InboundHandler = Callable[[InboundRequest], dict[str, Any]]
 
 
 # --- the context: outcomes by number, tickers, counters, reset ----------------------------------------------
@@ -502,11 +417,12 @@ class SandboxContext:
         self.faults: FaultConfig = replace(config.faults)
         self.store = StateStore(config.state_file)
         self.inbox = Inbox(self.clock)
-        self.callbacks = CallbackDispatcher(self.count)
+        self.callbacks = CallbackDispatcher(self.count, self.clock.now, config.callback_retry_s)
         self._counters: dict[str, int] = {}
         self._counters_lock = threading.Lock()
-        self._tickers: list[Callable[[datetime], None]] = []
+        self._tickers: list[Callable[[datetime], None]] = [self.callbacks.tick]
         self._reset_hooks: list[Callable[[], None]] = []
+        self._inbound_handlers: dict[str, InboundHandler] = {}
         self._load_own_state()
 
     def _load_own_state(self) -> None:
@@ -537,6 +453,29 @@ class SandboxContext:
         :param fn: Clears the vendor's state.
         """
         self._reset_hooks.append(fn)
+
+    def add_inbound_handler(self, vendor: str, fn: InboundHandler) -> None:
+        """Have ``fn(request)`` take the inbound messages injected for ``vendor`` (under :attr:`lock`).
+
+        :param vendor: ``sinch`` or ``fonedynamics``.
+        :param fn: Stores the message, sends its callbacks and returns ``{"vendor", "id", "created",
+            "inbound"}``; raises :class:`InboundRefused`.
+        """
+        self._inbound_handlers[vendor] = fn
+
+    def inject_inbound(self, request: InboundRequest) -> dict[str, Any]:
+        """Hand an injected inbound message to its vendor, with vendor state brought up to now.
+
+        :param request: The message.
+        :raises InboundRefused: The vendor is not served here, or refuses the message.
+        """
+        handler = self._inbound_handlers.get(request.vendor)
+        if handler is None:
+            known = ", ".join(sorted(self._inbound_handlers))
+            raise InboundRefused(400, "vendor", f"{request.vendor!r} is not one of {known}")
+        with self.lock:
+            self.tick()
+            return handler(request)
 
     def count(self, name: str, n: int = 1) -> None:
         """Add ``n`` to the counter ``name`` shown by ``GET /_sandbox/stats``.
@@ -575,7 +514,7 @@ class SandboxContext:
             return self.tick()
 
     def reset(self) -> None:
-        """Forget everything: vendor state, inboxes, counters, faults and the clock offset."""
+        """Forget everything: vendor state, inboxes, counters, callbacks, faults and the clock offset."""
         with self.lock:
             self.clock.reset()
             self.faults = FaultConfig()
@@ -583,6 +522,7 @@ class SandboxContext:
             self.inbox.take_dirty()
             with self._counters_lock:
                 self._counters.clear()
+            self.callbacks.reset()
             self.store.clear()
             for fn in self._reset_hooks:
                 fn()

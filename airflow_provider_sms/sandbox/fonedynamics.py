@@ -1,4 +1,4 @@
-"""The Fone Dynamics REST API v2 as served by the sandbox: messages, batch messages, search, receipts.
+"""The Fone Dynamics REST API v2 as served by the sandbox: messages, batch messages, search, webhooks.
 
 :func:`build_router` serves the ``/v2/...`` routes; :class:`FoneDynamicsHandlers` does what each endpoint
 does (HTTP Basic auth, property check, body and query parsing) over the message state of
@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from airflow_provider_sms.sandbox.core import SandboxContext
+from airflow_provider_sms.sandbox.core import InboundRequest, SandboxContext
 from airflow_provider_sms.sandbox.fonedynamics_messages import (
     INVALID_REQUEST,
     NOT_FOUND,
@@ -94,10 +94,27 @@ class FoneDynamicsHandlers:
             self.state = FoneDynamicsState(ctx)
         ctx.add_ticker(self._tick)
         ctx.add_reset_hook(self.state.reset)
+        ctx.add_inbound_handler("fonedynamics", self.receive_inbound)
 
     def _tick(self, now: datetime) -> None:
         if self.state.tick(now.timestamp()):
             self.state.save()
+
+    def receive_inbound(self, request: InboundRequest) -> dict[str, Any]:
+        """Take a handset's message injected with ``POST /_sandbox/inbound`` (``FoneDynamicsState.receive``).
+
+        :param request: The injected message.
+        """
+        with self.ctx.lock:
+            resource, created = self.state.receive(request, self.ctx.clock.now().timestamp())
+            if created:
+                self.state.save()
+        return {
+            "vendor": "fonedynamics",
+            "id": resource["MessageSid"],
+            "created": created,
+            "inbound": resource,
+        }
 
     def authenticate(self, authorization: str | None) -> None:
         """Accept HTTP Basic with the sandbox's AccountSid and token, else raise a 401.

@@ -3,7 +3,9 @@
 Written from the Send SMS and Send SMS Batch pages, independently of ``clients/`` and ``models/``.
 :func:`validate_message` returns a :class:`MessageRequest` or every :class:`FieldError` found;
 :class:`FoneDynamicsState` stores messages, moves them from Processing to Submitted to Delivered or
-Failed on the sandbox clock, sends receipt webhooks, and answers searches.
+Failed on the sandbox clock, takes inbound messages (replies to leased numbers), sends receipt and reply
+webhooks (their payload, which the vendor does not document, is chosen in :func:`webhook_payload`), and
+answers searches.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from urllib.parse import urlsplit
 
 from fastapi.responses import JSONResponse
 
-from airflow_provider_sms.sandbox.core import SandboxContext, count_segments
+from airflow_provider_sms.sandbox.core import (
+    InboundRefused,
+    InboundRequest,
+    SandboxContext,
+    check_replay,
+    count_segments,
+)
 
 # --- errors: a ResponseStatus for a whole request, a bare error item in a batch -----------------------------
 
@@ -394,13 +402,7 @@ VENDOR = "fonedynamics"
 FAILED_ERROR_CODE = "UNDELIVERABLE"
 
 
-class StoredMessage(TypedDict):
-    """A message as kept by the sandbox: the public resource plus what drives it forward in time.
-
-    ``next_event_at`` is when it next changes (dispatch, then the final receipt), ``None`` once it
-    never will; ``outcome`` is fixed at creation from the recipient number.
-    """
-
+class _SavedMessage(TypedDict):
     resource: dict[str, Any]
     seq: int
     next_event_at: float | None
@@ -408,6 +410,34 @@ class StoredMessage(TypedDict):
     outcome: str
     receipt_webhook_uri: str | None
     receipt_webhook_method: str
+
+
+class StoredMessage(_SavedMessage, total=False):
+    """A message as kept by the sandbox: the public resource plus what drives it forward in time.
+
+    ``next_event_at`` is when it next changes (dispatch, then the final receipt), ``None`` once it
+    never will; ``outcome`` is fixed at creation from the recipient number (``received`` for an inbound
+    message). ``leased`` marks an outbound message sent from a leased number; an inbound message keeps
+    the ``idempotency_key`` and ``request`` it was injected with, and ``reply_to``, the MessageSid of the
+    outbound message it answers.
+    """
+
+    leased: bool
+    idempotency_key: str | None
+    request: dict[str, Any]
+    reply_to: str | None
+
+
+def webhook_payload(resource: dict[str, Any]) -> dict[str, Any]:
+    """Return what a webhook carries: the message resource (the vendor does not document the payload).
+
+    A delivery receipt carries the outbound message, now ``Delivered`` or ``Failed``; a reply carries the
+    received message (``Direction`` ``Receive``, ``Status`` ``Received``). POST sends it as a JSON body,
+    GET as query parameters (booleans ``true``/``false``, null as empty).
+
+    :param resource: The message resource.
+    """
+    return dict(resource)
 
 
 def new_message_sid(ctx: SandboxContext) -> str:
@@ -430,6 +460,7 @@ class FoneDynamicsState:
         self.leases = LeaseBook()
         self.next_seq = 0
         self._events: list[tuple[float, int, str]] = []
+        self._by_key: dict[str, str] = {}
         self.load()
 
     def load(self) -> None:
@@ -446,6 +477,11 @@ class FoneDynamicsState:
             if m["next_event_at"] is not None
         ]
         heapq.heapify(self._events)
+        self._by_key = {}
+        for sid, message in messages.items():
+            key = message.get("idempotency_key")
+            if key is not None:
+                self._by_key[key] = sid
 
     def save(self) -> None:
         """Save the state to ``ctx.store``."""
@@ -458,6 +494,7 @@ class FoneDynamicsState:
         self.leases = LeaseBook()
         self.next_seq = 0
         self._events = []
+        self._by_key = {}
         self.save()
 
     def create(self, request: MessageRequest, now: float) -> dict[str, Any] | list[FieldError]:
@@ -509,6 +546,7 @@ class FoneDynamicsState:
             "outcome": outcome,
             "receipt_webhook_uri": request.receipt_webhook_uri,
             "receipt_webhook_method": request.receipt_webhook_method,
+            "leased": request.sender is None,
         }
         self.next_seq += 1
         self.messages[sid] = message
@@ -604,4 +642,122 @@ class FoneDynamicsState:
             resource["Delivered"] = int(at)
         uri = message["receipt_webhook_uri"]
         if resource["DeliveryReceipt"] and uri:
-            self.ctx.callbacks.enqueue(uri, dict(resource), method=message["receipt_webhook_method"])
+            self._webhook(uri, message["receipt_webhook_method"], resource, "delivery_receipt")
+
+    def _webhook(self, uri: str, method: str, resource: dict[str, Any], kind: str) -> None:
+        payload = webhook_payload(resource)
+        self.ctx.callbacks.enqueue(uri, payload, vendor=VENDOR, kind=kind, method=method)
+
+    # --- inbound messages: replies to leased numbers, and messages to the property's own numbers -----------
+
+    def _answered(self, request: InboundRequest, now: float) -> tuple[StoredMessage | None, str]:
+        """Return the outbound message a reply answers (if any) and the number the reply goes to."""
+        outbound = None
+        if request.in_reply_to is not None:
+            outbound = self.messages.get(request.in_reply_to)
+            if outbound is None:
+                raise InboundRefused(404, "in_reply_to", f"message {request.in_reply_to!r} not found")
+            sent = outbound["resource"]
+            if sent["Direction"] != "Transmit":
+                raise InboundRefused(400, "in_reply_to", f"message {sent['MessageSid']!r} is itself inbound")
+            if sent["To"] != request.sender:
+                shown = mask_number(request.sender)
+                raise InboundRefused(
+                    400, "from", f"{shown!r} is not the recipient of message {sent['MessageSid']!r}"
+                )
+        to = request.to
+        if to is None:
+            if outbound is None:
+                raise InboundRefused(400, "to", "is required unless in_reply_to names a message")
+            to = outbound["resource"]["From"]
+            if not is_e164(to):
+                raise InboundRefused(
+                    400, "to", f"is required: message {request.in_reply_to!r} came from {to!r}"
+                )
+        elif not is_e164(to):
+            raise InboundRefused(400, "to", f"{mask_number(to)!r} must be E.164: '+' and 7-15 digits")
+        elif outbound is not None and outbound["resource"]["From"] != to:
+            raise InboundRefused(400, "to", f"is not the number message {request.in_reply_to!r} came from")
+        if outbound is None and any(
+            lease["number"] == to for lease in self.leases.active(request.sender, now)
+        ):
+            outbound = next(
+                (
+                    m
+                    for m in reversed(self.messages.values())
+                    if m.get("leased")
+                    and m["resource"]["From"] == to
+                    and m["resource"]["To"] == request.sender
+                ),
+                None,
+            )
+        return outbound, to
+
+    def receive(self, request: InboundRequest, now: float) -> tuple[dict[str, Any], bool]:
+        """Store a handset's message and send the reply webhook; return its resource and whether it is new.
+
+        A message to a leased number answers the last message sent from that lease to the sender, unless
+        ``in_reply_to`` names one; it carries that message's ``ExternalId``, triggers its ``WebhookUri``
+        (with ``WebhookMethod``) and is forwarded to its ``ForwardToSms`` handset.
+
+        :param request: The injected message.
+        :param now: Sandbox time in Unix seconds.
+        :raises InboundRefused: A field breaks a rule (400), the message answered is unknown (404), the
+            key was used for another message (409).
+        """
+        if request.idempotency_key is not None and request.idempotency_key in self._by_key:
+            earlier = self.messages[self._by_key[request.idempotency_key]]
+            check_replay(request, earlier.get("request", {}))
+            return dict(earlier["resource"]), False
+        if not is_e164(request.sender):
+            raise InboundRefused(
+                400, "from", f"{mask_number(request.sender)!r} must be E.164: '+' and 7-15 digits"
+            )
+        if request.operator_id is not None:
+            raise InboundRefused(400, "operator_id", "is a Sinch field; Fone Dynamics messages have none")
+        outbound, to = self._answered(request, now)
+        sent = {} if outbound is None else outbound["resource"]
+        sid = new_message_sid(self.ctx)
+        resource: dict[str, Any] = {
+            "MessageSid": sid,
+            "AccountSid": self.ctx.config.fone_account_sid,
+            "PropertySid": self.ctx.config.fone_property_sid,
+            "From": request.sender,
+            "To": to,
+            "Text": request.body,
+            "DeliveryReceipt": False,
+            "NumSegments": count_segments(request.body).parts,
+            "Status": "Received",
+            "Direction": "Receive",
+            "Scheduled": None,
+            "Created": int(now),
+            "Submitted": None,
+            "Delivered": None,
+            "Received": int(now),
+            "ErrorCode": "",
+            "ExternalId": sent.get("ExternalId"),
+        }
+        self.messages[sid] = {
+            "resource": resource,
+            "seq": self.next_seq,
+            "next_event_at": None,
+            "final_at": None,
+            "outcome": "received",
+            "receipt_webhook_uri": None,
+            "receipt_webhook_method": "POST",
+            "idempotency_key": request.idempotency_key,
+            "request": request.fields(),
+            "reply_to": sent.get("MessageSid"),
+        }
+        self.next_seq += 1
+        if request.idempotency_key is not None:
+            self._by_key[request.idempotency_key] = sid
+        self.ctx.count("fonedynamics.received")
+        if sent.get("WebhookUri"):
+            self._webhook(sent["WebhookUri"], sent.get("WebhookMethod", "POST"), resource, "reply")
+        if sent.get("ForwardToSms"):
+            forwarded_from = sent.get("ForwardFromSms") or to
+            self.ctx.inbox.deliver(
+                sent["ForwardToSms"], body=request.body, sender=forwarded_from, vendor=VENDOR, message_id=sid
+            )
+        return dict(resource), True

@@ -1,11 +1,13 @@
 """The Sinch SMS REST API ("XMS" batches) as served by the sandbox: authentication, behaviour, routes.
 
 Written from the vendor's reference, independently of ``clients/`` and ``models/``: batches that move
-through Queued, Dispatched and a final status on the sandbox clock, delivery reports, callbacks, dry run
-with its own GSM-7 / UCS-2 part counting, and the API token and OAuth2 access-token schemes.
-:func:`build_router` serves ``/oauth2/token`` and everything under ``/xms/v1/{id}`` over a
-:class:`SinchService`. Request checks are in :mod:`~.sinch_requests`, batches over time in
-:mod:`~.sinch_batches`, response bodies and list filters in :mod:`~.sinch_reports`.
+through Queued, Dispatched and a final status on the sandbox clock, delivery reports, inbound (MO)
+messages, signed callbacks, dry run with its own GSM-7 / UCS-2 part counting, and the API token and
+OAuth2 access-token schemes. :func:`build_router` serves ``/oauth2/token`` and everything under
+``/xms/v1/{id}`` over a :class:`SinchService`, and the plan's dashboard settings under
+``/_sandbox/sinch/``. Request checks are in :mod:`~.sinch_requests`, batches over time in
+:mod:`~.sinch_batches`, response bodies and list filters in :mod:`~.sinch_reports`, inbound messages and
+callback signing in :mod:`~.sinch_inbounds`.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from airflow_provider_sms.sandbox.core import SandboxContext
+from airflow_provider_sms.sandbox.core import InboundRequest, SandboxContext
 from airflow_provider_sms.sandbox.sinch_batches import (
     Batch,
     DueIndex,
@@ -40,6 +43,7 @@ from airflow_provider_sms.sandbox.sinch_batches import (
     queued_recipients,
     render,
 )
+from airflow_provider_sms.sandbox.sinch_inbounds import CallbackSettings, InboundBook, inbound_json
 from airflow_provider_sms.sandbox.sinch_reports import (
     FinalReports,
     batch_json,
@@ -230,12 +234,20 @@ class SinchService:
         )
         self.persistence = SinchPersistence(ctx.store)
         self.state = self.persistence.load()
+        self.inbounds = InboundBook(ctx.store)
+        self.callback_settings = self.configured_callbacks()
         self.due = DueIndex()
         self.final_reports = FinalReports()
         for batch in self.state.batches.values():
             self._schedule(batch)
         ctx.add_ticker(self.tick)
         ctx.add_reset_hook(self.reset)
+        ctx.add_inbound_handler("sinch", self.receive_inbound)
+
+    def configured_callbacks(self) -> CallbackSettings:
+        """Return the plan's callback settings given at start (config or command line)."""
+        config = self.ctx.config
+        return CallbackSettings(config.sinch_callback_url, config.sinch_callback_secret)
 
     def _schedule(self, batch: Batch) -> None:
         self.due.set(batch.id, next_change_at(batch, self.ctx.config.delivery_delay, self.ctx.outcome))
@@ -245,8 +257,10 @@ class SinchService:
         self.persistence.save(self.state)
 
     def reset(self) -> None:
-        """Forget every batch and token."""
+        """Forget every batch, token and inbound message; the callback settings return to the start's."""
         self.state = SinchState()
+        self.inbounds.clear()
+        self.callback_settings = self.configured_callbacks()
         self.due.clear()
         self.persistence.forget()
         self.final_reports.changed()
@@ -267,10 +281,16 @@ class SinchService:
                 self.persistence.batch_changed(batch_id)
         self.save()
 
+    def _callback(self, url: str, payload: dict[str, Any], kind: str) -> None:
+        self.ctx.callbacks.enqueue(
+            url, payload, vendor="sinch", kind=kind, sign=self.callback_settings.signer()
+        )
+
     def _publish(self, batch: Batch, changes: list[StatusChange]) -> None:
         if changes:
             self.final_reports.changed()
         content = batch.content
+        callback_url = content.callback_url or self.callback_settings.url
         for change in changes:
             recipient = change.recipient
             self.ctx.count(f"sinch.messages_{recipient.status.lower()}")
@@ -286,13 +306,13 @@ class SinchService:
             wanted = content.delivery_report == "per_recipient" or (
                 content.delivery_report == "per_recipient_final" and recipient.final
             )
-            if wanted and content.callback_url:
-                self.ctx.callbacks.enqueue(content.callback_url, recipient_report(batch, recipient))
+            if wanted and callback_url:
+                self._callback(callback_url, recipient_report(batch, recipient), "delivery_report")
         summary_type = content.delivery_report in ("summary", "full")
-        if changes and summary_type and content.callback_url and not batch.summary_sent and batch.all_final():
+        if changes and summary_type and callback_url and not batch.summary_sent and batch.all_final():
             batch.summary_sent = True
             report = batch_report(batch, full=content.delivery_report == "full")
-            self.ctx.callbacks.enqueue(content.callback_url, report)
+            self._callback(callback_url, report, "delivery_report")
 
     # --- auth -------------------------------------------------------------------------------------
 
@@ -351,7 +371,7 @@ class SinchService:
         :param data: Decoded JSON body.
         """
         now = self.ctx.clock.now()
-        content = parse_content(require_object(data), now)
+        content = parse_content(require_object(data), now, self.callback_settings.url)
         batch = Batch(
             id=new_batch_id(now, self.ctx.rng),
             content=content,
@@ -379,7 +399,7 @@ class SinchService:
         """
         batch = self._pending(batch_id)
         now = self.ctx.clock.now()
-        batch.content = apply_update(batch.content, require_object(data), now)
+        batch.content = apply_update(batch.content, require_object(data), now, self.callback_settings.url)
         fresh = queued_recipients(batch.content.to, now)
         batch.recipients = {number: batch.recipients.get(number, state) for number, state in fresh.items()}
         batch.modified_at = now
@@ -393,7 +413,7 @@ class SinchService:
         """
         batch = self._pending(batch_id)
         now = self.ctx.clock.now()
-        batch.content = parse_content(require_object(data), now)
+        batch.content = parse_content(require_object(data), now, self.callback_settings.url)
         batch.recipients = queued_recipients(batch.content.to, now)
         batch.submitted_at = batch.modified_at = now
         batch.summary_sent = False
@@ -469,7 +489,7 @@ class SinchService:
         """
         per_recipient = query_bool(query, "per_recipient")
         limit = query_int(query, "number_of_recipients", 100, 0, MAX_DRY_RUN_RECIPIENTS)
-        content = parse_content(require_object(data), self.ctx.clock.now())
+        content = parse_content(require_object(data), self.ctx.clock.now(), self.callback_settings.url)
         messages = [render(content, number) for number in content.to]
         sendable = [m for m in messages if m.body is not None and (m.aborted is None or m.aborted[1] == 410)]
         result: dict[str, Any] = {
@@ -525,6 +545,43 @@ class SinchService:
         matching = self.final_reports.matching(self.state.batches.values(), reference, statuses, codes)
         found = [pair for pair in matching if window.contains(pair[1].at)]
         return page.envelope(found, "delivery_reports", lambda pair: recipient_report(*pair))
+
+    # --- inbound messages ------------------------------------------------------------------------
+
+    def receive_inbound(self, request: InboundRequest) -> dict[str, Any]:
+        """Take a handset's message injected with ``POST /_sandbox/inbound`` and send the MO callback.
+
+        :param request: The injected message.
+        :raises InboundRefused: The message breaks a rule, or its key was used for another message.
+        """
+        now = self.ctx.clock.now()
+        inbound, created = self.inbounds.receive(request, self.state.batches, now, self.ctx.rng)
+        body = inbound_json(inbound)
+        if created:
+            self.ctx.count("sinch.inbounds_received")
+            if self.callback_settings.url:
+                self._callback(self.callback_settings.url, body, "mo")
+        return {"vendor": "sinch", "id": inbound.id, "created": created, "inbound": body}
+
+    def list_inbounds(self, query: Mapping[str, str]) -> dict[str, Any]:
+        """List inbound messages, newest first (``GET /inbounds``).
+
+        :param query: ``page``, ``page_size``, ``to`` (comma list), ``start_date``, ``end_date``,
+            ``client_reference``.
+        """
+        page, window = query_page(query), query_window(query, self.ctx.clock.now())
+        found = self.inbounds.matching(query_csv(query, "to"), window, query.get("client_reference"))
+        return page.envelope(found, "inbounds", inbound_json)
+
+    def inbound(self, inbound_id: str) -> dict[str, Any]:
+        """Answer ``GET /inbounds/{id}``; 404 if unknown.
+
+        :param inbound_id: Inbound id from the path.
+        """
+        inbound = self.inbounds.get(inbound_id)
+        if inbound is None:
+            raise not_found(f"inbound {inbound_id!r}")
+        return inbound_json(inbound)
 
 
 # --- routes: /oauth2/token and everything under /xms/v1/{id} ------------------------------------------------
@@ -600,12 +657,47 @@ class _Endpoints:
         return JSONResponse(result, headers=no_store)
 
 
-def build_router(ctx: SandboxContext) -> APIRouter:
+class CallbackSettingsBody(BaseModel):
+    """Body of ``PUT /_sandbox/sinch/callbacks``: the plan's dashboard settings; a field left out is unset."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    callback_url: str | None = Field(default=None, max_length=2048)
+    signing_secret: str | None = Field(default=None, max_length=256, repr=False)
+
+
+def add_control_routes(control: APIRouter, ctx: SandboxContext, service: SinchService) -> None:
+    """Add ``GET`` and ``PUT /sinch/callbacks`` (the plan's callback URL and signing secret) to ``control``.
+
+    :param control: The ``/_sandbox`` control router.
+    :param ctx: The running sandbox's shared context.
+    :param service: The Sinch service whose settings they are.
+    """
+
+    @control.get("/sinch/callbacks")
+    def get_callback_settings() -> dict[str, Any]:
+        return service.callback_settings.to_json()
+
+    @control.put("/sinch/callbacks")
+    def set_callback_settings(body: CallbackSettingsBody) -> dict[str, Any]:
+        try:
+            settings = CallbackSettings(body.callback_url, body.signing_secret)
+        except ValueError as error:
+            raise HTTPException(status_code=400, detail=str(error)) from None
+        with ctx.lock:
+            service.callback_settings = settings
+        return settings.to_json()
+
+
+def build_router(ctx: SandboxContext, control: APIRouter | None = None) -> APIRouter:
     """Return the Sinch API routes over a fresh :class:`SinchService` on ``ctx``.
 
     :param ctx: The running sandbox's shared context.
+    :param control: The ``/_sandbox`` control router, to add the plan's dashboard settings to.
     """
     service = SinchService(ctx)
+    if control is not None:
+        add_control_routes(control, ctx, service)
     endpoints = _Endpoints(ctx, service)
     router = APIRouter(tags=["sinch"])
     run = endpoints.run
@@ -659,5 +751,13 @@ def build_router(ctx: SandboxContext) -> APIRouter:
     @router.get(PREFIX + "/delivery_reports")
     async def list_delivery_reports(request: Request) -> Response:
         return await run(request, lambda _, query: service.list_delivery_reports(query))
+
+    @router.get(PREFIX + "/inbounds")
+    async def list_inbounds(request: Request) -> Response:
+        return await run(request, lambda _, query: service.list_inbounds(query))
+
+    @router.get(PREFIX + "/inbounds/{inbound_id}")
+    async def get_inbound(request: Request, inbound_id: str) -> Response:
+        return await run(request, lambda *_: service.inbound(inbound_id))
 
     return router

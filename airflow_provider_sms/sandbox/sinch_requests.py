@@ -463,11 +463,14 @@ def _optional(present: dict[str, Any], name: str, check: Callable[[str, Any], T]
     return check(name, present[name]) if name in present else None
 
 
-def parse_content(data: dict[str, Any], now: datetime) -> BatchContent:
+def parse_content(
+    data: dict[str, Any], now: datetime, default_callback_url: str | None = None
+) -> BatchContent:
     """Validate a send, replace or dry-run body and return its content.
 
     :param data: The decoded JSON object.
     :param now: The sandbox time, for schedule checks.
+    :param default_callback_url: The service plan's callback URL, used when the batch has none.
     """
     _reject_unknown(data, CONTENT_FIELDS)
     present = {key: value for key, value in data.items() if value is not None}
@@ -528,24 +531,28 @@ def parse_content(data: dict[str, Any], now: datetime) -> BatchContent:
             lambda name, value: check_int_range(name, value, minimum=0, maximum=18),
         ),
     )
-    check_callback_target(content)
+    check_callback_target(content, default_callback_url)
     return content
 
 
-def check_callback_target(content: BatchContent) -> None:
+def check_callback_target(content: BatchContent, default_callback_url: str | None = None) -> None:
     """Raise 403 ``missing_callback_url`` when callbacks are requested with nowhere to send them.
 
     :param content: Validated batch content.
+    :param default_callback_url: The service plan's callback URL, if one is set.
     """
-    if content.delivery_report != "none" and content.callback_url is None:
+    if content.delivery_report != "none" and content.callback_url is None and default_callback_url is None:
         raise SinchApiError(
             403,
-            "missing_callback_url",
-            f"delivery_report {content.delivery_report!r} needs a callback_url; the sandbox has no default",
+            MISSING_CALLBACK_URL,
+            f"delivery_report {content.delivery_report!r} needs a callback_url: the batch has none and "
+            "the service plan has no callback URL set",
         )
 
 
-def apply_update(content: BatchContent, data: dict[str, Any], now: datetime) -> BatchContent:
+def apply_update(
+    content: BatchContent, data: dict[str, Any], now: datetime, default_callback_url: str | None = None
+) -> BatchContent:
     """Return the content after a ``POST /batches/{id}`` update, validated whole.
 
     ``to_add`` is applied before ``to_remove``; a field set to ``null`` is cleared.
@@ -553,6 +560,7 @@ def apply_update(content: BatchContent, data: dict[str, Any], now: datetime) -> 
     :param content: The batch's current content.
     :param data: The decoded update body.
     :param now: The sandbox time, for schedule checks.
+    :param default_callback_url: The service plan's callback URL, used when the batch has none.
     """
     _reject_unknown(data, UPDATE_FIELDS)
     merged = content.to_json()
@@ -569,7 +577,7 @@ def apply_update(content: BatchContent, data: dict[str, Any], now: datetime) -> 
     for key, value in data.items():
         if key not in ("to_add", "to_remove"):
             merged[key] = value
-    return parse_content(merged, now)
+    return parse_content(merged, now, default_callback_url)
 
 
 def with_recipients(content: BatchContent, to: list[str]) -> BatchContent:

@@ -1,9 +1,11 @@
 """Run the sandbox inside a test session or a script: a threaded server and connection helpers.
 
 ``SandboxServer(config).start()`` (or ``with SandboxServer(config) as server:``) serves the sandbox on a
-background thread; ``sinch_connection``, ``fonedynamics_connection`` and ``connection_env`` point Airflow
-connections at it. Nothing here needs pytest: a test suite wraps :class:`SandboxServer` in its own
-fixtures (this project's are in ``tests/conftest.py``).
+background thread and drives it over HTTP: the clock, faults, handsets' inboxes, injected replies
+(:meth:`SandboxServer.inject_inbound`), the Sinch plan's callback settings and the log of callbacks sent.
+``sinch_connection``, ``fonedynamics_connection`` and ``connection_env`` point Airflow connections at it.
+Nothing here needs pytest: a test suite wraps :class:`SandboxServer` in its own fixtures (this project's
+are in ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ class SandboxServer:
         self.stop()
 
     def reset(self) -> None:
-        """Forget all vendor state, inboxes, counters, faults and the clock offset."""
+        """Forget all vendor state, inboxes, counters, callbacks, faults and the clock offset."""
         self.ctx.callbacks.wait_idle(timeout=5)
         requests.post(f"{self.url}/_sandbox/reset", timeout=10).raise_for_status()
 
@@ -138,6 +140,109 @@ class SandboxServer:
         response.raise_for_status()
         messages: list[dict[str, Any]] = response.json()["messages"]
         return messages
+
+    def inject_inbound(
+        self,
+        vendor: str,
+        *,
+        sender: str,
+        body: str,
+        to: str | None = None,
+        in_reply_to: str | None = None,
+        idempotency_key: str | None = None,
+        operator_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Have a handset send a message to a vendor number (``POST /_sandbox/inbound``); return the answer.
+
+        The message appears in the vendor's inbound list and triggers the vendor's callback: Sinch POSTs it
+        to the plan's callback URL, Fone Dynamics calls the ``WebhookUri`` of the message it answers.
+
+        :param vendor: ``sinch`` or ``fonedynamics``.
+        :param sender: The handset's number.
+        :param body: The text.
+        :param to: The vendor number, short code or leased number; by default the number the message in
+            ``in_reply_to`` came from.
+        :param in_reply_to: The Sinch batch id or Fone Dynamics MessageSid it answers.
+        :param idempotency_key: The same key again returns the same message and sends no callback.
+        :param operator_id: The sender's operator MCC/MNC (Sinch only).
+        :return: ``{"vendor", "id", "created", "inbound"}``: the vendor's id of the message, whether it is
+            new, and the message as the vendor's API serves it.
+        :raises requests.HTTPError: The sandbox refused it (the response says which field and why).
+        """
+        data = {
+            "vendor": vendor,
+            "from": sender,
+            "body": body,
+            "to": to,
+            "in_reply_to": in_reply_to,
+            "idempotency_key": idempotency_key,
+            "operator_id": operator_id,
+        }
+        payload = {key: value for key, value in data.items() if value is not None}
+        response = requests.post(f"{self.url}/_sandbox/inbound", json=payload, timeout=10)
+        response.raise_for_status()
+        created: dict[str, Any] = response.json()
+        return created
+
+    def set_sinch_callback(self, url: str | None, *, secret: str | None = None, repeat: int = 1) -> None:
+        """Set the Sinch plan's callback URL and signing secret, and how often every callback is sent.
+
+        The URL gets MO messages, and the delivery reports of batches sent without ``callback_url``.
+
+        :param url: Loopback http(s) URL; ``None`` for none.
+        :param secret: Signs every Sinch callback (``X-Sinch-Webhook-Signature``); ``None`` for unsigned.
+        :param repeat: Send each callback of either vendor this many times (1 to 10), to test that a
+            receiver takes each event once.
+        """
+        settings = {"callback_url": url, "signing_secret": secret}
+        requests.put(f"{self.url}/_sandbox/sinch/callbacks", json=settings, timeout=10).raise_for_status()
+        self.set_callback_repeat(repeat)
+
+    def set_callback_repeat(self, repeat: int) -> None:
+        """Send each later callback of either vendor ``repeat`` times (``PUT /_sandbox/callbacks``).
+
+        :param repeat: From 1 to 10.
+        """
+        requests.put(f"{self.url}/_sandbox/callbacks", json={"repeat": repeat}, timeout=10).raise_for_status()
+
+    def callbacks(
+        self, *, vendor: str | None = None, kind: str | None = None, state: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Return the callbacks the sandbox sent or is sending, oldest first (``GET /_sandbox/callbacks``).
+
+        :param vendor: Only ``sinch`` or ``fonedynamics``.
+        :param kind: Only ``mo``, ``delivery_report``, ``reply`` or ``delivery_receipt``.
+        :param state: Only ``sending``, ``retrying``, ``delivered``, ``dropped``, ``failed`` or ``refused``.
+        """
+        filters = {"vendor": vendor, "kind": kind, "state": state}
+        params = {key: value for key, value in filters.items() if value is not None}
+        response = requests.get(f"{self.url}/_sandbox/callbacks", params=params, timeout=10)
+        response.raise_for_status()
+        records: list[dict[str, Any]] = response.json()["callbacks"]
+        return records
+
+    def wait_for_callbacks(
+        self, count: int, *, timeout: float = 10.0, vendor: str | None = None, kind: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Wait until ``count`` matching callbacks have had an answer (none still ``sending``); return them.
+
+        A callback waiting for a retry counts as answered: move the clock (:meth:`advance`) to retry it.
+
+        :param count: How many to wait for.
+        :param timeout: Seconds to wait at most.
+        :param vendor: Only this vendor's.
+        :param kind: Only this kind.
+        :raises TimeoutError: Fewer than ``count`` were answered in time.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            records = self.callbacks(vendor=vendor, kind=kind)
+            answered = [record for record in records if record["state"] != "sending"]
+            if len(answered) >= count and len(answered) == len(records):
+                return records
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(answered)} of {count} callbacks answered after {timeout} s")
+            time.sleep(0.05)
 
 
 def sinch_connection(

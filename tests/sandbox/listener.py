@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -18,35 +18,51 @@ class Received:
     path: str
     query: dict[str, str]
     json: Any
+    raw: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class CallbackListener:
-    """Records every request; answers the first ``fail_first`` of them with ``fail_status``."""
+    """Records every request it answers with 2xx; answers with ``statuses`` in order first.
 
-    def __init__(self, fail_first: int = 0, fail_status: int = 503) -> None:
+    ``fail_first`` requests get ``fail_status`` (shorthand for ``statuses``); once the scripted statuses
+    are used up, every request gets 200 and is recorded in :attr:`received`. :attr:`attempts` counts all.
+    """
+
+    def __init__(
+        self, fail_first: int = 0, fail_status: int = 503, statuses: list[int] | None = None
+    ) -> None:
         self.received: list[Received] = []
         self.attempts = 0
-        self.fail_first = fail_first
-        self.fail_status = fail_status
+        self.statuses = list(statuses) if statuses is not None else [fail_status] * fail_first
+        self._lock = threading.Lock()
         listener = self
 
         class Handler(BaseHTTPRequestHandler):
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                listener.attempts += 1
-                if listener.attempts <= listener.fail_first:
-                    self.send_response(listener.fail_status)
+                with listener._lock:
+                    listener.attempts += 1
+                    status = listener.statuses.pop(0) if listener.statuses else 200
+                if status >= 300:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
                 parts = urlsplit(self.path)
-                body = json.loads(raw) if raw else None
-                listener.received.append(
-                    Received(
-                        self.command, parts.path, dict(parse_qsl(parts.query, keep_blank_values=True)), body
-                    )
+                received = Received(
+                    self.command,
+                    parts.path,
+                    dict(parse_qsl(parts.query, keep_blank_values=True)),
+                    json.loads(raw) if raw else None,
+                    raw,
+                    {name.lower(): value for name, value in self.headers.items()},
                 )
-                self.send_response(200)
+                with listener._lock:
+                    listener.received.append(received)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
 
             do_GET = _handle
@@ -73,4 +89,10 @@ class CallbackListener:
         deadline = time.monotonic() + timeout
         while len(self.received) < count and time.monotonic() < deadline:
             time.sleep(0.02)
-        return self.received
+        return list(self.received)
+
+    def wait_for_attempts(self, count: int, timeout: float = 10.0) -> int:
+        deadline = time.monotonic() + timeout
+        while self.attempts < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.attempts

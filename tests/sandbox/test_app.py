@@ -273,3 +273,46 @@ def test_control_refuses_non_loopback_clients(client_host: str) -> None:
 @pytest.mark.parametrize("client_host", ["127.0.0.1", "127.8.9.10", "::1"])
 def test_control_answers_loopback_clients(client_host: str) -> None:
     assert require_loopback_client(_request_from(client_host)) is None
+
+
+# --- callbacks sent, and injected inbound messages ----------------------------------------------------------
+
+
+def test_callbacks_log_and_repeat_setting(sandbox: SandboxServer) -> None:
+    url = f"{sandbox.url}/_sandbox/callbacks"
+    sandbox.ctx.callbacks.enqueue("http://192.0.2.1/x", {"a": 1}, vendor="fonedynamics", kind="reply")
+
+    listed = requests.get(url, timeout=10).json()
+    repeated = requests.put(url, json={"repeat": 4}, timeout=10).json()
+
+    (record,) = listed["callbacks"]
+    assert (listed["count"], listed["repeat"], repeated) == (1, 1, {"repeat": 4})
+    assert (record["vendor"], record["kind"], record["state"], record["payload"]) == (
+        "fonedynamics",
+        "reply",
+        "refused",
+        {"a": 1},
+    )
+    assert requests.get(url, params={"state": "delivered"}, timeout=10).json()["count"] == 0
+    assert requests.get(url, params={"vendor": "sinch"}, timeout=10).json()["count"] == 0
+
+
+@pytest.mark.parametrize("body", [{"repeat": 0}, {"repeat": 11}, {"repeat": "twice"}, {"times": 2}])
+def test_callback_repeat_is_bounded(sandbox: SandboxServer, body: dict[str, object]) -> None:
+    assert requests.put(f"{sandbox.url}/_sandbox/callbacks", json=body, timeout=10).status_code == 422
+
+
+def test_callbacks_refuse_an_unknown_state_filter(sandbox: SandboxServer) -> None:
+    response = requests.get(f"{sandbox.url}/_sandbox/callbacks", params={"state": "lost"}, timeout=10)
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("state: 'lost' is not one of sending, retrying")
+
+
+def test_stats_count_callbacks_and_inbound_messages(sandbox: SandboxServer) -> None:
+    sandbox.inject_inbound("fonedynamics", sender="+61488023555", to="+61299990000", body="x")
+    sandbox.inject_inbound("sinch", sender="+61488023555", to="76543", body="x")
+
+    counters = sandbox.stats()["counters"]
+
+    assert (counters["fonedynamics.received"], counters["sinch.inbounds_received"]) == (1, 1)

@@ -30,10 +30,13 @@ def test_every_flag_reaches_the_config() -> None:
         "--sinch-key-secret=ksec",
         "--sinch-project-id=proj",
         "--sinch-token-ttl=60",
+        "--sinch-callback-url=http://127.0.0.1:9999/sinch",
+        "--sinch-callback-secret=whsec",
         "--fone-account-sid=AC1",
         "--fone-token=ftok",
         "--fone-property-sid=PR1",
         "--delivery-delay=0.25",
+        "--callback-retry-s=0.5",
         "--seed=42",
         "--state-file=/tmp/state.sqlite",
         "--latency-ms=15",
@@ -54,10 +57,13 @@ def test_every_flag_reaches_the_config() -> None:
         sinch_key_secret="ksec",
         sinch_project_id="proj",
         sinch_token_ttl=60,
+        sinch_callback_url="http://127.0.0.1:9999/sinch",
+        sinch_callback_secret="whsec",
         fone_account_sid="AC1",
         fone_token="ftok",
         fone_property_sid="PR1",
         delivery_delay=0.25,
+        callback_retry_s=0.5,
         seed=42,
         state_file="/tmp/state.sqlite",
         faults=FaultConfig(
@@ -73,6 +79,8 @@ def test_every_flag_reaches_the_config() -> None:
         ["--drop-after-commit-rate=-0.1"],
         ["--error-status=200"],
         ["--delivery-delay=-1"],
+        ["--callback-retry-s=-1"],
+        ["--sinch-callback-url=https://example.com/sinch"],
     ],
 )
 def test_out_of_range_values_are_refused(argv: list[str]) -> None:
@@ -121,7 +129,19 @@ def test_main_serves_on_loopback_and_prints_url_and_credentials(
     assert f"http://{host}:9200" in out
     assert "tok-123" in out
     assert "sandbox-token" in out
+    assert f"POST http://{host}:9200/_sandbox/inbound" in out
     assert served[0]["port"] == 9200
+
+
+def test_banner_shows_the_plan_callback_url_but_not_its_secret(
+    served: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--sinch-callback-url", "http://localhost:9400/mo", "--sinch-callback-secret", "whsec-42"]
+    assert cli.main(argv) == 0
+
+    out = capsys.readouterr().out
+    assert "callbacks: http://localhost:9400/mo, signed" in out
+    assert "whsec-42" not in out
 
 
 INSTALL_HINT = "pip install 'airflow-provider-sms[sandbox]'"

@@ -1,4 +1,4 @@
-"""What both vendor APIs share: loopback, SMS parts, clock, state store, inboxes, callbacks, the context."""
+"""What both vendor APIs share: SMS parts, clock, state store, inboxes, inbound requests, the context."""
 
 from __future__ import annotations
 
@@ -9,58 +9,18 @@ import pytest
 
 from airflow_provider_sms.sandbox.config import FaultConfig, SandboxConfig
 from airflow_provider_sms.sandbox.core import (
-    CallbackDispatcher,
+    InboundRefused,
+    InboundRequest,
     Inbox,
     SandboxClock,
     SandboxContext,
     StateStore,
+    check_replay,
     count_segments,
     is_gsm7,
-    is_loopback_client,
-    is_loopback_host,
-    is_loopback_url,
     normalize_msisdn,
     outcome_for,
-    query_value,
 )
-from tests.sandbox.listener import CallbackListener
-
-# --- loopback checks ----------------------------------------------------------------------------------------
-
-ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - only checked, never bound
-
-
-@pytest.mark.parametrize("host", ["127.0.0.1", "127.255.0.9", "localhost", "LOCALHOST", "::1", "[::1]"])
-def test_loopback_hosts(host: str) -> None:
-    assert is_loopback_host(host) is True
-
-
-@pytest.mark.parametrize("host", [ALL_INTERFACES, "10.0.0.1", "::", "example.com", "", None, "128.0.0.1"])
-def test_non_loopback_hosts(host: str | None) -> None:
-    assert is_loopback_host(host) is False
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("http://127.0.0.1:8000/dlr", True),
-        ("https://localhost/x", True),
-        ("http://[::1]:9/x", True),
-        ("http://example.com/x", False),
-        ("ftp://127.0.0.1/x", False),
-        ("http://10.0.0.1/x", False),
-        ("not a url", False),
-        ("http://[bad/x", False),
-    ],
-)
-def test_loopback_urls(url: str, expected: bool) -> None:
-    assert is_loopback_url(url) is expected
-
-
-def test_test_client_counts_as_loopback_client() -> None:
-    assert is_loopback_client("testclient") is True
-    assert is_loopback_client("10.0.0.1") is False
-
 
 # --- SMS parts ----------------------------------------------------------------------------------------------
 
@@ -193,56 +153,6 @@ def test_dirty_flag_and_clear() -> None:
     assert inbox.take_dirty() is True
 
 
-# --- callbacks ----------------------------------------------------------------------------------------------
-
-
-def _dispatcher(counts: dict[str, int]) -> CallbackDispatcher:
-    def count(name: str, n: int) -> None:
-        counts[name] = counts.get(name, 0) + n
-
-    return CallbackDispatcher(count)
-
-
-def test_post_and_get_callbacks_arrive() -> None:
-    counts: dict[str, int] = {}
-    dispatcher = _dispatcher(counts)
-    with CallbackListener() as listener:
-        dispatcher.enqueue(listener.url, {"a": 1, "b": None})
-        dispatcher.enqueue(listener.url, {"ok": True, "n": None}, method="get")
-        received = listener.wait_for(2)
-        dispatcher.close()
-
-    by_method = {r.method: r for r in received}
-    assert by_method["POST"].json == {"a": 1, "b": None}
-    assert by_method["GET"].query == {"ok": "true", "n": ""}
-    assert counts["callbacks_sent"] == 2
-
-
-def test_non_loopback_is_refused_without_a_request() -> None:
-    counts: dict[str, int] = {}
-    dispatcher = _dispatcher(counts)
-
-    dispatcher.enqueue("http://192.0.2.1/dlr", {"a": 1})
-
-    assert counts == {"callbacks_refused": 1}
-    assert dispatcher.wait_idle(1)
-
-
-def test_gives_up_after_retries_on_connection_errors() -> None:
-    counts: dict[str, int] = {}
-    dispatcher = _dispatcher(counts)
-    with CallbackListener() as listener:
-        dead_url = listener.url
-    dispatcher.enqueue(dead_url, {"a": 1})
-
-    assert dispatcher.wait_idle(10)
-    assert counts == {"callbacks_retried": 4, "callbacks_failed": 1}
-
-
-def test_query_value() -> None:
-    assert [query_value(v) for v in (None, False, 3, "x")] == ["", "false", "3", "x"]
-
-
 # --- the context --------------------------------------------------------------------------------------------
 
 
@@ -279,6 +189,8 @@ def test_reset_clears_everything_and_calls_hooks() -> None:
     ctx.count("x", 3)
     ctx.advance_clock(10)
     ctx.inbox.deliver("+61488023555", body="b", sender="s", vendor="sinch", message_id=None)
+    ctx.callbacks.set_repeat(3)
+    ctx.callbacks.enqueue("http://192.0.2.1/x", {}, vendor="sinch", kind="mo")
 
     ctx.reset()
 
@@ -287,7 +199,43 @@ def test_reset_clears_everything_and_calls_hooks() -> None:
     assert ctx.clock.offset_seconds == 0
     assert ctx.inbox.total() == 0
     assert ctx.faults == FaultConfig()
+    assert (ctx.callbacks.records(), ctx.callbacks.repeat) == ([], 1)
     ctx.close()
+
+
+# --- injected inbound messages ------------------------------------------------------------------------------
+
+REQUEST = InboundRequest(vendor="sinch", sender="+61400000001", to="+61400000100", body="STOP")
+
+
+def test_inject_inbound_goes_to_the_vendor_handler_with_state_up_to_date() -> None:
+    ctx = SandboxContext(SandboxConfig(seed=1))
+    ticks: list[datetime] = []
+    ctx.add_ticker(ticks.append)
+    ctx.add_inbound_handler("sinch", lambda request: {"vendor": "sinch", "body": request.body})
+
+    assert ctx.inject_inbound(REQUEST) == {"vendor": "sinch", "body": "STOP"}
+    assert len(ticks) == 1
+    ctx.close()
+
+
+def test_inject_inbound_refuses_a_vendor_not_served() -> None:
+    ctx = SandboxContext(SandboxConfig(seed=1))
+    ctx.add_inbound_handler("sinch", lambda request: {})
+
+    with pytest.raises(InboundRefused, match="vendor: 'fonedynamics' is not one of sinch") as refused:
+        ctx.inject_inbound(InboundRequest(vendor="fonedynamics", sender="+61400000001", to=None, body="x"))
+    assert refused.value.status == 400
+    ctx.close()
+
+
+def test_a_replay_must_ask_for_the_same_message() -> None:
+    keyed = InboundRequest(vendor="sinch", sender="+61400000001", to=None, body="YES", idempotency_key="k1")
+
+    check_replay(keyed, keyed.fields())
+    with pytest.raises(InboundRefused, match="idempotency_key: 'k1' was already used") as refused:
+        check_replay(keyed, {**keyed.fields(), "body": "NO"})
+    assert refused.value.status == 409
 
 
 def test_seed_makes_randomness_repeatable() -> None:

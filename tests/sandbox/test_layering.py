@@ -18,16 +18,17 @@ PACKAGE = "airflow_provider_sms.sandbox"
 FORBIDDEN = ("airflow_provider_sms.clients", "airflow_provider_sms.models", "airflow", "pytest", "_pytest")
 SOURCES = sorted(Path(sandbox_package.__file__).parent.rglob("*.py"))
 
-_SHARED = {"config", "core"}
-_SINCH = {"sinch_requests", "sinch_batches", "sinch_reports", "sinch"}
+_SHARED = {"config", "callbacks", "core"}
 MAY_IMPORT: dict[str, set[str]] = {
     "__init__": set(),
     "config": set(),
-    "core": {"config"},
+    "callbacks": set(),
+    "core": {"config", "callbacks"},
     "sinch_requests": _SHARED,
     "sinch_batches": _SHARED | {"sinch_requests"},
     "sinch_reports": _SHARED | {"sinch_requests", "sinch_batches"},
-    "sinch": _SHARED | {"sinch_requests", "sinch_batches", "sinch_reports"},
+    "sinch_inbounds": _SHARED | {"sinch_requests", "sinch_batches", "sinch_reports"},
+    "sinch": _SHARED | {"sinch_requests", "sinch_batches", "sinch_reports", "sinch_inbounds"},
     "fonedynamics_messages": _SHARED,
     "fonedynamics": _SHARED | {"fonedynamics_messages"},
     "app": _SHARED | {"sinch", "fonedynamics"},

@@ -42,3 +42,28 @@ def test_without_a_state_file_a_restart_starts_empty(tmp_path: Path) -> None:
         response = requests.get(f"{second.url}/v2/Messages/{sid}", auth=AUTH, timeout=10)
 
     assert response.status_code == 404
+
+
+def test_inbound_messages_and_their_keys_survive_a_restart(tmp_path: Path) -> None:
+    config = SandboxConfig(port=0, seed=7, state_file=str(tmp_path / "sandbox.sqlite"))
+    sinch_auth = {"Authorization": f"Bearer {config.sinch_api_token}"}
+    with SandboxServer(config) as first:
+        sinch = first.inject_inbound(
+            "sinch", sender="+61400000001", to="76543", body="STOP", idempotency_key="s"
+        )
+        fone = first.inject_inbound(
+            "fonedynamics", sender="+61488023555", to="+61299990000", body="STOP", idempotency_key="f"
+        )
+
+    with SandboxServer(config) as second:
+        url = f"{second.url}/xms/v1/{config.sinch_service_plan_id}/inbounds/{sinch['id']}"
+        assert requests.get(url, headers=sinch_auth, timeout=10).json() == sinch["inbound"]
+        assert get(second, fone["id"]) == fone["inbound"]
+        again = second.inject_inbound(
+            "sinch", sender="+61400000001", to="76543", body="STOP", idempotency_key="s"
+        )
+        assert (again["id"], again["created"]) == (sinch["id"], False)
+        replayed = second.inject_inbound(
+            "fonedynamics", sender="+61488023555", to="+61299990000", body="STOP", idempotency_key="f"
+        )
+        assert (replayed["id"], replayed["created"]) == (fone["id"], False)

@@ -112,3 +112,30 @@ def test_connection_helpers_need_no_server_dependencies() -> None:
     )
 
     assert (done.returncode, done.stdout.strip()) == (0, "AIRFLOW_CONN_SINCH_DEFAULT"), done.stderr
+
+
+def test_inject_inbound_raises_with_the_sandbox_reason(sandbox: SandboxServer) -> None:
+    with pytest.raises(requests.HTTPError) as raised:
+        sandbox.inject_inbound("sinch", sender="+61400000001", body="no number to send to")
+
+    assert raised.value.response.status_code == 400
+    assert "to: is required" in raised.value.response.json()["detail"]
+
+
+def test_wait_for_callbacks_times_out_when_too_few_are_answered(sandbox: SandboxServer) -> None:
+    sandbox.ctx.callbacks.enqueue("http://192.0.2.1/x", {}, vendor="sinch", kind="mo")
+
+    assert len(sandbox.wait_for_callbacks(1, timeout=1)) == 1
+    with pytest.raises(TimeoutError, match="1 of 2 callbacks answered"):
+        sandbox.wait_for_callbacks(2, timeout=0.2)
+
+
+def test_set_sinch_callback_and_repeat(sandbox: SandboxServer) -> None:
+    sandbox.set_sinch_callback("http://localhost:9/mo", secret="s", repeat=2)
+    settings = requests.get(f"{sandbox.url}/_sandbox/sinch/callbacks", timeout=10).json()
+    sandbox.set_callback_repeat(1)
+
+    assert settings == {"callback_url": "http://localhost:9/mo", "signed": True}
+    assert sandbox.ctx.callbacks.repeat == 1
+    with pytest.raises(requests.HTTPError):
+        sandbox.set_sinch_callback("http://example.com/mo")

@@ -60,15 +60,23 @@ def test_no_receipt_without_delivery_receipt_or_for_99(sandbox: SandboxServer) -
     assert listener.received == []
 
 
-def test_receipt_is_retried_after_5xx(sandbox: SandboxServer) -> None:
+def test_receipt_is_retried_after_5xx_on_the_sandbox_clock(sandbox: SandboxServer) -> None:
     with CallbackListener(fail_first=2) as listener:
         _send_with_receipt(sandbox, "+61488023555", listener.url)
         sandbox.advance(1)
+        assert listener.wait_for_attempts(1) == 1
+        assert sandbox.ctx.callbacks.wait_idle(5)
+        sandbox.advance(5)
+        assert listener.wait_for_attempts(2) == 2
+        assert sandbox.ctx.callbacks.wait_idle(5)
+        sandbox.advance(10)
         received = listener.wait_for(1)
 
     assert len(received) == 1
     assert listener.attempts == 3
     assert sandbox.ctx.counters()["callbacks_retried"] == 2
+    (record,) = sandbox.callbacks(vendor="fonedynamics")
+    assert (record["kind"], record["state"], record["attempts"]) == ("delivery_receipt", "delivered", 3)
 
 
 def test_non_loopback_receipt_url_is_accepted_but_never_called(sandbox: SandboxServer) -> None:
