@@ -60,7 +60,8 @@ with DAG(
     )
     # Each wait runs right after its send, so that both sensors find their messages still on their way and
     # defer (dag.test() runs one task at a time, in an order of its own among tasks without upstream).
-    wait_sinch >> [send_fone, send_oauth, preview]
+    wait_sinch >> send_fone
+    wait_fone >> [send_oauth, preview]
     send_bad = SmsSendOperator(
         task_id="send_bad_file",
         sms_conn_id="leak_sinch",
@@ -74,4 +75,4 @@ with DAG(
             body="{{ ti.task_id }} failed in {{ run_id }}",
         ),
     )
-    wait_sinch >> send_bad
+    wait_fone >> send_bad
