@@ -1,4 +1,4 @@
-"""``SmsNotifier``: send an SMS from a DAG or task callback, or a deadline alert."""
+"""``SmsNotifier``: an SMS from a DAG or task callback, a deadline alert or a Human-in-the-loop request."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ class SmsNotifier(BaseNotifier):
     callback (``async_notify`` runs in the triggerer). The arguments are Jinja templates rendered with the
     callback's context: ``{{ ti.task_id }}``, ``{{ dag.dag_id }}``, ``{{ run_id }}``, ``{{ exception }}`` ...
 
+    As a notifier of a Human-in-the-loop operator (``HITLOperator(notifiers=[SmsNotifier(...)])``, Airflow
+    3.1+) the context also holds ``{{ required_action_url }}``, the link to the request in the UI (built
+    from ``[api] base_url``), and ``body`` may be left out: the SMS then carries the request's subject and
+    that link.
+
     The message is validated with the vendor's rules (numbers, sender, body) before anything is sent, and
     phone numbers are masked in the log. A number listed twice gets one SMS. With
     ``render_template_as_native_obj=True`` a number rendered as an int gets its ``+`` back and an int body
@@ -36,7 +41,7 @@ class SmsNotifier(BaseNotifier):
 
     :param sms_conn_id: Id of a ``sinch`` or ``fonedynamics`` connection. (templated)
     :param to: One E.164 number or a list of them (not a mapping, a set or a file). (templated)
-    :param body: The text. (templated)
+    :param body: The text; optional only in a Human-in-the-loop operator. (templated)
     :param from_: Sender id; the connection's default sender when ``None``. (templated)
     :param context: The context to render with when the notifier is awaited (deadline alerts pass it).
     """
@@ -48,7 +53,7 @@ class SmsNotifier(BaseNotifier):
         *,
         sms_conn_id: str,
         to: str | Sequence[str],
-        body: str,
+        body: str | None = None,
         from_: str | None = None,
         context: Context | None = None,
     ) -> None:
@@ -66,6 +71,11 @@ class SmsNotifier(BaseNotifier):
         :param jinja_env: Jinja environment to render with.
         """
         context.setdefault("exception", None)
+        url = _required_action_url(context)
+        if url is not None:
+            context["required_action_url"] = url  # type: ignore[typeddict-unknown-key]
+            if self.body is None:
+                self.body = f"{getattr(context['task'], 'subject', '')}\n{url}"
         super().render_template_fields(context, jinja_env)
 
     @cached_property
@@ -81,6 +91,9 @@ class SmsNotifier(BaseNotifier):
             was sent.
         """
         numbers = _numbers(self.to)
+        if self.body is None:
+            rule = "is required, except in a Human-in-the-loop operator (which gives its subject and link)"
+            raise SmsValidationError([Problem("body", "None", rule)], "SMS notification")
         hook = self.hook
         campaign = Campaign.build(
             hook,
@@ -103,6 +116,23 @@ class SmsNotifier(BaseNotifier):
         :param context: The callback's context.
         """
         await sync_to_async(self.notify)(context)
+
+
+def _required_action_url(context: Context) -> str | None:
+    """Return the link to the required action when the context's task is a Human-in-the-loop operator.
+
+    :raises SmsValidationError: ``[api] base_url`` is not set, so no link can be built.
+    """
+    task = context.get("task")
+    link = getattr(task, "generate_link_to_ui", None)
+    if link is None or "ti" not in context:
+        return None
+    try:
+        url: str = link(task_instance=context["ti"])
+    except ValueError as error:  # Airflow cannot build a link without its API server's address
+        rule = "must be set for an SMS to link to the Human-in-the-loop request"
+        raise SmsValidationError([Problem("[api] base_url", "None", rule)], "SMS notification") from error
+    return url
 
 
 def _numbers(to: object) -> list[object]:

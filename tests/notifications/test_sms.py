@@ -132,3 +132,75 @@ def test_deadline_alert_runs_in_the_triggerer_and_renders_the_run_context(
 
     assert events[-1]["state"] == "success", events
     assert [m["body"] for m in wait_for_inbox(sandbox, ON_CALL)] == ["nightly_load missed its deadline"]
+
+
+def hitl_context(subject: str = "Send the Black Friday campaign?") -> dict[str, Any]:
+    """The context a Human-in-the-loop operator gives its notifiers."""
+    from airflow.providers.standard.operators.hitl import HITLOperator
+
+    task = HITLOperator(task_id="approve", subject=subject, options=["Approve", "Reject"])
+    ti = mock.Mock(dag_id="campaign", run_id="scheduled__2026-11-27", task_id="approve", map_index=-1)
+    return {"task": task, "ti": ti, "run_id": ti.run_id}
+
+
+def test_in_a_hitl_operator_the_sms_carries_the_subject_and_the_link(
+    conn_id: str, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIRFLOW__API__BASE_URL", "https://airflow.example.com")
+    notifier = SmsNotifier(sms_conn_id=conn_id, to=ON_CALL, from_="Airflow")
+
+    notifier(hitl_context())
+
+    link = (
+        "https://airflow.example.com/dags/campaign/runs/scheduled__2026-11-27/tasks/approve/required_actions"
+        "?map_index=-1"
+    )
+    inbox = wait_for_inbox(sandbox, ON_CALL)
+    assert [m["body"] for m in inbox] == [f"Send the Black Friday campaign?\n{link}"]
+
+
+def test_a_hitl_body_template_can_use_the_link(
+    conn_id: str, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIRFLOW__API__BASE_URL", "https://airflow.example.com")
+    notifier = SmsNotifier(
+        sms_conn_id=conn_id, to=ON_CALL, from_="Airflow", body="Reply in {{ required_action_url }}"
+    )
+
+    notifier(hitl_context())
+
+    (message,) = wait_for_inbox(sandbox, ON_CALL)
+    assert message["body"].startswith("Reply in https://airflow.example.com/dags/campaign/runs/")
+
+
+def test_a_hitl_request_without_base_url_names_the_setting_and_sends_nothing(
+    conn_id: str, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIRFLOW__API__BASE_URL", "")
+    notifier = SmsNotifier(sms_conn_id=conn_id, to=ON_CALL, from_="Airflow")
+
+    with pytest.raises(SmsValidationError, match=r"\[api\] base_url"):
+        notifier(hitl_context())
+
+    sandbox.advance(600)
+    assert sandbox.inbox(ON_CALL) == []
+
+
+def test_outside_a_hitl_operator_a_body_is_required(conn_id: str, sandbox: SandboxServer) -> None:
+    notifier = SmsNotifier(sms_conn_id=conn_id, to=ON_CALL, from_="Alerts")
+
+    with pytest.raises(SmsValidationError, match="body"):
+        notifier(callback_context())
+
+    sandbox.advance(600)
+    assert sandbox.inbox(ON_CALL) == []
+
+
+def test_a_callback_that_runs_twice_sends_once(conn_id: str, sandbox: SandboxServer) -> None:
+    context = {**callback_context(), "ti": mock.Mock(dag_id="d", task_id="t", map_index=-1, try_number=1)}
+
+    SmsNotifier(sms_conn_id=conn_id, to=ON_CALL, from_="Alerts", body="paged")(dict(context))
+    SmsNotifier(sms_conn_id=conn_id, to=ON_CALL, from_="Alerts", body="paged")(dict(context))
+
+    sandbox.advance(600)
+    assert [m["body"] for m in sandbox.inbox(ON_CALL)] == ["paged"]
