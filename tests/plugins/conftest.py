@@ -28,7 +28,8 @@ from tests.e2e.harness import migrate_metadata_db
 
 DAG_FILE = Path(__file__).parent / "dags" / "webhook_assets.py"
 _spec = importlib.util.spec_from_file_location("webhook_assets", DAG_FILE)
-assert _spec is not None and _spec.loader is not None
+assert _spec is not None
+assert _spec.loader is not None
 _dags = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_dags)
 #: dag_id -> asset URI of the consumer DAGs.
@@ -124,7 +125,8 @@ class ApiServer:
         self._thread.start()
         deadline = time.monotonic() + 30
         while not self._server.started:
-            assert self._thread.is_alive() and time.monotonic() < deadline, "the API server did not start"
+            assert self._thread.is_alive(), "the API server stopped while starting"
+            assert time.monotonic() < deadline, "the API server did not start within 30 s"
             time.sleep(0.02)
         return self
 

@@ -70,7 +70,7 @@ def answered(sandbox: SandboxServer, count: int, **filters: Any) -> list[tuple[s
 
 def test_airflow_lists_the_plugin_from_the_provider_entry_point(tmp_path: Path) -> None:
     env = {**os.environ, "AIRFLOW_HOME": str(tmp_path), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
-    completed = subprocess.run(  # noqa: S603 - our own interpreter with fixed arguments
+    completed = subprocess.run(
         [sys.executable, "-m", "airflow", "plugins", "--output", "json"],
         env=env,
         capture_output=True,
@@ -123,7 +123,9 @@ def test_a_sinch_mo_sent_3_times_makes_one_event_and_queues_the_dag(
     assert queued_dags() == {"wh_sinch_inbound"}
 
 
-def test_a_reply_to_a_batch_carries_its_client_reference(sandbox: SandboxServer, api_server: ApiServer) -> None:
+def test_a_reply_to_a_batch_carries_its_client_reference(
+    sandbox: SandboxServer, api_server: ApiServer
+) -> None:
     batch = sinch_send(sandbox, to=[HANDSET], client_reference="campaign-7")
     sandbox.set_sinch_callback(sinch_url(api_server), repeat=2)
     sandbox.inject_inbound("sinch", sender=HANDSET, body="YES 1234", in_reply_to=batch["id"])
@@ -143,7 +145,9 @@ def test_signed_per_recipient_reports_sent_3_times_make_one_event_each(
     sandbox.advance(TEST_DELIVERY_DELAY_S + 1)
 
     records = sandbox.wait_for_callbacks(12, kind="delivery_report")
-    assert sorted({(r["state"], r["last_status"], r["signed"]) for r in records}) == [("delivered", 200, True)]
+    assert sorted({(r["state"], r["last_status"], r["signed"]) for r in records}) == [
+        ("delivered", 200, True)
+    ]
     payloads = [event["payload"] for event in events("sms://sinch/sms_wh_signed/deliveries")]
     assert sorted((p["recipient"], p["status"]) for p in payloads) == [
         (FAILING_HANDSET, "failed"),
