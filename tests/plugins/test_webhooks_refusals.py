@@ -327,3 +327,20 @@ def test_the_same_message_id_with_other_fields_is_still_one_inbound(api_server: 
 
     assert [r.json()["status"] for r in (first, again, other)] == ["created", "duplicate", "created"]
     assert len(events(SINCH_INBOUND)) == 2
+
+
+def test_the_access_log_of_the_api_server_shows_no_url_secret(api_server: ApiServer) -> None:
+    from starlette.testclient import TestClient
+
+    logged: list[str] = []
+
+    async def access_log(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        # Where uvicorn's and Airflow's access logs read the path: the outer scope, after the app ran.
+        await api_server.app(scope, receive, send)
+        logged.append(scope["path"])
+
+    client = TestClient(access_log)  # type: ignore[arg-type]
+    response = client.post(f"{URL_PREFIX}/sinch/{SINCH_CONN}/{URL_SECRET}", json=mo())
+
+    assert response.status_code == 200
+    assert logged == [f"{URL_PREFIX}/sinch/{SINCH_CONN}/***"]
