@@ -45,8 +45,6 @@ from starlette.concurrency import run_in_threadpool
 
 from airflow_provider_sms.exceptions import SmsError, SmsNotFoundError
 from airflow_provider_sms.hooks._form import WEBHOOK_SECRET_FIELD, WEBHOOK_SIGNING_SECRET_FIELD
-from airflow_provider_sms.hooks.fonedynamics import FoneDynamicsHook
-from airflow_provider_sms.hooks.sinch import SinchHook
 from airflow_provider_sms.models.sms import from_fonedynamics, from_sinch, mask_msisdn
 
 if TYPE_CHECKING:
@@ -506,7 +504,7 @@ def parse_json(body: bytes) -> dict[str, Any]:
     """
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         where = (
             f" at line {error.lineno} column {error.colno}" if isinstance(error, json.JSONDecodeError) else ""
         )
@@ -539,6 +537,10 @@ def check_batch_known(settings: WebhookSettings, batch_id: str) -> None:
             _known_batches.move_to_end(key)
             return
     from airflow.models.connection import Connection
+
+    # Imported here: every Airflow component loads the plugin, and only the API server asks vendors.
+    from airflow_provider_sms.hooks.fonedynamics import FoneDynamicsHook
+    from airflow_provider_sms.hooks.sinch import SinchHook
 
     try:
         connection = Connection.get_connection_from_secrets(settings.conn_id)
