@@ -105,6 +105,8 @@ def test_sinch_form_labels() -> None:
         "auth_url",
         "default_from",
         "has_default_originator",
+        "webhook_secret",
+        "webhook_signing_secret",
         "timeout",
         "max_retries",
         "max_retry_wait",
@@ -143,10 +145,19 @@ def test_the_forms_state_the_limits_of_the_request_settings(conn_type: str) -> N
     assert fields["allow_insecure_http"]["schema"] == {"type": ["boolean", "null"], "default": False}
 
 
-def test_no_extra_field_is_secret() -> None:
-    for connection_type in get_provider_info()["connection-types"]:
-        formats = {field["schema"].get("format") for field in connection_type["conn-fields"].values()}
-        assert "password" not in formats
+def test_only_the_webhook_secrets_are_secret_extra_fields() -> None:
+    secret = {
+        connection_type["connection-type"]: [
+            name
+            for name, field in connection_type["conn-fields"].items()
+            if field["schema"].get("format") == "password"
+        ]
+        for connection_type in get_provider_info()["connection-types"]
+    }
+    assert secret == {
+        "sinch": ["webhook_secret", "webhook_signing_secret"],
+        "fonedynamics": ["webhook_secret"],
+    }
 
 
 #: Helper modules of a kind that hold no registrable class.

@@ -46,11 +46,27 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         f"{_P}.notifications",
         f"{_P}.sandbox",
     ),
-    "hooks": (f"{_P}.operators", f"{_P}.sensors", f"{_P}.triggers", f"{_P}.notifications", f"{_P}.sandbox"),
-    "operators": (f"{_P}.sensors", f"{_P}.sandbox", *_VENDOR),
-    "sensors": (f"{_P}.operators", f"{_P}.sandbox", *_VENDOR),
-    "triggers": (f"{_P}.operators", f"{_P}.sensors", f"{_P}.sandbox", *_VENDOR),
-    "notifications": (f"{_P}.operators", f"{_P}.sensors", f"{_P}.sandbox", *_VENDOR),
+    "hooks": (
+        f"{_P}.operators",
+        f"{_P}.sensors",
+        f"{_P}.triggers",
+        f"{_P}.notifications",
+        f"{_P}.plugins",
+        f"{_P}.sandbox",
+    ),
+    "operators": (f"{_P}.sensors", f"{_P}.plugins", f"{_P}.sandbox", *_VENDOR),
+    "sensors": (f"{_P}.operators", f"{_P}.plugins", f"{_P}.sandbox", *_VENDOR),
+    "triggers": (f"{_P}.operators", f"{_P}.sensors", f"{_P}.plugins", f"{_P}.sandbox", *_VENDOR),
+    "notifications": (f"{_P}.operators", f"{_P}.sensors", f"{_P}.plugins", f"{_P}.sandbox", *_VENDOR),
+    # The webhook receiver runs in the API server: it uses hooks, never tasks' code or the sandbox.
+    "plugins": (
+        f"{_P}.operators",
+        f"{_P}.sensors",
+        f"{_P}.triggers",
+        f"{_P}.notifications",
+        f"{_P}.sandbox",
+        *_VENDOR,
+    ),
 }
 #: Top-level modules every layer may use; they import nothing from Airflow either.
 SHARED_MODULES = ("__init__.py", "exceptions.py")

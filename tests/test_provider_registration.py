@@ -94,6 +94,8 @@ def test_sinch_form_as_served_to_the_ui(registered: dict[str, Any]) -> None:
         "auth_url": {"title": "OAuth token URL override", "value": None},
         "default_from": {"title": "Default sender", "value": None},
         "has_default_originator": {"title": "Service plan has a default originator", "value": False},
+        "webhook_secret": {"title": "Webhook URL secret", "value": None},
+        "webhook_signing_secret": {"title": "Webhook signing secret", "value": None},
         "timeout": {"title": "Timeout (seconds)", "value": 30},
         "max_retries": {"title": "Max retries", "value": 3},
         "max_retry_wait": {"title": "Max retry wait (seconds)", "value": 120},
@@ -113,6 +115,7 @@ def test_fonedynamics_form_as_served_to_the_ui(registered: dict[str, Any]) -> No
     assert {name: field["title"] for name, field in fone["extra_fields"].items()} == {
         "property_sid": "Property SID",
         "default_from": "Default sender",
+        "webhook_secret": "Webhook URL secret",
         "timeout": "Timeout (seconds)",
         "max_retries": "Max retries",
         "max_retry_wait": "Max retry wait (seconds)",

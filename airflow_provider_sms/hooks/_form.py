@@ -198,6 +198,31 @@ TRANSPORT_FIELDS = (
     ),
 )
 
+#: The secret a webhook URL carries (plugins/webhooks.py); both vendors.
+WEBHOOK_SECRET_FIELD = FormField(
+    name="webhook_secret",
+    label="Webhook URL secret",
+    description=(
+        "Secret the webhook receiver's URL must carry (.../sms-webhooks/<vendor>/<conn id>/<secret>): "
+        "at least 16 characters, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe())'`. "
+        "Empty: no webhooks at a URL with a secret."
+    ),
+    kind="password",
+)
+
+#: The secret Sinch signs callbacks with (plugins/webhooks.py); Sinch only.
+WEBHOOK_SIGNING_SECRET_FIELD = FormField(
+    name="webhook_signing_secret",
+    label="Webhook signing secret",
+    description=(
+        "Secret Sinch signs callbacks with (X-Sinch-Webhook-Signature), if your account manager enabled "
+        "signing; the webhook receiver then refuses unsigned callbacks."
+    ),
+    kind="password",
+)
+#: Fields only the webhook receiver reads; the hooks' settings never see them.
+WEBHOOK_FIELD_NAMES = frozenset({WEBHOOK_SECRET_FIELD.name, WEBHOOK_SIGNING_SECRET_FIELD.name})
+
 SINCH_CONN_TYPE = "sinch"
 SINCH_HOOK_NAME = "Sinch SMS"
 FONEDYNAMICS_CONN_TYPE = "fonedynamics"
@@ -252,6 +277,8 @@ SINCH_FORM = ConnectionForm(
             kind="boolean",
             default=False,
         ),
+        WEBHOOK_SECRET_FIELD,
+        WEBHOOK_SIGNING_SECRET_FIELD,
         *TRANSPORT_FIELDS,
     ),
     # The port stays visible: Airflow 3.3's list "Test Connection" button needs a stored one.
@@ -286,6 +313,7 @@ FONEDYNAMICS_FORM = ConnectionForm(
             ),
             placeholder="+61400000000",
         ),
+        WEBHOOK_SECRET_FIELD,
         *TRANSPORT_FIELDS,
     ),
     # The port stays visible: Airflow 3.3's list "Test Connection" button needs a stored one.

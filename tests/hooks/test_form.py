@@ -15,6 +15,7 @@ from airflow_provider_sms.hooks._form import (
     SINCH_CONN_TYPE,
     SINCH_FORM,
     SINCH_HOOK_NAME,
+    WEBHOOK_FIELD_NAMES,
     ConnectionForm,
     FormField,
 )
@@ -191,4 +192,17 @@ def test_every_extra_field_of_a_form_reaches_the_hooks_settings(
 
     settings = hook_class(sms_conn_id=conn_id).settings
 
-    assert {f.name: getattr(settings, f.name) for f in form.fields} == values
+    hook_fields = [f for f in form.fields if f.name not in WEBHOOK_FIELD_NAMES]
+    assert {f.name: getattr(settings, f.name) for f in hook_fields} == values
+
+
+@pytest.mark.parametrize("form", [SINCH_FORM, FONEDYNAMICS_FORM])
+def test_webhook_secrets_are_password_fields_the_receiver_reads(form: ConnectionForm) -> None:
+    from airflow_provider_sms.plugins import webhooks
+
+    names = {f.name for f in form.fields} & WEBHOOK_FIELD_NAMES
+    assert names == (
+        {"webhook_secret", "webhook_signing_secret"} if form is SINCH_FORM else {"webhook_secret"}
+    )
+    assert {form.field_named(name).kind for name in names} == {"password"}
+    assert {webhooks.WEBHOOK_SECRET, webhooks.SIGNING_SECRET} == WEBHOOK_FIELD_NAMES

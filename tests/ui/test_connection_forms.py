@@ -90,6 +90,8 @@ SINCH = FormSpec(
         "OAuth token URL override",
         "Default sender",
         "Service plan has a default originator",
+        "Webhook URL secret",
+        "Webhook signing secret",
         "Timeout (seconds)",
         "Max retries",
         "Max retry wait (seconds)",
@@ -116,6 +118,7 @@ FONE_DYNAMICS = FormSpec(
     extra_labels=(
         "Property SID",
         "Default sender",
+        "Webhook URL secret",
         "Timeout (seconds)",
         "Max retries",
         "Max retry wait (seconds)",

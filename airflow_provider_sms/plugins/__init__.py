@@ -1,0 +1,1 @@
+"""Airflow plugins of the provider: the webhook receiver the API server mounts (:mod:`~.webhooks`)."""
