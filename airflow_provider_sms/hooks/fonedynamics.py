@@ -32,14 +32,19 @@ from airflow_provider_sms.exceptions import Problem, SmsValidationError
 from airflow_provider_sms.hooks._form import FONEDYNAMICS_CONN_TYPE, FONEDYNAMICS_FORM, FONEDYNAMICS_HOOK_NAME
 from airflow_provider_sms.hooks.sms import (
     LOOKUP_CLOCK_SKEW,
-    ChunkPreview,
-    MessagePreview,
     SendChunk,
     SendOptions,
     SentChunk,
     SmsHook,
 )
-from airflow_provider_sms.hooks.tracking import BatchStatus, KeyedBatch, RecipientState, only_recipients
+from airflow_provider_sms.hooks.tracking import (
+    BatchStatus,
+    ChunkPreview,
+    KeyedBatch,
+    MessagePreview,
+    RecipientState,
+    only_recipients,
+)
 from airflow_provider_sms.models.fonedynamics import (
     FoneBatchItemError,
     FoneBatchMessagesRequest,
