@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
+from itertools import count, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, Protocol, TextIO
 
@@ -167,7 +169,7 @@ class SourceItem(NamedTuple):
 
 
 class RecipientSource(Protocol):
-    """A re-readable stream of recipients: every read yields them in order, from position 0."""
+    """A re-readable stream of recipients: every read yields them in order, at positions 0, 1, 2 ..."""
 
     def __iter__(self) -> Iterator[SourceItem]:
         """Yield the recipients in order."""
@@ -516,10 +518,12 @@ class Campaign:
 
     @cached_property
     def repeated(self) -> RepeatedNumbers:
-        """The numbers the source lists more than once (found in one pass over it)."""
-        return RepeatedNumbers.find(
-            item.recipient.to for item in self.source if item.problem is None and is_e164(item.recipient.to)
-        )
+        """The numbers the source lists more than once (found in one pass over it; a list's numbers only)."""
+        if isinstance(self.source, ListSource):
+            given = (n.strip() if type(n) is str else normalize_number(n) for n in self.source.numbers)
+        else:
+            given = (item.recipient.to for item in self.source if item.problem is None)
+        return RepeatedNumbers.find(n for n in given if isinstance(n, str) and is_e164(n))
 
     def chunks(self) -> Iterator[PlannedChunk]:
         """Stream the chunks from the source (a fresh read each time), each recipient checked.
@@ -527,7 +531,7 @@ class Campaign:
         A number listed again is left out of its chunk, which keeps its other positions: chunk ``n`` holds
         positions ``n * chunk_size`` onwards in every try, so its key always names the same recipients.
         """
-        number, tracker = 0, self.repeated.tracker()
+        number, tracker, repeats_any = 0, self.repeated.tracker(), len(self.repeated) > 0
         items: list[ChunkRecipient] = []
         problems: list[Problem] = []
         repeats: list[Problem] = []
@@ -542,7 +546,8 @@ class Campaign:
                 yield planned()
                 number, items, problems, repeats, left_out = number + 1, [], [], [], []
             to, position = item.recipient.to, item.recipient.position
-            earlier = tracker.earlier(to, position) if item.problem is None and is_e164(to) else None
+            listed_again = repeats_any and item.problem is None and is_e164(to)
+            earlier = tracker.earlier(to, position) if listed_again else None
             if earlier is not None:
                 listed = f"{item.where.partition('[')[0]}[{earlier}]"
                 rule = f"repeats {listed}: each number gets one SMS per send, so this entry was left out"
@@ -616,27 +621,21 @@ class Campaign:
 
         :raises SmsValidationError: the CSV file changed since it was validated.
         """
-        checked, size = self.checked, self.chunk_size
+        checked, size, items = self.checked, self.chunk_size, iter(self.source)
         if not checked.done:
             yield from (p.chunk for p in self.chunks() if p.chunk.recipients)
             return
-        number, left_out = 0, set(checked.left_out.get(0, ()))
-        recipients: list[ChunkRecipient] = []
-        for recipient, *_ in self.source:  # positions ascend; each chunk's are a range
-            if recipient.position // size != number:
-                yield from self._as_validated(number, recipients)
-                number, recipients = recipient.position // size, []
-                left_out = set(checked.left_out.get(number, ()))
-            if recipient.position not in left_out:
-                recipients.append(recipient)
-        yield from self._as_validated(number, recipients)
-
-    def _as_validated(self, number: int, recipients: list[ChunkRecipient]) -> Iterator[SendChunk]:
-        if isinstance(self.source, CsvSource) and self.source.stamp() != self.checked.stamp:
-            rule = "changed after it was validated; nothing more is sent from it"
-            raise SmsValidationError([Problem("to", repr(str(self.source.path)), rule)], "recipients")
-        if recipients:
-            yield SendChunk(number, chunk_key(self.key, number), tuple(recipients))
+        for number in count():
+            recipients = list(map(itemgetter(0), islice(items, size)))  # chunk n: positions n*size onwards
+            if isinstance(self.source, CsvSource) and self.source.stamp() != checked.stamp:
+                rule = "changed after it was validated; nothing more is sent from it"
+                raise SmsValidationError([Problem("to", repr(str(self.source.path)), rule)], "recipients")
+            if not recipients:
+                return
+            if left_out := set(checked.left_out.get(number, ())):
+                recipients = [r for r in recipients if r.position not in left_out]
+            if recipients:
+                yield SendChunk(number, chunk_key(self.key, number), tuple(recipients))
 
     def find(self, key: str) -> SentChunk | None:
         """Look a chunk's key up, up to :data:`LOOKUP_ATTEMPTS` times (one failure per try would stall it).
