@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import requests
 
@@ -27,6 +27,7 @@ from airflow_provider_sms.exceptions import Problem, SmsBadRequestError, SmsVali
 from airflow_provider_sms.models.fonedynamics import (
     FoneBatchItemError,
     FoneBatchMessagesRequest,
+    FoneBatchSummary,
     FoneMessage,
     FoneMessageListQuery,
     FoneMessageRequest,
@@ -34,6 +35,7 @@ from airflow_provider_sms.models.fonedynamics import (
     parse_error_body,
     parse_message_list,
     parse_message_response,
+    summarize_batch_response,
 )
 from airflow_provider_sms.models.sms import (
     ALLOW_INSECURE_HTTP,
@@ -49,6 +51,7 @@ DEFAULT_BASE_URL = "https://api.fonedynamics.com"
 DEFAULT_RESULTS_COUNT = 200
 
 Timestamp: TypeAlias = "int | datetime"
+_Parsed = TypeVar("_Parsed", list[FoneMessage | FoneBatchItemError], FoneBatchSummary)
 
 
 @dataclass(frozen=True)
@@ -199,22 +202,40 @@ class FoneDynamicsClient:
             :class:`FoneBatchItemError` for that message.
         :raises SmsBadRequestError: The vendor rejected the request as a whole (``ResponseStatus``).
         """
-        sid = self._property_path(property_sid, "send_messages")
         body = FoneBatchMessagesRequest.build({"messages": list(messages)}, context=self.validation_context)
-        response = self.transport.request(
-            "POST", f"{sid}/BatchMessages", json=body.to_wire(), replayable=False
-        )
+        return self._post_batch(body.to_wire(), property_sid, parse_batch_response, len(body.messages))
+
+    def send_wire_messages(
+        self, messages: list[dict[str, Any]], *, property_sid: str | None = None
+    ) -> FoneBatchSummary:
+        """Send messages already checked and in wire form (``FoneMessageRequest.to_wire()``), as one batch.
+
+        The send path of a campaign: it builds each message model once, and reads of the response only
+        the counts and refusals. Not repeated after a network error once sent.
+
+        :param messages: The messages as the vendor takes them.
+        :param property_sid: The sending property; defaults to the client's.
+        :raises SmsBadRequestError: The vendor rejected the request as a whole (``ResponseStatus``).
+        """
+        return self._post_batch({"Messages": messages}, property_sid, summarize_batch_response, len(messages))
+
+    def _post_batch(
+        self, wire: dict[str, Any], property_sid: str | None, parse: Callable[[Any], _Parsed], count: int
+    ) -> _Parsed:
+        sid = self._property_path(property_sid, "send_messages")
+        response = self.transport.request("POST", f"{sid}/BatchMessages", json=wire, replayable=False)
         data = self.transport.json_body(response, ambiguous=True)
         if isinstance(data, Mapping) and "ResponseStatus" in data:
             raise self.transport.api_error(
                 response.status_code, data, "POST", f"{sid}/BatchMessages", error_class=SmsBadRequestError
             )
 
-        def one_result_per_message(data: Any) -> list[FoneMessage | FoneBatchItemError]:
-            results = parse_batch_response(data)
-            if len(results) != len(body.messages):
-                raise ValueError(f"{len(results)} results for {len(body.messages)} messages")
-            return results
+        def one_result_per_message(data: Any) -> _Parsed:
+            parsed = parse(data)
+            results = parsed.results if isinstance(parsed, FoneBatchSummary) else len(parsed)
+            if results != count:
+                raise ValueError(f"{results} results for {count} messages")
+            return parsed
 
         return parse_response(
             one_result_per_message, data, vendor=self.vendor, operation="send_messages", ambiguous=True

@@ -1,24 +1,22 @@
-"""The campaign engine: one text to many recipients, or individual messages, sent exactly once.
+"""The campaign engine of ``SmsSendOperator``, ``SmsDryRunOperator`` and ``SmsNotifier``, for any vendor:
+one text to many recipients, or individual messages, sent exactly once.
 
-Used by ``SmsSendOperator``, ``SmsDryRunOperator`` and ``SmsNotifier`` alike, with any vendor hook:
+1. :meth:`Campaign.build` checks every argument, applies the past-schedule policy and opens the recipient
+   source (a list, a CSV file read row by row, or ``messages``); no request.
+2. :meth:`Campaign.validate` streams the source once: each recipient is checked (each distinct text once),
+   each chunk (one request, at most ``chunk_size`` source positions) built into the vendor's request
+   model; one bad recipient, sender, schedule or body refuses the campaign before any request. Only the
+   positions left out are kept, so memory does not grow with the campaign.
+3. :meth:`Campaign.send` streams the source again and sends chunk by chunk, checking no recipient again
+   (the dry run previews each chunk of :meth:`Campaign.chunks` instead).
 
-1. :meth:`Campaign.build` reads and checks every argument, applies the past-schedule policy and opens
-   the recipient source (a list, a CSV file read row by row, or ``messages``); no request.
-2. :meth:`Campaign.validate` streams the source once: each recipient is checked, and each chunk (one
-   vendor request, at most ``chunk_size`` source positions) is built into the vendor's request model.
-   A campaign with one bad recipient, sender, schedule or body is refused whole, before any request.
-3. :meth:`Campaign.send` streams the source again and sends chunk by chunk (the dry run previews each
-   chunk of :meth:`Campaign.chunks` instead).
+One SMS per number: :attr:`Campaign.repeated` finds the numbers listed again (one pass, ~8 bytes per
+recipient); a later listing is left out of its chunk and reported, never an error.
 
-Each number gets one SMS per send: :attr:`Campaign.repeated` finds the numbers listed more than once (one
-pass, ~8 bytes per recipient); a later listing is left out of its chunk and reported, never an error.
-
-Idempotency: chunk ``n`` carries the key ``<campaign key>-c<n>``; the campaign key is derived from the
-task instance (:func:`campaign_key`), so every try derives the same keys. Chunks are sent in order, so an
-earlier try that sent anything sent chunk 0: a try looks chunk 0's key up first. If nothing is found the
-rest is sent without look-ups; if it is found, each next chunk is looked up until one is missing, and from
-there on sent. After an ambiguous failure (the answer to a sent request was lost) a chunk's key is always
-looked up before it is sent again.
+Idempotency: chunk ``n`` carries the key ``<campaign key>-c<n>`` (:func:`campaign_key`: the same in every
+try). Chunks go in order, so a try that sent anything sent chunk 0: its key is looked up first; if found,
+each next chunk is looked up until one is missing, and from there on sent; if not, the rest is sent
+without look-ups. After an ambiguous failure a chunk's key is always looked up before it is sent again.
 """
 
 from __future__ import annotations
@@ -29,12 +27,15 @@ import dataclasses
 import hashlib
 import logging
 import re
+from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
+from itertools import count, islice
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal, Protocol, TextIO
+from typing import Any, Literal, NamedTuple, Protocol, TextIO
 
 from airflow_provider_sms.exceptions import (
     Problem,
@@ -45,10 +46,14 @@ from airflow_provider_sms.exceptions import (
     problem_of,
 )
 from airflow_provider_sms.hooks.sms import (
+    NO_VALUES,
     PLACEHOLDER_PATTERN,
+    Checked,
     ChunkRecipient,
     ChunkSent,
+    Log,
     PastSchedule,
+    RejectedList,
     Schedule,
     SendChunk,
     SendOptions,
@@ -73,24 +78,14 @@ from airflow_provider_sms.models.sms import (
 log = logging.getLogger(__name__)
 
 
-class Log(Protocol):
-    """What the engine logs through: a ``logging.Logger`` or a task's ``self.log``."""
-
-    def info(self, event: Any, /, *args: Any) -> Any:
-        """Log at INFO."""
-
-    def warning(self, event: Any, /, *args: Any) -> Any:
-        """Log at WARNING."""
-
-
 InvalidRecipients = Literal["reject", "skip"]
 DEFAULT_CHUNK_SIZE = 1000
 #: How often one chunk is sent again after ambiguous failures (each time after a lookup found nothing).
 MAX_AMBIGUOUS_RESENDS = 3
 #: How often a failed look-up of a chunk's key is made before the try fails (each with the client's retries).
 LOOKUP_ATTEMPTS = 3
-#: Most rejected recipients listed in a result; the count covers all of them.
-MAX_LISTED = 20
+#: Distinct texts whose checks are remembered (personalised texts repeat: a first name, a code).
+TEXT_RULES_KEPT = 4096
 #: Why a recipient of a chunk found again has no message: the vendor refused it when the chunk was sent.
 REFUSED_EARLIER = "refused by the vendor when its chunk was first sent; not sent again"
 
@@ -109,11 +104,10 @@ _NOT_KEY_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def campaign_key(dag_id: str, task_id: str, run_id: str, map_index: int, prefix: object = None) -> str:
-    """Return the key every chunk key of a task instance starts with.
+    """Return ``<prefix>-<task slug>-<digest>``, the start of every chunk key of a task instance.
 
-    ``<prefix>-<task slug>-<digest>``: the prefix is the user's ``client_reference`` (else ``sms``), the
-    slug the task id cut to 24 key characters, and the digest the first 16 hex digits of SHA-256 over dag
-    id, task id, run id and map index. The try number is left out, so retries and clears find their chunks.
+    The prefix is the user's ``client_reference`` (else ``sms``), the slug the task id cut to 24 key
+    characters, the digest 16 hex digits of SHA-256 over dag id, task id, run id and map index: no try number.
 
     :param dag_id: The DAG id.
     :param task_id: The task id.
@@ -161,9 +155,8 @@ NUMBER_TYPE_RULE = "must be a phone number string"
 DEFAULT_KEY = "default"
 
 
-@dataclass(frozen=True)
-class SourceItem:
-    """One recipient as the source gives it.
+class SourceItem(NamedTuple):
+    """One recipient as the source gives it (a tuple: one is made per recipient and pass).
 
     :param recipient: The recipient (its number not checked yet).
     :param where: Where it sits, for errors, e.g. ``to[3]`` or ``messages[3]``.
@@ -176,7 +169,7 @@ class SourceItem:
 
 
 class RecipientSource(Protocol):
-    """A re-readable stream of recipients: every read yields them in order, from position 0."""
+    """A re-readable stream of recipients: every read yields them in order, at positions 0, 1, 2 ..."""
 
     def __iter__(self) -> Iterator[SourceItem]:
         """Yield the recipients in order."""
@@ -215,11 +208,13 @@ class ParameterValues:
         """Return the ``default`` value of each key that has one."""
         return {key: values[DEFAULT_KEY] for key, values in self.by_key.items() if DEFAULT_KEY in values}
 
-    def values_for(self, number: str) -> dict[str, str]:
+    def values_for(self, number: str) -> Mapping[str, str]:
         """Return the recipient's own values (not the defaults).
 
         :param number: The recipient's number.
         """
+        if not self.by_key:
+            return NO_VALUES
         return {key: values[number] for key, values in self.by_key.items() if number in values}
 
 
@@ -235,23 +230,23 @@ class ListSource:
     parameters: ParameterValues
 
     def __iter__(self) -> Iterator[SourceItem]:
+        values_for = self.parameters.values_for
         for position, given in enumerate(self.numbers):
-            where = f"to[{position}]"
-            number = normalize_number(given)
+            number = given.strip() if type(given) is str else normalize_number(given)
             if not isinstance(number, str):
+                where = f"to[{position}]"
                 problem = Problem(where, f"<{type(number).__name__}>", NUMBER_TYPE_RULE)
                 yield SourceItem(ChunkRecipient(position, ""), where, problem)
                 continue
-            yield SourceItem(ChunkRecipient(position, number, self.parameters.values_for(number)), where)
+            yield SourceItem(ChunkRecipient(position, number, values_for(number)), f"to[{position}]")
 
 
 @dataclass(frozen=True)
 class CsvSource:
     """Recipients from a CSV file with a header: a ``phone`` column and optional ``${column}`` values.
 
-    The file is read row by row, so memory does not grow with the campaign. An empty cell is no value:
-    the ``parameters`` default applies; a cell overrides ``parameters``. A file that cannot be read as
-    CSV in ``encoding`` is refused naming the file, the line and the encoding.
+    Read row by row (memory does not grow with the campaign). An empty cell is no value (the ``parameters``
+    default applies); a cell overrides ``parameters``. An unreadable row is refused naming its line.
 
     :param path: The file.
     :param parameters: Per-recipient values and defaults.
@@ -261,6 +256,11 @@ class CsvSource:
     path: Path
     parameters: ParameterValues
     encoding: str = DEFAULT_ENCODING
+
+    def stamp(self) -> tuple[int, int]:
+        """Return the file's size and modification time: the send checks it is the file it validated."""
+        found = self.path.stat()
+        return found.st_size, found.st_mtime_ns
 
     def columns(self) -> list[str]:
         """Return the header's columns after checking that the file can be read and has ``phone``.
@@ -350,9 +350,8 @@ def recipient_source(
 ) -> RecipientSource:
     """Return the source the arguments describe: exactly one of ``to`` and ``messages``.
 
-    ``to`` is a list of numbers, one number (a string starting with ``+``, or an int whose ``+`` a native
-    template render dropped), or the path of a CSV file. Digits without ``+`` are refused as a number
-    missing its ``+``, not read as a file name.
+    ``to`` is a list of numbers, one number (``+`` and digits, or an int: a native render drops the ``+``),
+    or a CSV file's path. Digits without ``+`` are refused as a number missing its ``+``, not a file name.
 
     :param to: The ``to`` argument.
     :param messages: The ``messages`` argument.
@@ -393,38 +392,6 @@ def recipient_source(
     return ListSource(to, values)
 
 
-# -- results ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class RejectedList:
-    """Problems of recipients left out: the first :data:`MAX_LISTED` kept, all counted.
-
-    :param count: Recipients left out, repeated numbers included.
-    :param listed: The first problems.
-    :param repeats: How many of them repeat a number listed earlier.
-    """
-
-    count: int = 0
-    listed: list[Problem] = field(default_factory=list)
-    repeats: int = 0
-
-    def add(self, problem: Problem, *, repeat: bool = False) -> None:
-        """Count a problem and keep it if the list is not full.
-
-        :param problem: The problem (numbers already masked).
-        :param repeat: Whether the recipient repeats a number listed earlier.
-        """
-        self.count += 1
-        self.repeats += repeat
-        if len(self.listed) < MAX_LISTED:
-            self.listed.append(problem)
-
-    def as_json(self) -> list[dict[str, str]]:
-        """Return the kept problems as JSON objects."""
-        return [{"field": p.field, "value": p.value, "rule": p.rule} for p in self.listed]
-
-
 # -- the campaign -------------------------------------------------------------------------------------
 
 
@@ -435,11 +402,13 @@ class PlannedChunk:
     :param chunk: The chunk (possibly without recipients).
     :param problems: One per unusable recipient left out.
     :param repeats: One per recipient left out because its number is listed earlier in the send.
+    :param left_out: The positions of the recipients left out.
     """
 
     chunk: SendChunk
     problems: tuple[Problem, ...]
     repeats: tuple[Problem, ...] = ()
+    left_out: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -466,6 +435,7 @@ class Campaign:
     key: str
     invalid_recipients: InvalidRecipients = "reject"
     sent_since: datetime | None = None
+    checked: Checked = field(default_factory=Checked, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -522,8 +492,8 @@ class Campaign:
         if isinstance(source, CsvSource):
             keys.update(column for column in source.columns() if column and column != PHONE_COLUMN)
         if not isinstance(vendor_options, Mapping | None):
-            problem = Problem("vendor_options", f"<{type(vendor_options).__name__}>", "must be a mapping")
-            raise SmsValidationError([problem], "send")
+            shown = f"<{type(vendor_options).__name__}>"
+            raise SmsValidationError([Problem("vendor_options", shown, "must be a mapping")], "send")
         if individual and body is not None:
             raise SmsValidationError(
                 [Problem("body", "(given)", "messages carry their own texts; leave body out")], "send"
@@ -548,10 +518,12 @@ class Campaign:
 
     @cached_property
     def repeated(self) -> RepeatedNumbers:
-        """The numbers the source lists more than once (found in one pass over it)."""
-        return RepeatedNumbers.find(
-            item.recipient.to for item in self.source if item.problem is None and is_e164(item.recipient.to)
-        )
+        """The numbers the source lists more than once (found in one pass over it; a list's numbers only)."""
+        if isinstance(self.source, ListSource):
+            given = (n.strip() if type(n) is str else normalize_number(n) for n in self.source.numbers)
+        else:
+            given = (item.recipient.to for item in self.source if item.problem is None)
+        return RepeatedNumbers.find(n for n in given if isinstance(n, str) and is_e164(n))
 
     def chunks(self) -> Iterator[PlannedChunk]:
         """Stream the chunks from the source (a fresh read each time), each recipient checked.
@@ -559,40 +531,52 @@ class Campaign:
         A number listed again is left out of its chunk, which keeps its other positions: chunk ``n`` holds
         positions ``n * chunk_size`` onwards in every try, so its key always names the same recipients.
         """
-        number = 0
-        items: list[SourceItem] = []
+        number, tracker, repeats_any = 0, self.repeated.tracker(), len(self.repeated) > 0
+        items: list[ChunkRecipient] = []
         problems: list[Problem] = []
         repeats: list[Problem] = []
-        tracker = self.repeated.tracker()
+        left_out: list[int] = []
+
+        def planned() -> PlannedChunk:
+            chunk = SendChunk(number, chunk_key(self.key, number), tuple(items))
+            return PlannedChunk(chunk, tuple(problems), tuple(repeats), tuple(left_out))
+
         for item in self.source:
             while item.recipient.position // self.chunk_size > number:
-                yield self._planned(number, items, problems, repeats)
-                number, items, problems, repeats = number + 1, [], [], []
+                yield planned()
+                number, items, problems, repeats, left_out = number + 1, [], [], [], []
             to, position = item.recipient.to, item.recipient.position
-            earlier = tracker.earlier(to, position) if item.problem is None and is_e164(to) else None
+            listed_again = repeats_any and item.problem is None and is_e164(to)
+            earlier = tracker.earlier(to, position) if listed_again else None
             if earlier is not None:
                 listed = f"{item.where.partition('[')[0]}[{earlier}]"
                 rule = f"repeats {listed}: each number gets one SMS per send, so this entry was left out"
                 repeats.append(Problem(item.where, mask_msisdn(to), rule))
+                left_out.append(position)
             elif (problem := self._recipient_problem(item)) is not None:
                 problems.append(problem)
+                left_out.append(position)
             else:
-                items.append(item)
+                items.append(item.recipient)
         if items or problems or repeats:
-            yield self._planned(number, items, problems, repeats)
+            yield planned()
 
     def validate(self) -> RejectedList:
         """Stream the source once: check each recipient and build each chunk's vendor request.
 
-        :return: The recipients left out: numbers listed again, and unusable ones when
-            ``invalid_recipients`` is ``skip``.
+        :return: The recipients left out: numbers listed again, and unusable ones (``skip``).
         :raises SmsValidationError: a recipient is unusable (``reject``), a request breaks a vendor rule,
             or no recipient is left.
         """
         rejected, unusable = RejectedList(), RejectedList()
         usable = 0
         now = datetime.now(timezone.utc)
+        checked = self.checked
+        checked.done, checked.left_out = False, {}
+        checked.stamp = self.source.stamp() if isinstance(self.source, CsvSource) else None
         for planned in self.chunks():
+            if planned.left_out:
+                checked.left_out[planned.chunk.number] = array("q", planned.left_out)
             for problem in planned.problems:
                 rejected.add(problem)
                 unusable.add(problem)
@@ -615,6 +599,7 @@ class Campaign:
             raise SmsValidationError(unusable.listed, subject)
         if not usable:
             raise SmsValidationError([Problem("to", "(none left)", "a send needs a usable number")], "send")
+        checked.done = True
         return rejected
 
     def send(self, logger: Log = log) -> Iterator[ChunkSent]:
@@ -623,22 +608,37 @@ class Campaign:
         :param logger: The task's logger.
         :raises SmsRefusedError: the vendor refused every message of a chunk.
         """
-        look_up = True
-        first = True
-        for planned in self.chunks():
-            chunk = planned.chunk
-            if not chunk.recipients:
-                continue
+        look_up, first = True, True
+        for chunk in self.checked_chunks():
             found = self.find(chunk.key) if look_up else None
             if first or found is None:
                 look_up = found is not None
             first = False
             yield self.outcome(chunk, found or self._send_chunk(chunk, logger), logger)
 
-    def find(self, key: str) -> SentChunk | None:
-        """Look a chunk's key up, again after a failed look-up, up to :data:`LOOKUP_ATTEMPTS` times.
+    def checked_chunks(self) -> Iterator[SendChunk]:
+        """Stream the chunks with recipients; after :meth:`validate`, checking no recipient again.
 
-        Every try looks up what earlier tries sent: under heavy faults, one failure per try would stall it.
+        :raises SmsValidationError: the CSV file changed since it was validated.
+        """
+        checked, size, items = self.checked, self.chunk_size, iter(self.source)
+        if not checked.done:
+            yield from (p.chunk for p in self.chunks() if p.chunk.recipients)
+            return
+        for number in count():
+            recipients = list(map(itemgetter(0), islice(items, size)))  # chunk n: positions n*size onwards
+            if isinstance(self.source, CsvSource) and self.source.stamp() != checked.stamp:
+                rule = "changed after it was validated; nothing more is sent from it"
+                raise SmsValidationError([Problem("to", repr(str(self.source.path)), rule)], "recipients")
+            if not recipients:
+                return
+            if left_out := set(checked.left_out.get(number, ())):
+                recipients = [r for r in recipients if r.position not in left_out]
+            if recipients:
+                yield SendChunk(number, chunk_key(self.key, number), tuple(recipients))
+
+    def find(self, key: str) -> SentChunk | None:
+        """Look a chunk's key up, up to :data:`LOOKUP_ATTEMPTS` times (one failure per try would stall it).
 
         :param key: The chunk's idempotency key.
         """
@@ -656,24 +656,31 @@ class Campaign:
         if item.problem is not None:
             return item.problem
         recipient = item.recipient
-        shown = mask_msisdn(recipient.to)
         if not is_e164(recipient.to):
-            return Problem(item.where, shown, e164_rule(recipient.to))
+            return Problem(item.where, mask_msisdn(recipient.to), e164_rule(recipient.to))
         text = recipient.body
         options = self.options
-        if text is None:
+        if text is None and "${" not in (options.body or ""):
+            text = options.body or ""
+        elif text is None:
             text, unmatched = render_placeholders(
                 options.body or "", recipient.values, options.defaults, options.parameter_keys
             )
             if unmatched:
                 keys = ", ".join("${" + key + "}" for key in sorted(set(unmatched)))
-                return Problem(item.where, shown, f"has no value for {keys} and there is no default")
-        try:
-            check_message_text(text)
-        except ValueError as exc:
-            return Problem(item.where, shown, f"its text {problem_of('', exc).rule}")
-        too_long = self._too_many_parts(text)
-        return None if too_long is None else Problem(item.where, shown, too_long)
+                rule = f"has no value for {keys} and there is no default"
+                return Problem(item.where, mask_msisdn(recipient.to), rule)
+        rules = self.checked.text_rules
+        if text not in rules:
+            if len(rules) >= TEXT_RULES_KEPT:
+                rules.clear()
+            try:
+                check_message_text(text)
+                rules[text] = self._too_many_parts(text)
+            except ValueError as exc:
+                rules[text] = f"its text {problem_of('', exc).rule}"
+        broken = rules[text]
+        return None if broken is None else Problem(item.where, mask_msisdn(recipient.to), broken)
 
     def _too_many_parts(self, text: str) -> str | None:
         """Say why ``text`` takes too many parts (``max_number_of_message_parts`` or the default), if so."""
@@ -685,12 +692,6 @@ class Campaign:
         if (parts := self.hook.message_parts(text, self.options)) <= limit:
             return None
         return f"its text takes {parts} SMS parts; a message may take at most {limit}"
-
-    def _planned(
-        self, number: int, items: list[SourceItem], problems: list[Problem], repeats: list[Problem]
-    ) -> PlannedChunk:
-        chunk = SendChunk(number, chunk_key(self.key, number), tuple(i.recipient for i in items))
-        return PlannedChunk(chunk, tuple(problems), tuple(repeats))
 
     def _send_chunk(self, chunk: SendChunk, logger: Log) -> SentChunk:
         """Send a chunk; after an ambiguous failure look its key up before sending it again."""
@@ -744,11 +745,15 @@ class Campaign:
             Problem(f"to[{chunk.recipients[i].position}]", mask_msisdn(chunk.recipients[i].to), reason)
             for i, reason in refused.items()
         )
-        parts = sum(
-            self.hook.message_parts(self.options.text_for(recipient), self.options)
-            for index, recipient in enumerate(chunk.recipients)
-            if index not in refused
-        )
+        options, body = self.options, self.options.body
+        if body is not None and "${" not in body:  # one text for every recipient: count it once
+            parts = self.hook.message_parts(body, options) * (len(chunk.recipients) - len(refused))
+        else:
+            parts = sum(
+                self.hook.message_parts(options.text_for(recipient), options)
+                for index, recipient in enumerate(chunk.recipients)
+                if index not in refused
+            )
         return ChunkSent(chunk, sent, problems, parts)
 
 

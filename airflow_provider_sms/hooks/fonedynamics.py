@@ -32,21 +32,27 @@ from airflow_provider_sms.exceptions import Problem, SmsValidationError
 from airflow_provider_sms.hooks._form import FONEDYNAMICS_CONN_TYPE, FONEDYNAMICS_FORM, FONEDYNAMICS_HOOK_NAME
 from airflow_provider_sms.hooks.sms import (
     LOOKUP_CLOCK_SKEW,
-    ChunkPreview,
-    MessagePreview,
     SendChunk,
     SendOptions,
     SentChunk,
     SmsHook,
 )
-from airflow_provider_sms.hooks.tracking import BatchStatus, KeyedBatch, RecipientState, only_recipients
+from airflow_provider_sms.hooks.tracking import (
+    BatchStatus,
+    ChunkPreview,
+    KeyedBatch,
+    MessagePreview,
+    RecipientState,
+    only_recipients,
+)
 from airflow_provider_sms.models.fonedynamics import (
     FoneBatchItemError,
     FoneBatchMessagesRequest,
+    FoneBatchSummary,
     FoneMessage,
     FoneMessageRequest,
 )
-from airflow_provider_sms.models.sms import count_parts, mask_numbers_in_text
+from airflow_provider_sms.models.sms import count_parts, is_e164, mask_numbers_in_text
 
 #: Most messages per ``BatchMessages`` request: the vendor states no limit, so this one is ours.
 FONE_MAX_MESSAGES = 1000
@@ -275,6 +281,17 @@ class FoneDynamicsHook(SmsHook):
         """
         return self.get_conn().send_messages(messages, property_sid=property_sid)
 
+    def send_wire_messages(
+        self, messages: list[dict[str, Any]], *, property_sid: str | None = None
+    ) -> FoneBatchSummary:
+        """Send checked messages in wire form as one ``BatchMessages`` request; see the client's method.
+
+        :param messages: The messages as the vendor takes them (``FoneMessageRequest.to_wire()``).
+        :param property_sid: The sending property; defaults to the connection's.
+        :returns: The counts and refusals of the response.
+        """
+        return self.get_conn().send_wire_messages(messages, property_sid=property_sid)
+
     def get_message(self, message_sid: str) -> FoneMessage:
         """Return one sent or received message (GET ``/v2/Messages/{MessageSid}``).
 
@@ -363,7 +380,7 @@ class FoneDynamicsHook(SmsHook):
         :param options: The send's options.
         :param now: The time ``Schedule`` is checked against.
         """
-        self._batch_request(chunk, options, now)
+        self._wire_messages(chunk, options, now)
 
     def send_chunk(self, chunk: SendChunk, options: SendOptions) -> SentChunk:
         """Send the chunk as one ``BatchMessages`` request, ExternalIds ``<key>.<position>``.
@@ -371,22 +388,15 @@ class FoneDynamicsHook(SmsHook):
         :param chunk: The chunk.
         :param options: The send's options.
         """
-        request = self._batch_request(chunk, options, None)
-        results = self.get_conn().send_messages(request.messages)
-        accepted = [r for r in results if isinstance(r, FoneMessage)]
-        rejected = tuple(
-            (index, _reason(result))
-            for index, result in enumerate(results)
-            if isinstance(result, FoneBatchItemError)
-        )
-        created = min((m.created for m in accepted if m.created is not None), default=None)
+        summary = self.send_wire_messages(self._wire_messages(chunk, options, None))
+        created = summary.created
         if created is None:
             created = int(datetime.now(timezone.utc).timestamp())
         return SentChunk(
             key=chunk.key,
             batch_id=str(FoneBatchRef(chunk.key, created)),
-            accepted=len(accepted),
-            rejected=rejected,
+            accepted=summary.accepted,
+            rejected=tuple((index, _reason(error)) for index, error in summary.errors),
         )
 
     def find_chunk(self, key: str, since: datetime | None = None) -> SentChunk | None:
@@ -439,26 +449,45 @@ class FoneDynamicsHook(SmsHook):
         messages = tuple(MessagePreview(i, c.parts, c.encoding) for i, c in enumerate(counted))
         return ChunkPreview(recipients=len(messages), parts=sum(c.parts for c in counted), messages=messages)
 
-    def _batch_request(
+    def _wire_messages(
         self, chunk: SendChunk, options: SendOptions, now: datetime | None
-    ) -> FoneBatchMessagesRequest:
+    ) -> list[dict[str, Any]]:
+        """Return the chunk's messages in wire form, ExternalIds ``<key>.<position>``, each one checked.
+
+        The message model is built once per distinct text: every other field but the number and the
+        ExternalId is the send's, and each number is checked with the model's E.164 rule. Should any
+        message break a rule, the whole ``BatchMessages`` request is built to report it as the vendor
+        would see it.
+
+        :param chunk: The chunk.
+        :param options: The send's options.
+        :param now: The time ``Schedule`` is checked against (``None``: now).
+        :raises SmsValidationError: naming each broken rule.
+        """
         ref = FoneBatchRef(chunk.key, 0)
-        sender = options.from_ or self.default_from
-        messages: list[dict[str, Any]] = []
-        for position, recipient in enumerate(chunk.recipients):
-            fields: dict[str, Any] = {
-                **options.vendor,
-                "to": recipient.to,
-                "text": options.text_for(recipient),
-                "from_": sender,
-                "schedule": options.send_at,
-                "external_id": ref.external_id(position),
-            }
-            messages.append({name: value for name, value in fields.items() if value is not None})
+        shared = {**options.vendor, "from_": options.from_ or self.default_from, "schedule": options.send_at}
         context: dict[str, Any] = {"allow_insecure_http": self.settings.allow_insecure_http}
         if now is not None:
             context["now"] = now
-        return FoneBatchMessagesRequest.build({"messages": messages}, context=context)
+        by_text: dict[str, dict[str, Any]] = {}
+        messages: list[dict[str, Any]] = []
+        try:
+            for position, recipient in enumerate(chunk.recipients):
+                text, external_id = options.text_for(recipient), ref.external_id(position)
+                wire = by_text.get(text)
+                if wire is None or not is_e164(recipient.to):
+                    fields = {**shared, "to": recipient.to, "text": text, "external_id": external_id}
+                    wire = FoneMessageRequest.build(_given(fields), context=context).to_wire()
+                    by_text[text] = wire
+                messages.append({**wire, "To": recipient.to, "ExternalId": external_id})
+        except SmsValidationError:
+            fields_of = ({**shared, "to": r.to, "text": options.text_for(r)} for r in chunk.recipients)
+            given = [_given({**f, "external_id": ref.external_id(i)}) for i, f in enumerate(fields_of)]
+            FoneBatchMessagesRequest.build({"messages": given}, context=context)
+            raise
+        if not messages:
+            FoneBatchMessagesRequest.build({"messages": []}, context=context)
+        return messages
 
     # -- tracking ---------------------------------------------------------------------------------------
 
@@ -553,6 +582,11 @@ class FoneDynamicsHook(SmsHook):
 
         with ThreadPoolExecutor(max_workers=MAX_CONCURRENT_GETS, thread_name_prefix="fone-get") as pool:
             return list(pool.map(get, messages))
+
+
+def _given(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the fields that are set (``None`` leaves a field out)."""
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 def _reason(error: FoneBatchItemError) -> str:

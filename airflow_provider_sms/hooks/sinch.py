@@ -26,9 +26,6 @@ from airflow_provider_sms.hooks._form import SINCH_CONN_TYPE, SINCH_FORM, SINCH_
 from airflow_provider_sms.hooks.sms import (
     LOOKUP_CLOCK_SKEW,
     PLACEHOLDER_PATTERN,
-    ChunkPreview,
-    MessagePreview,
-    PlannedChange,
     SendChunk,
     SendOptions,
     SentChunk,
@@ -36,7 +33,10 @@ from airflow_provider_sms.hooks.sms import (
 )
 from airflow_provider_sms.hooks.tracking import (
     BatchStatus,
+    ChunkPreview,
     KeyedBatch,
+    MessagePreview,
+    PlannedChange,
     RecipientState,
     StatusCount,
     only_recipients,

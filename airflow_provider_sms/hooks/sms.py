@@ -19,14 +19,22 @@ from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 import pendulum
 from airflow.sdk import BaseHook
 
 from airflow_provider_sms.exceptions import Problem, SmsCapabilityError, SmsValidationError
-from airflow_provider_sms.hooks.tracking import BatchStatus, KeyedBatch, RecipientState, best_states
+from airflow_provider_sms.hooks.tracking import (
+    BatchStatus,
+    ChunkPreview,
+    KeyedBatch,
+    PlannedChange,
+    RecipientState,
+    best_states,
+)
 from airflow_provider_sms.models.sms import HIDDEN, count_parts, mask_msisdn
 from airflow_provider_sms.version_compat import AirflowFailException
 
@@ -65,9 +73,12 @@ PLACEHOLDER_PATTERN = re.compile(r"\$\{([A-Za-z0-9._-]+)\}")
 # -- what a send hands a vendor hook ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ChunkRecipient:
-    """One recipient of a chunk.
+#: The ``values`` of a recipient without values of its own: one shared, read-only mapping.
+NO_VALUES: Mapping[str, str] = MappingProxyType({})
+
+
+class ChunkRecipient(NamedTuple):
+    """One recipient of a chunk (a tuple: one is made per recipient and pass, so it must be cheap).
 
     :param position: 0-based position in the whole send (the list, CSV row or ``messages`` item).
     :param to: The E.164 number.
@@ -77,7 +88,7 @@ class ChunkRecipient:
 
     position: int
     to: str
-    values: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, str] = NO_VALUES
     body: str | None = None
 
     def __repr__(self) -> str:
@@ -174,32 +185,63 @@ class ChunkSent:
     parts: int
 
 
-@dataclass(frozen=True)
-class MessagePreview:
-    """How one message of a chunk would go out.
+class Log(Protocol):
+    """What the engine logs through: a ``logging.Logger`` or a task's ``self.log``."""
 
-    :param index: Index of the recipient in the chunk.
-    :param parts: SMS parts.
-    :param encoding: ``GSM`` or ``UNICODE``.
+    def info(self, event: Any, /, *args: Any) -> Any:
+        """Log at INFO."""
+
+    def warning(self, event: Any, /, *args: Any) -> Any:
+        """Log at WARNING."""
+
+
+#: Most rejected recipients listed in a result; the count covers all of them.
+MAX_LISTED = 20
+
+
+@dataclass
+class RejectedList:
+    """Problems of recipients left out: the first :data:`MAX_LISTED` kept, all counted.
+
+    :param count: Recipients left out, repeated numbers included.
+    :param listed: The first problems.
+    :param repeats: How many of them repeat a number listed earlier.
     """
 
-    index: int
-    parts: int
-    encoding: str
+    count: int = 0
+    listed: list[Problem] = field(default_factory=list)
+    repeats: int = 0
+
+    def add(self, problem: Problem, *, repeat: bool = False) -> None:
+        """Count a problem and keep it if the list is not full.
+
+        :param problem: The problem (numbers already masked).
+        :param repeat: Whether the recipient repeats a number listed earlier.
+        """
+        self.count += 1
+        self.repeats += repeat
+        if len(self.listed) < MAX_LISTED:
+            self.listed.append(problem)
+
+    def as_json(self) -> list[dict[str, str]]:
+        """Return the kept problems as JSON objects."""
+        return [{"field": p.field, "value": p.value, "rule": p.rule} for p in self.listed]
 
 
-@dataclass(frozen=True)
-class ChunkPreview:
-    """A chunk's dry run.
+@dataclass
+class Checked:
+    """What a campaign's ``validate`` found, so that its ``send`` checks no recipient again.
 
-    :param recipients: Recipients that would get a message.
-    :param parts: SMS parts in all.
-    :param messages: Per message, as far as the vendor reports them.
+    :param done: Whether the whole source was validated.
+    :param left_out: By chunk number, the positions left out (only chunks that leave any out).
+    :param stamp: The CSV file's size and modification time when it was validated.
+    :param text_rules: Why each distinct text is unusable, or ``None``: texts repeat across recipients.
     """
 
-    recipients: int
-    parts: int
-    messages: tuple[MessagePreview, ...]
+    done: bool = False
+    left_out: dict[int, Sequence[int]] = field(default_factory=dict)
+    stamp: tuple[int, int] | None = None
+    text_rules: dict[str, str | None] = field(default_factory=dict)
 
 
 def render_placeholders(
@@ -231,23 +273,6 @@ def render_placeholders(
         return value
 
     return PLACEHOLDER_PATTERN.sub(fill, body), unmatched
-
-
-# -- changes to batches already sent ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlannedChange:
-    """One change to one batch, validated and ready to make with :meth:`SmsHook.apply_change`.
-
-    :param batch_id: The batch.
-    :param action: ``replace``, ``update``, ``cancel`` or ``feedback``.
-    :param request: The vendor's request for it (opaque outside the vendor hook).
-    """
-
-    batch_id: str
-    action: str
-    request: object = None
 
 
 # -- send schedule: when messages go out, and what a send_at already past does ----------------------

@@ -2,7 +2,8 @@
 
 Both vendors speak the one status vocabulary of :mod:`airflow_provider_sms.models.sms`: every count and every
 recipient carries a ``MessageState``. Sensors, the trigger, the batch operators and the example DAGs read
-these types; the vendor hooks (``hooks/sinch.py``, ``hooks/fonedynamics.py``) build them.
+these types; the vendor hooks (``hooks/sinch.py``, ``hooks/fonedynamics.py``) build them. The dry run's
+previews and the planned changes of the batch operators live here too: no send runs their code.
 """
 
 from __future__ import annotations
@@ -220,3 +221,48 @@ def batch_id_list(value: object, field: str = "batch_id") -> list[str]:
     if problems:
         raise SmsValidationError(problems, subject=field)
     return list(dict.fromkeys(str(i).strip() for i in items))
+
+
+# -- previews of a send, and changes to batches already sent ------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessagePreview:
+    """How one message of a chunk would go out.
+
+    :param index: Index of the recipient in the chunk.
+    :param parts: SMS parts.
+    :param encoding: ``GSM`` or ``UNICODE``.
+    """
+
+    index: int
+    parts: int
+    encoding: str
+
+
+@dataclass(frozen=True)
+class ChunkPreview:
+    """A chunk's dry run.
+
+    :param recipients: Recipients that would get a message.
+    :param parts: SMS parts in all.
+    :param messages: Per message, as far as the vendor reports them.
+    """
+
+    recipients: int
+    parts: int
+    messages: tuple[MessagePreview, ...]
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """One change to one batch, validated and ready to make with ``SmsHook.apply_change``.
+
+    :param batch_id: The batch.
+    :param action: ``replace``, ``update``, ``cancel`` or ``feedback``.
+    :param request: The vendor's request for it (opaque outside the vendor hook).
+    """
+
+    batch_id: str
+    action: str
+    request: object = None

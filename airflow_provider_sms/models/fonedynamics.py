@@ -25,6 +25,7 @@ Decisions where the vendor pages disagree or are silent:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Annotated, Literal, TypeAlias
 from urllib.parse import urlsplit
@@ -333,6 +334,43 @@ def parse_batch_response(data: object) -> list[FoneBatchItemResult]:
         else:
             results.append(FoneBatchItemError.model_validate(item))
     return results
+
+
+@dataclass(frozen=True)
+class FoneBatchSummary:
+    """What a send needs of a batch response: counts and the refusals, no model per accepted message.
+
+    :param results: Items in the response (one per message sent).
+    :param accepted: Messages accepted.
+    :param created: The earliest ``Created`` of an accepted message (Unix seconds), if any.
+    :param errors: ``(index, error)`` of each refused message.
+    """
+
+    results: int
+    accepted: int
+    created: int | None
+    errors: tuple[tuple[int, FoneBatchItemError], ...]
+
+
+def summarize_batch_response(data: object) -> FoneBatchSummary:
+    """Summarize a batch response (see :func:`parse_batch_response`), reading only what a send needs.
+
+    :param data: The decoded JSON body.
+    :raises ValueError: as :func:`parse_batch_response`.
+    """
+    items = unwrap_list(data, "Messages")
+    accepted, created, errors = 0, None, []
+    for index, item in enumerate(items):
+        if not (isinstance(item, Mapping) and item.get("MessageSid")):
+            errors.append((index, FoneBatchItemError.model_validate(item)))
+            continue
+        accepted += 1
+        stamp = item.get("Created")
+        if stamp is not None and (type(stamp) is not int):
+            stamp = FoneMessage.model_validate(item).created  # the model's reading of an unusual value
+        if stamp is not None:
+            created = stamp if created is None else min(created, stamp)
+    return FoneBatchSummary(len(items), accepted, created, tuple(errors))
 
 
 # -- error bodies: ``{"ResponseStatus": {"ErrorCode": ..., "Message": ..., "Errors": [...]}}`` ---------------

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseOperator
 
 from airflow_provider_sms.exceptions import SmsError
-from airflow_provider_sms.hooks.sms import Feature, PlannedChange, SmsHook, failing_without_retry
-from airflow_provider_sms.hooks.tracking import batch_id_list
+from airflow_provider_sms.hooks.sms import Feature, SmsHook, failing_without_retry
+from airflow_provider_sms.hooks.tracking import PlannedChange, batch_id_list
 from airflow_provider_sms.version_compat import AirflowFailException
 
 if TYPE_CHECKING:

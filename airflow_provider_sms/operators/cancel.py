@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_sms.hooks.sms import PlannedChange, SmsHook
+from airflow_provider_sms.hooks.sms import SmsHook
+from airflow_provider_sms.hooks.tracking import PlannedChange
 from airflow_provider_sms.operators._batch_operator import SmsBatchOperator
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_sms.exceptions import Problem, SmsValidationError
-from airflow_provider_sms.hooks.campaign import MAX_LISTED, RejectedList
-from airflow_provider_sms.hooks.sms import ChunkPreview, SendChunk, failing_without_retry
+from airflow_provider_sms.hooks.sms import MAX_LISTED, RejectedList, SendChunk, failing_without_retry
+from airflow_provider_sms.hooks.tracking import ChunkPreview
 from airflow_provider_sms.models.sms import mask_msisdn
 from airflow_provider_sms.operators.send import SmsCampaignOperator
 from airflow_provider_sms.version_compat import AirflowFailException

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from airflow_provider_sms.hooks.sms import PlannedChange, SmsHook
+from airflow_provider_sms.hooks.sms import SmsHook
+from airflow_provider_sms.hooks.tracking import PlannedChange
 from airflow_provider_sms.operators._batch_operator import SmsBatchOperator
 
 

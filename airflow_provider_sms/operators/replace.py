@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from airflow_provider_sms.hooks.sms import PlannedChange, SmsHook
+from airflow_provider_sms.hooks.sms import SmsHook
+from airflow_provider_sms.hooks.tracking import PlannedChange
 from airflow_provider_sms.operators._batch_operator import SmsBatchOperator
 
 

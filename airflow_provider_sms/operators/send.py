@@ -15,16 +15,12 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 
 from airflow_provider_sms.exceptions import SmsError
-from airflow_provider_sms.hooks.campaign import (
-    DEFAULT_CHUNK_SIZE,
-    Campaign,
-    Log,
-    RejectedList,
-    campaign_key,
-)
+from airflow_provider_sms.hooks.campaign import DEFAULT_CHUNK_SIZE, Campaign, campaign_key
 from airflow_provider_sms.hooks.sms import (
     ChunkSent,
+    Log,
     PastSchedule,
+    RejectedList,
     SmsHook,
     earliest_send,
     failing_without_retry,

@@ -28,7 +28,7 @@ from airflow_provider_sms.hooks.campaign import (
     resolve_schedule,
 )
 from airflow_provider_sms.hooks.fonedynamics import FoneBatchRef
-from airflow_provider_sms.hooks.sms import SendOptions
+from airflow_provider_sms.hooks.sms import SendChunk, SendOptions, SentChunk
 from airflow_provider_sms.models.sms import count_parts
 
 
@@ -293,3 +293,72 @@ def test_messages_keep_their_own_texts() -> None:
     source = MessagesSource([{"to": NUMBERS[0], "body": "one"}, {"to": NUMBERS[1], "body": "two"}])
     planned = list(plan_chunks(source, 1, "sms-t-0", SendOptions()))
     assert [p.chunk.recipients[0].body for p in planned] == ["one", "two"]
+
+
+class SendingHook(PartsHook):
+    """Takes every chunk it is asked to send, and finds none sent before."""
+
+    def __init__(self) -> None:
+        self.sent: list[SendChunk] = []
+
+    def validate_chunk(self, chunk: SendChunk, options: SendOptions, now: datetime) -> None:
+        pass
+
+    def find_chunk(self, key: str, since: datetime | None = None) -> SentChunk | None:
+        return None
+
+    def send_chunk(self, chunk: SendChunk, options: SendOptions) -> SentChunk:
+        self.sent.append(chunk)
+        return SentChunk(chunk.key, f"batch-{chunk.number}", len(chunk.recipients))
+
+
+def sending_campaign(source: RecipientSource, size: int) -> tuple[Campaign, SendingHook]:
+    hook = SendingHook()
+    options = SendOptions(body="Hi ${name}", defaults={"name": "you"}, parameter_keys=frozenset({"name"}))
+    campaign = Campaign(
+        hook,  # type: ignore[arg-type]
+        options,
+        Schedule(None, None),
+        PastSchedule.SEND_NOW,
+        source,
+        size,
+        "sms-send-0123456789abcdef",
+        "skip",
+    )
+    return campaign, hook
+
+
+def test_the_send_after_validate_sends_what_the_checks_planned_without_checking_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    numbers: list[object] = ["+61400000001", "0400", "+61400000002", "+61400000001", None, "+61400000003"]
+    campaign, hook = sending_campaign(ListSource(numbers, ParameterValues()), 2)
+    planned = [p.chunk for p in campaign.chunks() if p.chunk.recipients]
+    rejected = campaign.validate()
+
+    def checked_again(*args: object) -> None:
+        raise AssertionError("a recipient was checked again")
+
+    monkeypatch.setattr(Campaign, "_recipient_problem", checked_again)
+    outcomes = list(campaign.send())
+
+    assert (rejected.count, rejected.repeats) == (3, 1)
+    assert hook.sent == planned
+    assert [[r.position for r in c.recipients] for c in hook.sent] == [[0], [2], [5]]
+    assert [o.chunk.number for o in outcomes] == [0, 1, 2]
+
+
+def test_a_csv_file_changed_after_it_was_validated_stops_the_send_before_its_next_chunk(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("phone,name\n+61400000001,Ann\n+61400000002,Bo\n+61400000003,Cy\n")
+    campaign, hook = sending_campaign(recipient_source(str(path), None, None), 2)
+    campaign.validate()
+    sending = campaign.send()
+    next(sending)
+    path.write_text("phone,name\n+61400000001,Ann\n+61400000002,Bo\n+61400000009,Eve, the new one\n")
+
+    with pytest.raises(SmsValidationError, match="changed after it was validated"):
+        next(sending)
+    assert [len(c.recipients) for c in hook.sent] == [2]

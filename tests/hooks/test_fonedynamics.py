@@ -118,6 +118,7 @@ def test_the_client_has_the_endpoints_the_hook_mirrors() -> None:
         "list_messages_page",
         "send_message",
         "send_messages",
+        "send_wire_messages",
     ]
 
 

@@ -26,6 +26,7 @@ from airflow_provider_sms.models.fonedynamics import (
     parse_error_body,
     parse_message_list,
     parse_message_response,
+    summarize_batch_response,
     to_unix_seconds,
     unwrap_list,
 )
@@ -572,6 +573,32 @@ def test_unknown_fields_are_kept_on_both_kinds() -> None:
 
 def test_empty_array_is_an_empty_result() -> None:
     assert parse_batch_response([]) == []
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_the_summary_counts_what_the_parsed_response_holds(wrapped: bool) -> None:
+    items = [
+        {**ACCEPTED, "Created": 1_700_000_005},
+        REFUSED,
+        {**ACCEPTED, "MessageSid": "MG2", "Created": "1700000003"},  # text: read as the model reads it
+        {**ACCEPTED, "MessageSid": "MG3"},
+        {"MessageSid": ""},
+    ]
+    summary = summarize_batch_response({"Messages": items} if wrapped else items)
+    parsed = parse_batch_response(items)
+
+    assert (summary.results, summary.accepted, summary.created) == (5, 3, 1_700_000_003)
+    assert summary.errors == tuple(
+        (index, item) for index, item in enumerate(parsed) if isinstance(item, FoneBatchItemError)
+    )
+    assert [index for index, _ in summary.errors] == [1, 4]
+
+
+def test_a_summary_of_what_is_no_batch_response_fails_like_the_parse() -> None:
+    with pytest.raises(ValueError, match="'Messages' array"):
+        parse_batch_response({"ResponseStatus": {}})
+    with pytest.raises(ValueError, match="'Messages' array"):
+        summarize_batch_response({"ResponseStatus": {}})
 
 
 @pytest.mark.parametrize(
