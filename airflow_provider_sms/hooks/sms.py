@@ -80,10 +80,10 @@ NO_VALUES: Mapping[str, str] = MappingProxyType({})
 class ChunkRecipient(NamedTuple):
     """One recipient of a chunk (a tuple: one is made per recipient and pass, so it must be cheap).
 
-    :param position: 0-based position in the whole send (the list, CSV row or ``messages`` item).
-    :param to: The E.164 number.
-    :param values: This recipient's own ``${key}`` values (defaults are in :class:`SendOptions`).
-    :param body: The recipient's own text (a ``messages`` item); ``None`` in a one-text campaign.
+    :ivar position: 0-based position in the whole send (the list, CSV row or ``messages`` item).
+    :ivar to: The E.164 number.
+    :ivar values: This recipient's own ``${key}`` values (defaults are in :class:`SendOptions`).
+    :ivar body: The recipient's own text (a ``messages`` item); ``None`` in a one-text campaign.
     """
 
     position: int
