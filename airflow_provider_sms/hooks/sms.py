@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Connection
 
     from airflow_provider_sms.hooks._form import ConnectionForm
+    from airflow_provider_sms.models.inbound import InboundSms
 
 #: Vendor hook class of each connection type, imported only when a connection of that type is used.
 HOOK_CLASS_PATHS: dict[str, str] = {
@@ -659,6 +660,15 @@ class SmsHook(BaseHook, ABC):
 
         :param key_prefix: The start of the keys (a ``client_reference`` prefix given to the send).
         :param since: Nothing wanted was created before this time.
+        """
+
+    @abstractmethod
+    def inbound_messages(self, to: str, since: datetime, until: datetime | None = None) -> list[InboundSms]:
+        """Return the messages handsets sent to one of our numbers in ``[since, until)``, oldest first.
+
+        :param to: Our number (E.164) or short code.
+        :param since: Received at or after this aware time.
+        :param until: Received before this time; no end when ``None``.
         """
 
     def failed_recipients(
