@@ -54,7 +54,7 @@ def get_provider_info() -> dict[str, Any]:
             sinch=("operators.replace", "operators.update", "operators.cancel", "operators.feedback"),
         ),
         "sensors": _per_integration("sensors.batch", "sensors.delivery_report"),
-        "triggers": _per_integration("triggers.batch"),
+        "triggers": _per_integration("triggers.batch", "triggers.inbound"),
         "notifications": [f"{_PACKAGE}.notifications.sms.SmsNotifier"],
         "connection-types": [
             _connection_type(SINCH_CONN_TYPE, SINCH_HOOK_NAME, "sinch.SinchHook", SINCH_FORM),
