@@ -53,7 +53,7 @@ def get_provider_info() -> dict[str, Any]:
             "operators.dry_run",
             sinch=("operators.replace", "operators.update", "operators.cancel", "operators.feedback"),
         ),
-        "sensors": _per_integration("sensors.batch", "sensors.delivery_report"),
+        "sensors": _per_integration("sensors.batch", "sensors.delivery_report", "sensors.reply"),
         "triggers": _per_integration("triggers.batch", "triggers.inbound"),
         "notifications": [f"{_PACKAGE}.notifications.sms.SmsNotifier"],
         "connection-types": [

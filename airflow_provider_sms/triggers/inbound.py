@@ -268,8 +268,13 @@ def _open_hook(sms_conn_id: str) -> SmsHook:
     return hook
 
 
-def _since(value: object, field: str) -> datetime | None:
-    """Return an aware time from a datetime or ISO-8601 text (naive taken as UTC), ``None`` for ``None``."""
+def aware_time(value: object, field: str) -> datetime | None:
+    """Return an aware time from a datetime or ISO-8601 text (naive taken as UTC), ``None`` for ``None``.
+
+    :param value: The time.
+    :param field: The argument's name, for the error.
+    :raises SmsValidationError: it is not a time.
+    """
     if value is None:
         return None
     try:
@@ -325,7 +330,7 @@ class SmsInboundTrigger(BaseEventTrigger):
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.wanted = InboundFilter.build(number, from_numbers, body_pattern)
-        self.since = _since(since, "since")
+        self.since = aware_time(since, "since")
         self.sms_conn_id = sms_conn_id
         self.poll_interval = float(poll_interval)
         self.max_backoff = float(max_backoff)
@@ -465,7 +470,7 @@ class SmsReplyTrigger(BaseTrigger):
         try:
             wanted = InboundFilter.build(self.number, None, self.body_pattern)
             wanted = dataclasses.replace(wanted, sender_digests=tuple(self.sender_digests))
-            since = _since(self.since, "since") or datetime.now(timezone.utc)
+            since = aware_time(self.since, "since") or datetime.now(timezone.utc)
             hook = await off_loop(_open_hook, self.sms_conn_id)
         except SmsError as exc:
             return {"status": "error", "message": str(exc), "fatal": isinstance(exc, SmsValidationError)}
