@@ -152,10 +152,14 @@ def _pattern(value: object, problems: list[Problem]) -> str | None:
 def find_reply(hook: SmsHook, wanted: InboundFilter, since: datetime) -> InboundSms | None:
     """Return the first wanted message to ``wanted.number`` received at or after ``since``, or ``None``.
 
+    ``since`` counts in whole seconds, as Fone Dynamics gives received times: a reply within the second
+    ``since`` falls in (before or after it) counts.
+
     :param hook: An SMS hook.
     :param wanted: Which messages count.
     :param since: Nothing received before counts.
     """
+    since = since.replace(microsecond=0)
     digest = NumberDigest(hook.secret) if wanted.sender_digests is not None else None
     for message in hook.inbound_messages(wanted.number, since):
         if message.received_at >= since and wanted.matches(message, digest):

@@ -31,8 +31,10 @@ from airflow_provider_sms.triggers.inbound import (
     CURSOR_VARIABLE_PREFIX,
     LOOK_BACK,
     InboundCursor,
+    InboundFilter,
     SmsInboundTrigger,
     SmsReplyTrigger,
+    find_reply,
     load_cursor,
 )
 from tests.e2e.harness import migrate_metadata_db
@@ -290,3 +292,16 @@ async def test_the_reply_trigger_times_out(connections: SandboxServer) -> None:
 
     assert [event["status"] for event in events] == ["timeout"]
     assert "+6140****100" in events[0]["message"]
+
+
+def test_find_reply_counts_whole_seconds_as_fone_dynamics_gives_them(connections: SandboxServer) -> None:
+    hook = SmsHook.for_connection(FONE)
+    created = inject(connections, "fonedynamics", "YES")
+    received = datetime.fromtimestamp(created["inbound"]["Received"], timezone.utc)
+    wanted = InboundFilter.build(OUR_NUMBER["fonedynamics"], [HANDSET])
+
+    same_second = find_reply(hook, wanted, received + timedelta(microseconds=999_999))
+
+    assert same_second is not None
+    assert same_second.id == created["id"]
+    assert find_reply(hook, wanted, received + timedelta(seconds=1)) is None
