@@ -54,6 +54,7 @@ from airflow_provider_sms.models.sinch_reports import (
     SinchBatchDeliveryReport,
     SinchDeliveryReportListPage,
     SinchInbound,
+    SinchInboundListPage,
     SinchRecipientDeliveryReport,
 )
 from airflow_provider_sms.models.sms import NeutralStatus, from_sinch, mask_msisdn
@@ -327,6 +328,13 @@ class SinchHook(SmsHook):
             ``end_date``, ``client_reference``.
         """
         return (_inbound(message) for message in self.get_conn().list_inbounds(**query))
+
+    def list_inbounds_page(self, **query: Any) -> SinchInboundListPage:
+        """Return one page of inbound messages as Sinch sends it (GET ``/inbounds``).
+
+        :param query: Filters as in :meth:`list_inbounds`.
+        """
+        return self.get_conn().list_inbounds_page(**query)
 
     def get_inbound(self, inbound_id: str) -> InboundSms:
         """Return one inbound message (GET ``/inbounds/{inbound_id}``).

@@ -384,7 +384,8 @@ class SmsInboundTrigger(BaseEventTrigger):
                 except (SmsApiError, SmsTransportError) as exc:
                     streak += 1
                     delay = self.max_backoff if not exc.retryable else self._backoff(streak)
-                    self.log.warning("Polling inbound SMS to %s failed (%s); again in %.1f s", to, exc, delay)
+                    log = self.log.warning if exc.retryable else self.log.error
+                    log("Polling inbound SMS to %s failed (%s); again in %.1f s", to, exc, delay)
                 else:
                     streak, delay = 0, self.poll_interval
                 await asyncio.sleep(delay)
