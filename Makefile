@@ -21,7 +21,7 @@ BENCH_BIN := $(BENCH_VENV)/bin
 BENCH_STAMP := $(BENCH_VENV)/.installed-$(AIRFLOW_VERSION)
 BENCH_ARGS ?=
 
-.PHONY: demo test lint typecheck pytest venv clean docs docs-screenshots wheel-test system-deps system-test bench
+.PHONY: demo demo-inbound test lint typecheck pytest venv clean docs docs-screenshots wheel-test system-deps system-test bench
 
 venv: $(STAMP)
 
@@ -48,6 +48,10 @@ bench: $(BENCH_STAMP)
 # The example campaign DAG against a local sandbox, in a temporary AIRFLOW_HOME (see demo/run_demo.py).
 demo: venv
 	$(BIN)/python demo/run_demo.py --vendor $(DEMO_VENDOR)
+
+# A handset texts STOP to our number; the asset-scheduled example DAG opts it out (see demo/run_demo_inbound.py).
+demo-inbound: venv
+	$(BIN)/python demo/run_demo_inbound.py --vendor $(DEMO_VENDOR)
 
 lint: venv
 	$(BIN)/ruff check .

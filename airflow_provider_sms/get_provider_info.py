@@ -53,8 +53,8 @@ def get_provider_info() -> dict[str, Any]:
             "operators.dry_run",
             sinch=("operators.replace", "operators.update", "operators.cancel", "operators.feedback"),
         ),
-        "sensors": _per_integration("sensors.batch", "sensors.delivery_report"),
-        "triggers": _per_integration("triggers.batch"),
+        "sensors": _per_integration("sensors.batch", "sensors.delivery_report", "sensors.reply"),
+        "triggers": _per_integration("triggers.batch", "triggers.inbound"),
         "notifications": [f"{_PACKAGE}.notifications.sms.SmsNotifier"],
         "connection-types": [
             _connection_type(SINCH_CONN_TYPE, SINCH_HOOK_NAME, "sinch.SinchHook", SINCH_FORM),

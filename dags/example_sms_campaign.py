@@ -3,7 +3,8 @@
 Each run covers one data interval (a day):
 
 1. ``load_audience``: the rows of ``data/audience.csv`` (or ``params.audience_file``) lapsed in the interval,
-   split into one file per segment; only paths and counts go to XCom. On a day with nobody due it skips,
+   but for numbers in the opt-out file (those that answered STOP: ``example_sms_inbound_stop``), split
+   into one file per segment; only paths and counts go to XCom. On a day with nobody due it skips,
    and so does every task after it but ``publish_summary``, whose summary says so: the run succeeds.
 2. ``preview``: a dry run of the whole day's send; over ``params.max_parts`` SMS parts the run stops
    here, before anything is sent.
@@ -37,6 +38,7 @@ from airflow.sdk import DAG, Param, get_current_context, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 from sms_campaign_support.airflow_compat import AirflowSkipException
 from sms_campaign_support.audience import split_audience, write_numbers
+from sms_campaign_support.opt_out import opt_out_path, read_opt_outs
 from sms_campaign_support.references import resend_reference, send_reference
 from sms_campaign_support.storage import require_recipients_file
 from sms_campaign_support.summary import build_summary, write_summary
@@ -99,7 +101,8 @@ def load_audience() -> dict[str, Any]:
     start, end = context["data_interval_start"], context["data_interval_end"]
     assert start is not None
     assert end is not None
-    audience = split_audience(source, start.date(), end.date(), run_dir(params, day_of(context)))
+    opted_out = read_opt_outs(opt_out_path())
+    audience = split_audience(source, start.date(), end.date(), run_dir(params, day_of(context)), opted_out)
     if not audience["recipients"]:
         raise AirflowSkipException(f"Nobody in {source.name} lapsed between {start.date()} and {end.date()}")
     return audience

@@ -49,7 +49,10 @@ from airflow_provider_sms.models.sinch_reports import (
     SinchBatchDeliveryReport,
     SinchBatchDeliveryReportQuery,
     SinchDeliveryReportListPage,
+    SinchInbound,
+    SinchInboundListPage,
     SinchListDeliveryReportsQuery,
+    SinchListInboundsQuery,
     SinchRecipientDeliveryReport,
 )
 from airflow_provider_sms.models.sms import (
@@ -78,9 +81,9 @@ DEFAULT_PAGE_SIZE = 30
 
 SinchBatchRequest: TypeAlias = SinchTextBatchRequest | SinchBinaryBatchRequest
 _Response = TypeVar("_Response", bound=WireModel)
-_Query = TypeVar("_Query", SinchListBatchesQuery, SinchListDeliveryReportsQuery)
+_Query = TypeVar("_Query", SinchListBatchesQuery, SinchListDeliveryReportsQuery, SinchListInboundsQuery)
 _Item = TypeVar("_Item")
-_Page = TypeVar("_Page", SinchBatchListPage, SinchDeliveryReportListPage)
+_Page = TypeVar("_Page", SinchBatchListPage, SinchDeliveryReportListPage, SinchInboundListPage)
 
 
 def sinch_host(region: str, auth_type: str) -> str:
@@ -610,6 +613,34 @@ class SinchClient:
         """
         return self._fetch_reports_page(SinchListDeliveryReportsQuery.build(query))
 
+    # -- inbound (MO) messages -------------------------------------------------------------------
+
+    def list_inbounds(self, **query: Any) -> Iterator[SinchInbound]:
+        """Iterate every inbound message matching the filters, newest first (GET ``/inbounds``).
+
+        The filters are validated at once, before the first page is fetched.
+
+        :param query: ``page``, ``page_size`` (1-100), ``to`` (numbers or short codes), ``start_date``,
+            ``end_date``, ``client_reference``.
+        """
+        parsed = SinchListInboundsQuery.build(query)
+        return self._walk(parsed, self._fetch_inbounds_page, lambda page: page.inbounds)
+
+    def list_inbounds_page(self, **query: Any) -> SinchInboundListPage:
+        """Return one page of inbound messages (GET ``/inbounds``).
+
+        :param query: Filters as in :meth:`list_inbounds`.
+        """
+        return self._fetch_inbounds_page(SinchListInboundsQuery.build(query))
+
+    def get_inbound(self, inbound_id: str) -> SinchInbound:
+        """Return one inbound message (GET ``/inbounds/{inbound_id}``).
+
+        :param inbound_id: The id Sinch gave the message.
+        """
+        path = self._path("inbounds", path_id("inbound_id", inbound_id, subject="Sinch get_inbound"))
+        return self._parse(SinchInbound, self.transport.request_json("GET", path), "get_inbound")
+
     # -- helpers ---------------------------------------------------------------------------------
 
     def _parse(self, model: type[_Response], data: Any, operation: str) -> _Response:
@@ -628,6 +659,10 @@ class SinchClient:
     def _fetch_reports_page(self, query: SinchListDeliveryReportsQuery) -> SinchDeliveryReportListPage:
         data = self.transport.request_json("GET", self._path("delivery_reports"), params=query.to_params())
         return self._parse(SinchDeliveryReportListPage, data, "list_delivery_reports")
+
+    def _fetch_inbounds_page(self, query: SinchListInboundsQuery) -> SinchInboundListPage:
+        data = self.transport.request_json("GET", self._path("inbounds"), params=query.to_params())
+        return self._parse(SinchInboundListPage, data, "list_inbounds")
 
     def _walk(
         self, query: _Query, fetch: Callable[[_Query], _Page], items: Callable[[_Page], list[_Item]]

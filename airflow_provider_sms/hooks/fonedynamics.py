@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.sdk.log import mask_secret
 
@@ -53,6 +53,9 @@ from airflow_provider_sms.models.fonedynamics import (
     FoneMessageRequest,
 )
 from airflow_provider_sms.models.sms import count_parts, is_e164, mask_numbers_in_text
+
+if TYPE_CHECKING:
+    from airflow_provider_sms.models.inbound import InboundSms
 
 #: Most messages per ``BatchMessages`` request: the vendor states no limit, so this one is ours.
 FONE_MAX_MESSAGES = 1000
@@ -360,6 +363,56 @@ class FoneDynamicsHook(SmsHook):
             **paging,
         )
 
+    # -- inbound messages (models/inbound.py is imported on use: a send never needs it) ---------------
+
+    def list_inbound_messages(
+        self,
+        *,
+        date_from: Timestamp,
+        date_to: Timestamp,
+        results_count: int | None = None,
+        property_sid: str | None = None,
+    ) -> Iterator[InboundSms]:
+        """Iterate every message handsets sent to the property in ``[date_from, date_to)``, over all pages.
+
+        The property's message search (GET ``/v2/Properties/{PropertySid}/Messages``) with ``Direction``
+        ``Receive``.
+
+        :param date_from: Start, inclusive: Unix seconds UTC or an aware datetime.
+        :param date_to: End, exclusive.
+        :param results_count: Page size (the client's default when ``None``).
+        :param property_sid: The property searched; defaults to the connection's.
+        """
+        found = self.list_messages(
+            date_from=date_from,
+            date_to=date_to,
+            direction="Receive",
+            results_count=results_count,
+            property_sid=property_sid,
+        )
+        return (_inbound(message) for message in found)
+
+    def inbound_messages(self, to: str, since: datetime, until: datetime | None = None) -> list[InboundSms]:
+        """Return the messages sent to ``to`` in ``[since, until)``, oldest first.
+
+        The search has no filter on the receiving number, so the property's inbound messages are read and
+        those to other numbers left out. Without ``until`` the search ends a day from now, which leaves room
+        for a vendor clock ahead of ours.
+
+        :param to: Our number (E.164).
+        :param since: Received at or after this aware time.
+        :param until: Received before this time; no end when ``None``.
+        """
+        from airflow_provider_sms.models.inbound import msisdn
+
+        end = until or datetime.now(timezone.utc) + timedelta(days=1)
+        found = self.list_inbound_messages(date_from=since, date_to=end)
+        wanted = msisdn(to)
+        return sorted(
+            (message for message in found if message.to_number == wanted),
+            key=lambda message: (message.received_at, message.id),
+        )
+
     # -- sending ----------------------------------------------------------------------------------------
 
     def max_chunk_size(self, *, individual: bool) -> int:
@@ -587,6 +640,22 @@ class FoneDynamicsHook(SmsHook):
 def _given(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Return the fields that are set (``None`` leaves a field out)."""
     return {name: value for name, value in fields.items() if value is not None}
+
+
+def _inbound(message: FoneMessage) -> InboundSms:
+    """Return a received message in neutral form (``ExternalId`` is that of the message it answers)."""
+    from airflow_provider_sms.models.inbound import InboundSms, msisdn
+
+    received = message.received if message.received is not None else message.created
+    return InboundSms(
+        vendor="fonedynamics",
+        id=message.message_sid or "",
+        from_number=msisdn(message.from_ or ""),
+        to_number=msisdn(message.to or ""),
+        body=message.text or "",
+        received_at=datetime.fromtimestamp(received or 0, timezone.utc),
+        in_reply_to=message.external_id or None,
+    )
 
 
 def _reason(error: FoneBatchItemError) -> str:

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.sdk.log import mask_secret
 
@@ -53,9 +53,14 @@ from airflow_provider_sms.models.sinch import (
 from airflow_provider_sms.models.sinch_reports import (
     SinchBatchDeliveryReport,
     SinchDeliveryReportListPage,
+    SinchInbound,
+    SinchInboundListPage,
     SinchRecipientDeliveryReport,
 )
 from airflow_provider_sms.models.sms import NeutralStatus, from_sinch, mask_msisdn
+
+if TYPE_CHECKING:
+    from airflow_provider_sms.models.inbound import InboundSms
 
 #: Most recipients of one batch.
 SINCH_MAX_RECIPIENTS = 1000
@@ -313,6 +318,40 @@ class SinchHook(SmsHook):
         :param query: Filters as in :meth:`list_delivery_reports`.
         """
         return self.get_conn().list_delivery_reports_page(**query)
+
+    # -- inbound (MO) messages (models/inbound.py is imported on use: a send never needs it) ----------
+
+    def list_inbounds(self, **query: Any) -> Iterator[InboundSms]:
+        """Iterate every inbound message matching the filters, newest first, all pages (GET ``/inbounds``).
+
+        :param query: ``page``, ``page_size`` (1-100), ``to`` (our numbers or short codes), ``start_date``,
+            ``end_date``, ``client_reference``.
+        """
+        return (_inbound(message) for message in self.get_conn().list_inbounds(**query))
+
+    def list_inbounds_page(self, **query: Any) -> SinchInboundListPage:
+        """Return one page of inbound messages as Sinch sends it (GET ``/inbounds``).
+
+        :param query: Filters as in :meth:`list_inbounds`.
+        """
+        return self.get_conn().list_inbounds_page(**query)
+
+    def get_inbound(self, inbound_id: str) -> InboundSms:
+        """Return one inbound message (GET ``/inbounds/{inbound_id}``).
+
+        :param inbound_id: The id Sinch gave the message.
+        """
+        return _inbound(self.get_conn().get_inbound(inbound_id))
+
+    def inbound_messages(self, to: str, since: datetime, until: datetime | None = None) -> list[InboundSms]:
+        """Return the messages sent to ``to`` in ``[since, until)``, oldest first.
+
+        :param to: Our number (E.164) or short code.
+        :param since: Received at or after this aware time.
+        :param until: Received before this time; no end when ``None``.
+        """
+        found = self.list_inbounds(to=[to], start_date=since, end_date=until, page_size=100)
+        return sorted(found, key=lambda message: (message.received_at, message.id))
 
     # -- sending ----------------------------------------------------------------------------------------
 
@@ -621,6 +660,21 @@ class SinchHook(SmsHook):
             "cancelled": cancelled,
             "not_cancelled": dict(sorted(not_cancelled.items())),
         }
+
+
+def _inbound(message: SinchInbound) -> InboundSms:
+    """Return a Sinch inbound message in neutral form (``client_reference`` is what it answers)."""
+    from airflow_provider_sms.models.inbound import InboundSms, msisdn
+
+    return InboundSms(
+        vendor="sinch",
+        id=message.id,
+        from_number=msisdn(message.from_),
+        to_number=msisdn(message.to),
+        body=message.body or "",
+        received_at=message.received_at,
+        in_reply_to=message.client_reference,
+    )
 
 
 def _parameters(chunk: SendChunk, options: SendOptions) -> dict[str, dict[str, str]] | None:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Connection
 
     from airflow_provider_sms.hooks._form import ConnectionForm
+    from airflow_provider_sms.models.inbound import InboundSms
 
 #: Vendor hook class of each connection type, imported only when a connection of that type is used.
 HOOK_CLASS_PATHS: dict[str, str] = {
@@ -385,10 +386,7 @@ def failing_without_retry() -> Iterator[None]:
 
 @functools.lru_cache(maxsize=1024)
 def parts_of(text: str) -> int:
-    """Return the SMS parts of ``text``, remembered for the last 1,024 texts (recipients share texts).
-
-    :param text: The message's text, placeholders filled.
-    """
+    """Return the SMS parts of ``text`` (placeholders filled), remembered for the last 1,024 texts."""
     return count_parts(text).parts
 
 
@@ -686,6 +684,15 @@ class SmsHook(BaseHook, ABC):
         :param since: Nothing wanted was created before this time.
         """
 
+    @abstractmethod
+    def inbound_messages(self, to: str, since: datetime, until: datetime | None = None) -> list[InboundSms]:
+        """Return the messages handsets sent to one of our numbers in ``[since, until)``, oldest first.
+
+        :param to: Our number (E.164) or short code.
+        :param since: Received at or after this aware time.
+        :param until: Received before this time; no end when ``None``.
+        """
+
     def failed_recipients(
         self, batch_ids: Iterable[str], statuses: Collection[str] = ("failed", "expired")
     ) -> list[str]:
@@ -751,14 +758,10 @@ def _import_class(path: str) -> type[Any] | None:
 
 
 def _port_problems(host: str | None, port: int | None) -> list[Problem]:
-    """Check the connection's optional port: it must be the port requests go to, or empty.
+    """Check the optional port: the port requests go to, or empty (0 is the UI's "no port").
 
-    The port is in the connection form because the list's "Test Connection" button of Airflow 3.3 sends
-    ``port: 0`` for a connection stored without one, and the API server then refuses the test; a stored
-    port is sent back unchanged. So it must not say something the requests do not do.
-
-    :param host: The connection's ``host`` (the Base URL override), checked elsewhere.
-    :param port: The connection's ``port``; 0 is how Airflow's UI sends "no port".
+    It is in the form only because Airflow 3.3's "Test Connection" button sends ``port: 0`` for a
+    connection stored without one and the API server then refuses the test.
     """
     if not port:
         return []
@@ -778,15 +781,10 @@ def _port_problems(host: str | None, port: int | None) -> list[Problem]:
 
 
 def unknown_keys(given: Mapping[str, Any], known: Sequence[str], what: str) -> list[Problem]:
-    """Return a problem for every key of ``given`` that is not one of ``known``.
+    """Return a problem for every key of ``given`` (e.g. an ``extra``) not in ``known``, never its value.
 
-    A typo'd key would otherwise be ignored and its setting silently left at its default. The value is
-    never shown (a misplaced key may hold a secret); the rule suggests the nearest known key, also for a
-    key written with Airflow 2's ``extra__<type>__`` prefix.
-
-    :param given: The settings given, e.g. a connection's ``extra``.
-    :param known: The keys that mean something.
-    :param what: What the keys belong to, e.g. ``sinch``, for the rule and the prefix.
+    A typo'd key would otherwise leave its setting at its default. The rule suggests the nearest known
+    key, also for Airflow 2's ``extra__<what>__`` prefix; ``what`` is the connection type.
     """
     problems = []
     for key in given:

@@ -1,8 +1,8 @@
-"""Pydantic models of Sinch's delivery reports: per batch, per recipient, the paged list, and their queries.
+"""Pydantic models of what Sinch reports back: delivery reports and inbound (MO) messages, and their queries.
 
 Reports arrive in the same shapes as delivery-report callbacks: a batch report for ``summary``/``full``, a
-recipient report for ``per_recipient``/``per_recipient_final``. Batches, sends and the shared field types
-are in ``models/sinch.py``.
+recipient report for ``per_recipient``/``per_recipient_final``. Inbound messages arrive as the MO callback's
+body, listed by ``GET /inbounds``. Batches, sends and the shared field types are in ``models/sinch.py``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from airflow_provider_sms.models.sinch import (
     one_of,
     split_csv,
 )
-from airflow_provider_sms.models.sms import MessageState
+from airflow_provider_sms.models.sms import SHORT_CODE_PATTERN, MessageState, mask_msisdn
 from airflow_provider_sms.models.status import from_sinch
 
 #: The simplified delivery statuses, spelled as the API spells them.
@@ -136,4 +136,56 @@ class SinchListDeliveryReportsQuery(SinchQuery):
     end_date: SinchDateTime | None = None
     status: SinchStatusFilter | None = None
     code: SinchCodeFilter | None = None
+    client_reference: ClientReference | None = None
+
+
+# -- inbound (MO) messages: one, the paged list, and the list's filters -------------------------------------
+class SinchInbound(SinchResponse):
+    """An inbound message: ``type`` is ``mo_text``, ``mo_binary`` (Base64 ``body`` and hex ``udh``) or
+    ``mo_media``; ``client_reference`` is that of the batch it answers, where the account echoes it."""
+
+    type: str | None = None
+    id: str
+    from_: str = Field(alias="from")
+    to: str
+    body: str | None = None
+    udh: str | None = None
+    received_at: datetime
+    sent_at: datetime | None = None
+    operator_id: str | None = None
+    client_reference: str | None = None
+
+
+class SinchInboundListPage(SinchResponse):
+    """One page of ``GET /inbounds`` (newest first); ``count`` is the total over all pages."""
+
+    count: int = 0
+    page: int = 0
+    page_size: int = 0
+    inbounds: list[SinchInbound] = Field(default_factory=list)
+
+
+def check_inbound_number(value: str) -> str:
+    """Validator: accept one of the plan's numbers (E.164, ``+`` optional) or a short code.
+
+    :param value: The number.
+    """
+    if not SHORT_CODE_PATTERN.match(value.strip().removeprefix("+")):
+        raise rule_error(
+            mask_msisdn(value), "must be a phone number or short code: 3 to 15 digits, optional '+'"
+        )
+    return value.strip()
+
+
+class SinchListInboundsQuery(SinchQuery):
+    """Filters of ``GET /inbounds`` (Sinch's default window starts 24 h ago; ``page`` counts from 0)."""
+
+    page: Page | None = None
+    page_size: PageSize | None = None
+    to: (
+        Annotated[list[Annotated[str, AfterValidator(check_inbound_number)]], BeforeValidator(split_csv)]
+        | None
+    ) = None
+    start_date: SinchDateTime | None = None
+    end_date: SinchDateTime | None = None
     client_reference: ClientReference | None = None

@@ -43,8 +43,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from airflow_provider_sms.exceptions import SmsError, SmsNotFoundError
+from airflow_provider_sms.exceptions import SmsError, SmsNotFoundError, SmsValidationError
 from airflow_provider_sms.hooks._form import WEBHOOK_SECRET_FIELD, WEBHOOK_SIGNING_SECRET_FIELD
+from airflow_provider_sms.models.inbound import inbound_asset_uri
 from airflow_provider_sms.models.sms import from_fonedynamics, from_sinch, mask_msisdn
 
 if TYPE_CHECKING:
@@ -82,13 +83,12 @@ KNOWN_BATCHES_LIMIT = 10_000
 # --- asset URIs (the contract shared with the polling trigger) ----------------------------------------------
 
 
-def inbound_asset_uri(vendor: str, number: str) -> str:
-    """Return the asset of inbound messages to one of our numbers: ``sms://<vendor>/<digits>/inbound``.
-
-    :param vendor: ``sinch`` or ``fonedynamics``.
-    :param number: The receiving number (E.164, ``+`` optional); a short code or name is lower-cased.
-    """
-    return f"sms://{vendor}/{number.strip().lstrip('+').lower()}/inbound"
+def _inbound_uri(vendor: str, field: str, number: str) -> str:
+    """Return the inbound asset of ``number`` (the polling trigger's, from the same function)."""
+    try:
+        return inbound_asset_uri(vendor, number)
+    except SmsValidationError:
+        raise _field_refused(field, number, "must be a phone number, a short code or a name") from None
 
 
 def deliveries_asset_uri(vendor: str, conn_id: str) -> str:
@@ -233,7 +233,7 @@ def sinch_event(conn_id: str, data: Mapping[str, Any]) -> WebhookEvent:
             "received_at": _iso_time(data, "received_at"),
             "in_reply_to": _text(data, "client_reference", required=False),
         }
-        return WebhookEvent(inbound_asset_uri(SINCH, to), payload)
+        return WebhookEvent(_inbound_uri(SINCH, "to", to), payload)
     if kind in ("recipient_delivery_report_sms", "recipient_delivery_report_mms"):
         batch_id = _sinch_batch_id(data)
         code = _code(data, "code")
@@ -327,7 +327,7 @@ def fonedynamics_event(conn_id: str, data: Mapping[str, Any]) -> WebhookEvent:
             "received_at": _iso_time(data, "Received" if data.get("Received") else "Created"),
             "in_reply_to": _text(data, "ExternalId", required=False),
         }
-        return WebhookEvent(inbound_asset_uri(FONEDYNAMICS, to), payload)
+        return WebhookEvent(_inbound_uri(FONEDYNAMICS, "To", to), payload)
     if direction == "Transmit":
         error_code = _text(data, "ErrorCode", required=False)
         state = from_fonedynamics(_text(data, "Status") or "", error_code)

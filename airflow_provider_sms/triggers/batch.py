@@ -23,10 +23,10 @@ import re
 import time
 import weakref
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
@@ -472,14 +472,14 @@ class SmsBatchTrigger(BaseTrigger):
                     return {"status": "timeout", "message": message, "summary": summary}
                 await asyncio.sleep(min(delay, remaining))
         finally:
-            # Closing a client closes its sockets: off the loop, as a backlog of triggers may end at once.
-            _opener_threads().submit(hook.get_conn().close)
+            close_off_loop(hook)
 
     def _backoff(self, streak: int) -> float:
         base = min(self.poll_interval * 2 ** min(streak, 30), self.max_backoff)
         return float(base * random.uniform(0.8, 1.0))
 
 
+_Result = TypeVar("_Result")
 #: Hooks opened at once by the triggers of one event loop, each in a thread of its own.
 HOOK_OPENERS = 4
 _opener_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
@@ -493,18 +493,27 @@ def _opener_threads() -> ThreadPoolExecutor:
 
 
 async def _open(sms_conn_id: str, condition: Mapping[str, Any]) -> tuple[WaitCondition, SmsHook]:
-    """Check the condition and open the hook off the event loop, at most :data:`HOOK_OPENERS` at a time.
-
-    A triggerer starts a backlog of triggers in one loop iteration. Each waits here for a slot, which
-    costs the loop next to nothing, so the loop starts a few openings per iteration instead of running
-    every trigger's first steps in one. Opening reads the connection (a synchronous call to the
-    triggerer's supervisor) and builds the client in a thread of a small pool. asgiref's ``sync_to_async``
-    runs it there because on Airflow 3.1 that call reaches the supervisor through ``async_to_sync``,
-    which needs the thread to know the triggerer's loop.
+    """Check the condition and open the hook off the event loop (see :func:`off_loop`).
 
     :param sms_conn_id: The connection.
     :param condition: The condition as JSON.
     :raises SmsValidationError: the condition or the connection breaks a rule.
+    """
+    return await off_loop(_open_hook, sms_conn_id, condition)
+
+
+async def off_loop(call: Callable[..., _Result], *args: Any) -> _Result:
+    """Run a blocking call in a thread of a small pool, at most :data:`HOOK_OPENERS` at a time.
+
+    A triggerer starts a backlog of triggers in one loop iteration. Each waits here for a slot, which
+    costs the loop next to nothing, so the loop starts a few openings per iteration instead of running
+    every trigger's first steps in one. Opening a hook reads the connection (a synchronous call to the
+    triggerer's supervisor, as is reading or writing a Variable) and builds the client. asgiref's
+    ``sync_to_async`` runs it there because on Airflow 3.1 such a call reaches the supervisor through
+    ``async_to_sync``, which needs the thread to know the triggerer's loop.
+
+    :param call: The blocking function.
+    :param args: Its arguments.
     """
     from asgiref.sync import sync_to_async
 
@@ -513,10 +522,16 @@ async def _open(sms_conn_id: str, condition: Mapping[str, Any]) -> tuple[WaitCon
     if slots is None:
         slots = _opener_slots[loop] = asyncio.Semaphore(HOOK_OPENERS)
     async with slots:
-        opened: tuple[WaitCondition, SmsHook] = await sync_to_async(
-            _open_hook, thread_sensitive=False, executor=_opener_threads()
-        )(sms_conn_id, condition)
-        return opened
+        result: _Result = await sync_to_async(call, thread_sensitive=False, executor=_opener_threads())(*args)
+        return result
+
+
+def close_off_loop(hook: SmsHook) -> None:
+    """Close a hook's client off the loop: closing sockets blocks, and a backlog of triggers may end at once.
+
+    :param hook: The hook.
+    """
+    _opener_threads().submit(hook.get_conn().close)
 
 
 def _open_hook(sms_conn_id: str, condition: Mapping[str, Any]) -> tuple[WaitCondition, SmsHook]:

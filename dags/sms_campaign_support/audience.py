@@ -9,7 +9,7 @@ checked by the send and dry-run operators, which reject a bad one before any req
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -39,19 +39,23 @@ class Segment:
     recipients: int
 
 
-def split_audience(source: Path, start: date, end: date, out_dir: Path) -> dict[str, Any]:
+def split_audience(
+    source: Path, start: date, end: date, out_dir: Path, opted_out: Collection[str] = ()
+) -> dict[str, Any]:
     """Write the rows that lapsed in ``[start, end)`` to ``audience.csv`` and ``segment-<name>.csv`` files.
 
     :param source: The audience file.
     :param start: First day of the interval.
     :param end: First day after the interval.
     :param out_dir: Where to write (created if missing).
+    :param opted_out: Numbers that answered STOP: their rows are left out.
     :return: ``{"audience": path of every recipient's file, "recipients": count,
-        "segments": [Segment as dict, ...]}``, segments sorted by name.
+        "segments": [Segment as dict, ...], "opted_out": rows left out}``, segments sorted by name.
     :raises ValueError: a column is missing, or a row has a bad ``segment`` or ``lapsed_on`` (naming the row).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
+    left_out = 0
     with ExitStack() as files, source.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or ())]
@@ -61,6 +65,9 @@ def split_audience(source: Path, start: date, end: date, out_dir: Path) -> dict[
         writers: dict[str, Any] = {}
         for line, row in enumerate(reader, start=2):
             if not start <= _lapsed_on(row, line) < end:
+                continue
+            if row["phone"].strip() in opted_out:
+                left_out += 1
                 continue
             segment = _segment(row, line)
             if segment not in writers:
@@ -75,6 +82,7 @@ def split_audience(source: Path, start: date, end: date, out_dir: Path) -> dict[
         "audience": str(out_dir / ALL_FILE),
         "recipients": sum(counts.values()),
         "segments": [asdict(s) for s in segments],
+        "opted_out": left_out,
     }
 
 

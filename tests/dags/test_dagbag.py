@@ -9,7 +9,14 @@ import pytest
 
 from tests.dags.conftest import EXAMPLE_DAGS
 
-EXPECTED_DAGS = {"example_sms_campaign", "example_sms_backfill_resend", "example_sms_alerts"}
+EXPECTED_DAGS = {
+    "example_sms_campaign",
+    "example_sms_backfill_resend",
+    "example_sms_alerts",
+    "example_sms_inbound_stop",
+}
+#: Scheduled on inbound messages: its connection is the watcher's, fixed at parse time, not a param.
+ASSET_SCHEDULED = {"example_sms_inbound_stop"}
 
 
 def dag_bag(folder: str) -> Any:
@@ -49,7 +56,12 @@ def test_every_example_dag_parses_without_errors_or_network(
     for dag_id in EXPECTED_DAGS:
         dag = bag.dags[dag_id]
         assert "example" in dag.tags
-        assert dag.params["sms_conn_id"] == "sinch_default"
+        if dag_id not in ASSET_SCHEDULED:
+            assert dag.params["sms_conn_id"] == "sinch_default"
+    inbound = bag.dags["example_sms_inbound_stop"]
+    (asset,) = inbound.timetable.asset_condition.objects
+    assert asset.uri == "sms://sinch/61400000100/inbound"
+    assert type(asset.watchers[0].trigger).__name__ == "SmsInboundTrigger"
 
 
 def test_the_network_guard_does_catch_a_connection(no_network: list[str]) -> None:

@@ -155,6 +155,11 @@ class RecordingClient:
         return record
 
 
+#: Endpoint methods that return the neutral ``InboundSms`` instead of the client's vendor model (tested with
+#: HTTP in tests/hooks/test_inbound.py).
+NEUTRAL_RESULTS = {"get_inbound", "list_inbounds"}
+
+
 @pytest.mark.parametrize("name", CLIENT_METHODS)
 def test_each_endpoint_method_calls_the_client_method_of_its_name(name: str) -> None:
     hook = SinchHook(sms_conn_id="unused")
@@ -163,7 +168,12 @@ def test_each_endpoint_method_calls_the_client_method_of_its_name(name: str) -> 
     parameters = list(inspect.signature(getattr(SinchHook, name)).parameters.values())[1:]
     args = [f"arg-{p.name}" for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty]
 
-    result = getattr(hook, name)(*args)
+    if name in NEUTRAL_RESULTS:
+        with pytest.raises(AttributeError):  # the recorded "result" is a str, not a vendor model to convert
+            list(getattr(hook, name)(*args))
+        result: object = f"result of {name}"
+    else:
+        result = getattr(hook, name)(*args)
 
     assert (result, [(call[0], call[1][: len(args)]) for call in client.calls]) == (
         None if name == "send_delivery_feedback" else f"result of {name}",

@@ -291,3 +291,39 @@ def test_a_message_to_a_number_no_dag_declares_is_accepted_and_ignored(
     assert answered(sandbox, 1, kind="mo") == [("delivered", 202)]
     assert events("sms://sinch/61400000777/inbound") == []
     assert queued_dags() == set()
+
+
+# --- the two paths make the same event ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("vendor", ["sinch", "fonedynamics"])
+def test_the_webhook_and_the_polling_trigger_give_a_message_the_same_payload(
+    vendor: str, sandbox: SandboxServer, api_server: ApiServer
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from airflow_provider_sms.hooks.sms import SmsHook
+
+    since = datetime.now(timezone.utc) - timedelta(minutes=1)
+    if vendor == "sinch":
+        batch = sinch_send(sandbox, to=[HANDSET], client_reference="campaign-8")
+        sandbox.set_sinch_callback(sinch_url(api_server))
+        sandbox.inject_inbound("sinch", sender=HANDSET, body="YES 42", in_reply_to=batch["id"])
+        conn_id, number, asset = SINCH_CONN, SINCH_NUMBER, SINCH_INBOUND
+        kind = "mo"
+    else:
+        sent = fone_send(
+            sandbox,
+            {"To": HANDSET, "Text": "Reply YES", "ExternalId": "order-8", "WebhookUri": fone_url(api_server)},
+        )
+        sandbox.advance(TEST_DELIVERY_DELAY_S + 1)
+        sandbox.inject_inbound(
+            "fonedynamics", sender=HANDSET, body="YES 42", in_reply_to=sent.json()["Message"]["MessageSid"]
+        )
+        conn_id, number, asset = FONE_CONN, FONE_NUMBER, FONE_INBOUND
+        kind = "reply"
+    assert answered(sandbox, 1, kind=kind) == [("delivered", 200)]
+
+    (event,) = events(asset)
+    polled = SmsHook.for_connection(conn_id).inbound_messages(number, since)
+    assert [message.to_payload() for message in polled] == [event["payload"]]

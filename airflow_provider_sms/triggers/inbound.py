@@ -1,0 +1,519 @@
+"""Inbound SMS in the triggerer: ``SmsInboundTrigger`` for asset watchers, ``SmsReplyTrigger`` for a sensor.
+
+Both poll the neutral :meth:`SmsHook.inbound_messages` of one of our numbers, in a thread (see
+:func:`~airflow_provider_sms.triggers.batch.off_loop`), and keep an :class:`InboundCursor`: the time
+before which nothing is wanted, and the ids already handled in the look-back window, so a message listed
+by two polls is handled once.
+
+**Why the watcher's cursor is an Airflow Variable.** The triggerer re-creates a watcher's trigger from the
+keyword arguments of the DAG file after any restart, so the trigger itself keeps nothing. What a trigger
+can reach through the Task SDK is the same on Airflow 3.1 to 3.3: connections, Variables, XComs and task
+states (``ToTriggerSupervisor`` in ``airflow/jobs/triggerer_job_runner.py``). It cannot read asset events,
+which would have tied the cursor to the event itself; the asset state store of Airflow 3.3 is not there on
+3.1 and 3.2. A Variable is the one store on every supported version, readable and writable from the
+triggerer (through its supervisor) and from tests and ``dag.test()`` (the metadata database). Each message
+is written to the cursor before its event is yielded: a restart (the trigger rebuilt from
+:meth:`~SmsInboundTrigger.serialize`) then neither repeats a message nor skips one. The one window left is
+a triggerer killed outright after the cursor write and before the triggerer hands the yielded event to the
+database (it does so about every second): that message is then not delivered. A webhook (the other path
+of issue 14) has no such window, and a DAG that must not miss one can also list the vendor's messages
+itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import json
+import random
+import re
+import sys
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
+
+from airflow_provider_sms.exceptions import (
+    Problem,
+    SmsApiError,
+    SmsError,
+    SmsTransportError,
+    SmsValidationError,
+)
+from airflow_provider_sms.models.inbound import InboundSms, utc_seconds
+from airflow_provider_sms.models.sms import SHORT_CODE_PATTERN, e164_rule, is_e164, mask_msisdn
+from airflow_provider_sms.triggers.batch import (
+    DEFAULT_MAX_BACKOFF_S,
+    NumberDigest,
+    close_off_loop,
+    off_loop,
+)
+
+if TYPE_CHECKING:
+    from airflow_provider_sms.hooks.sms import SmsHook
+
+#: How far back each poll looks before the newest message handled, for messages a vendor lists late.
+LOOK_BACK = timedelta(minutes=5)
+#: Variables holding watcher cursors are named this plus a digest of the watcher's arguments.
+CURSOR_VARIABLE_PREFIX = "sms_inbound_cursor_"
+_CURSOR_VERSION = 1
+
+
+# -- which messages are wanted ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class InboundFilter:
+    """Which inbound messages to one of our numbers are wanted.
+
+    :param number: Our number (E.164) or short code the messages are sent to.
+    :param senders: Only from these E.164 numbers; from anyone when ``None``.
+    :param sender_digests: Instead of ``senders``: their :class:`NumberDigest` digests (what a deferred
+        sensor stores in the ``trigger`` table instead of numbers).
+    :param digest_key_id: The :attr:`NumberDigest.key_id` of the digests.
+    :param body_pattern: Only bodies this regular expression finds something in (``re.search``).
+    """
+
+    number: str
+    senders: tuple[str, ...] | None = None
+    sender_digests: tuple[str, ...] | None = None
+    digest_key_id: str | None = None
+    body_pattern: str | None = None
+
+    def __repr__(self) -> str:
+        senders = self.senders if self.sender_digests is None else self.sender_digests
+        shown = None if senders is None else f"<{len(senders)} numbers>"
+        return f"InboundFilter(number={mask_msisdn(self.number)!r}, senders={shown}, body_pattern=...)"
+
+    @classmethod
+    def build(
+        cls, number: object, senders: Iterable[object] | str | None = None, body_pattern: object = None
+    ) -> InboundFilter:
+        """Check the arguments and return the filter.
+
+        :param number: Our number (E.164) or short code.
+        :param senders: E.164 numbers, one or a list; anyone when ``None``.
+        :param body_pattern: A regular expression, or ``None`` for any text.
+        :raises SmsValidationError: naming each bad argument, its value (numbers masked) and the rule.
+        """
+        problems: list[Problem] = []
+        if not isinstance(number, str) or not (is_e164(number) or SHORT_CODE_PATTERN.match(number)):
+            rule = "must be one of our numbers in E.164 ('+' and 7-15 digits) or a short code (3-15 digits)"
+            problems.append(Problem("number", mask_msisdn(number), rule))
+        numbers: tuple[str, ...] | None = None
+        if senders is not None:
+            listed = [senders] if isinstance(senders, str) else list(senders)
+            if not listed:
+                problems.append(Problem("from_numbers", "[]", "must name at least one number, or be None"))
+            for position, sender in enumerate(listed):
+                if not isinstance(sender, str) or not is_e164(sender):
+                    problems.append(
+                        Problem(f"from_numbers[{position}]", mask_msisdn(sender), e164_rule(sender))
+                    )
+            numbers = tuple(dict.fromkeys(str(sender) for sender in listed))
+        pattern = _pattern(body_pattern, problems)
+        if problems:
+            raise SmsValidationError(problems, subject="inbound message filter")
+        return cls(str(number), numbers, body_pattern=pattern)
+
+    def matches(self, message: InboundSms, digest: NumberDigest | None = None) -> bool:
+        """Return whether the message is wanted (its receiving number is the caller's to check).
+
+        :param message: The message.
+        :param digest: The connection's digest, needed when the filter holds digests.
+        """
+        if self.senders is not None and message.from_number not in self.senders:
+            return False
+        digests = self.sender_digests
+        if digests is not None and (digest is None or digest(message.from_number) not in digests):
+            return False
+        return self.body_pattern is None or re.search(self.body_pattern, message.body) is not None
+
+
+def _pattern(value: object, problems: list[Problem]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        problems.append(
+            Problem("body_pattern", f"<{type(value).__name__}>", "must be a regular expression (str)")
+        )
+        return None
+    try:
+        re.compile(value)
+    except re.error as exc:
+        problems.append(
+            Problem("body_pattern", repr(value[:60]), f"must be a valid regular expression: {exc}")
+        )
+    return value
+
+
+def find_reply(hook: SmsHook, wanted: InboundFilter, since: datetime) -> InboundSms | None:
+    """Return the first wanted message to ``wanted.number`` received at or after ``since``, or ``None``.
+
+    ``since`` counts in whole seconds, as Fone Dynamics gives received times: a reply within the second
+    ``since`` falls in (before or after it) counts.
+
+    :param hook: An SMS hook.
+    :param wanted: Which messages count.
+    :param since: Nothing received before counts.
+    """
+    since = since.replace(microsecond=0)
+    digest = NumberDigest(hook.secret) if wanted.sender_digests is not None else None
+    for message in hook.inbound_messages(wanted.number, since):
+        if message.received_at >= since and wanted.matches(message, digest):
+            return message
+    return None
+
+
+# -- what was handled: the cursor ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class InboundCursor:
+    """Where polling stands: nothing before ``floor`` is wanted; ``seen`` are handled (id: received at).
+
+    :param floor: Messages received before this time are never handled.
+    :param seen: Ids handled in the look-back window, with when each was received.
+    """
+
+    floor: datetime
+    seen: Mapping[str, datetime] = dataclasses.field(default_factory=dict)
+
+    def window_start(self) -> datetime:
+        """Return from when the next poll lists: :data:`LOOK_BACK` before the newest handled message."""
+        newest = max(self.seen.values(), default=self.floor)
+        return max(self.floor, newest - LOOK_BACK)
+
+    def unseen(self, messages: Iterable[InboundSms]) -> list[InboundSms]:
+        """Return, oldest first, the messages not handled yet and not before the floor.
+
+        :param messages: What a poll listed.
+        """
+        fresh = {m.id: m for m in messages if m.id not in self.seen and m.received_at >= self.floor}
+        return sorted(fresh.values(), key=lambda message: (message.received_at, message.id))
+
+    def handled(self, message: InboundSms) -> InboundCursor:
+        """Return the cursor with the message handled, forgetting ids no poll can list again.
+
+        :param message: The message.
+        """
+        seen = {**self.seen, message.id: message.received_at}
+        start = InboundCursor(self.floor, seen).window_start()
+        return InboundCursor(self.floor, {i: at for i, at in seen.items() if at >= start})
+
+    def to_json(self) -> str:
+        """Return the cursor as the JSON text a Variable holds (ids and times only, never numbers)."""
+        seen = {message_id: at.isoformat() for message_id, at in self.seen.items()}
+        return json.dumps({"version": _CURSOR_VERSION, "floor": self.floor.isoformat(), "seen": seen})
+
+    @classmethod
+    def from_json(cls, text: str) -> InboundCursor:
+        """Read a cursor from :meth:`to_json`.
+
+        :param text: The JSON text.
+        :raises SmsValidationError: it is not a cursor of this version.
+        """
+        try:
+            data = json.loads(text)
+            floor = datetime.fromisoformat(data["floor"])
+            seen = {str(k): datetime.fromisoformat(v) for k, v in dict(data["seen"]).items()}
+            if data.get("version") != _CURSOR_VERSION or floor.tzinfo is None:
+                raise ValueError("unknown version")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            rule = f"must be a cursor of version {_CURSOR_VERSION} (delete the Variable to start afresh)"
+            raise SmsValidationError([Problem("cursor", "(stored)", rule)], "inbound cursor") from None
+        return cls(floor, seen)
+
+
+def _in_task_sdk() -> bool:
+    """Return whether this process talks to a supervisor (triggerer, task) rather than to the database."""
+    return hasattr(sys.modules.get("airflow.sdk.execution_time.task_runner"), "SUPERVISOR_COMMS")
+
+
+def load_cursor(key: str) -> str | None:
+    """Return the cursor JSON kept in Variable ``key``, or ``None``.
+
+    :param key: The Variable's key.
+    """
+    if _in_task_sdk():
+        from airflow.sdk import Variable
+
+        value: Any = Variable.get(key, default=None)
+    else:
+        from airflow.models import Variable as StoredVariable
+
+        value = StoredVariable.get(key, default_var=None)
+    return None if value is None else str(value)
+
+
+def save_cursor(key: str, text: str) -> None:
+    """Keep cursor JSON in Variable ``key``.
+
+    :param key: The Variable's key.
+    :param text: The cursor's JSON.
+    """
+    description = "Cursor of an SmsInboundTrigger: inbound message ids already turned into asset events"
+    if _in_task_sdk():
+        from airflow.sdk import Variable
+
+        Variable.set(key, text, description=description)
+    else:
+        from airflow.models import Variable as StoredVariable
+
+        StoredVariable.set(key, text, description=description)
+
+
+def _open_hook(sms_conn_id: str) -> SmsHook:
+    """Read the connection and build the client (in an opener thread)."""
+    from airflow_provider_sms.hooks.sms import SmsHook
+
+    hook = SmsHook.for_connection(sms_conn_id)
+    hook.get_conn()
+    return hook
+
+
+def aware_time(value: object, field: str) -> datetime | None:
+    """Return an aware time from a datetime or ISO-8601 text (naive taken as UTC), ``None`` for ``None``.
+
+    :param value: The time.
+    :param field: The argument's name, for the error.
+    :raises SmsValidationError: it is not a time.
+    """
+    if value is None:
+        return None
+    try:
+        parsed = (
+            value
+            if isinstance(value, datetime)
+            else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        )
+    except ValueError:
+        rule = "must be an ISO-8601 time, e.g. 2026-11-27T10:00:00Z"
+        raise SmsValidationError(
+            [Problem(field, repr(str(value)[:40]), rule)], "inbound trigger arguments"
+        ) from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+
+
+def _backoff(poll_interval: float, max_backoff: float, streak: int) -> float:
+    base = min(poll_interval * 2 ** min(streak, 30), max_backoff)
+    return float(base * random.uniform(0.8, 1.0))
+
+
+# -- the asset watcher's trigger ----------------------------------------------------------------------------
+class SmsInboundTrigger(BaseEventTrigger):
+    """Poll one of our numbers for inbound SMS; yield one event per new message, for an ``AssetWatcher``.
+
+    Each event's payload is :meth:`InboundSms.to_payload` (``kind``, ``vendor``, ``id``, ``from``, ``to``,
+    ``body``, ``received_at``, ``in_reply_to``), which the triggerer stores as the asset event's
+    ``extra["payload"]``. Messages received before the trigger first ran (or before ``since``) are not
+    events. A Variable keeps what was handled (see the module documentation), so a triggerer restart
+    neither repeats nor loses a message. Transient API errors are logged and polled again with backoff;
+    refused credentials are logged as errors and tried again every ``max_backoff`` seconds.
+
+    :param sms_conn_id: Id of a ``sinch`` or ``fonedynamics`` connection.
+    :param number: Our number (E.164) or short code the messages are sent to.
+    :param from_numbers: Only messages from these E.164 numbers; from anyone when ``None``.
+    :param body_pattern: Only messages whose text this regular expression finds something in.
+    :param since: ISO-8601 time: on the first run, messages from then on are events; default: first run.
+    :param poll_interval: Seconds between polls.
+    :param max_backoff: Longest wait after errors, in seconds.
+    :param cursor_key: The Variable that keeps the cursor; by default one named after these arguments.
+    """
+
+    def __init__(
+        self,
+        sms_conn_id: str,
+        number: str,
+        from_numbers: Sequence[str] | None = None,
+        body_pattern: str | None = None,
+        since: str | None = None,
+        poll_interval: float = 60.0,
+        max_backoff: float = DEFAULT_MAX_BACKOFF_S,
+        cursor_key: str | None = None,
+    ) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.wanted = InboundFilter.build(number, from_numbers, body_pattern)
+        self.since = aware_time(since, "since")
+        self.sms_conn_id = sms_conn_id
+        self.poll_interval = float(poll_interval)
+        self.max_backoff = float(max_backoff)
+        self.cursor_key = cursor_key or self.default_cursor_key()
+
+    def default_cursor_key(self) -> str:
+        """Return the Variable key named after the connection, number and filters (no number in it)."""
+        identity = [self.sms_conn_id, self.wanted.number, self.wanted.senders, self.wanted.body_pattern]
+        return CURSOR_VARIABLE_PREFIX + hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:24]
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """Return the class path and the plain-JSON keyword arguments that rebuild this trigger."""
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "sms_conn_id": self.sms_conn_id,
+                "number": self.wanted.number,
+                "from_numbers": None if self.wanted.senders is None else list(self.wanted.senders),
+                "body_pattern": self.wanted.body_pattern,
+                "since": None if self.since is None else self.since.isoformat(),
+                "poll_interval": self.poll_interval,
+                "max_backoff": self.max_backoff,
+                "cursor_key": self.cursor_key,
+            },
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Poll for ever, yielding one event per new wanted message, oldest first."""
+        hook = await off_loop(_open_hook, self.sms_conn_id)
+        to = mask_msisdn(self.wanted.number)
+        try:
+            cursor = await off_loop(self._start_cursor)
+            streak = 0
+            while True:
+                try:
+                    listed = await off_loop(hook.inbound_messages, self.wanted.number, cursor.window_start())
+                    for message in cursor.unseen(listed):
+                        cursor = cursor.handled(message)
+                        if not self.wanted.matches(message):
+                            continue
+                        await off_loop(save_cursor, self.cursor_key, cursor.to_json())
+                        self.log.info(
+                            "Inbound SMS %s to %s from %s", message.id, to, mask_msisdn(message.from_number)
+                        )
+                        yield TriggerEvent(message.to_payload())  # type: ignore[no-untyped-call]
+                    await off_loop(save_cursor, self.cursor_key, cursor.to_json())
+                except (SmsApiError, SmsTransportError) as exc:
+                    streak += 1
+                    delay = self.max_backoff if not exc.retryable else self._backoff(streak)
+                    log = self.log.warning if exc.retryable else self.log.error
+                    log("Polling inbound SMS to %s failed (%s); again in %.1f s", to, exc, delay)
+                else:
+                    streak, delay = 0, self.poll_interval
+                await asyncio.sleep(delay)
+        finally:
+            close_off_loop(hook)
+
+    def _start_cursor(self) -> InboundCursor:
+        """Return the kept cursor, or keep and return a new one starting now (or at ``since``)."""
+        text = load_cursor(self.cursor_key)
+        if text is not None:
+            return InboundCursor.from_json(text)
+        # Whole seconds: Fone Dynamics gives received times in seconds.
+        floor = self.since or datetime.now(timezone.utc).replace(microsecond=0)
+        cursor = InboundCursor(floor)
+        save_cursor(self.cursor_key, cursor.to_json())
+        return cursor
+
+    def _backoff(self, streak: int) -> float:
+        return _backoff(self.poll_interval, self.max_backoff, streak)
+
+
+# -- the reply sensor's trigger ------------------------------------------------------------------------------
+class SmsReplyTrigger(BaseTrigger):
+    """Poll one of our numbers until a wanted message arrives, the deadline passes or the API refuses.
+
+    Yields exactly one event: ``status`` is ``success`` (with ``reply``: the message's ``id``, ``body``,
+    ``received_at`` and ``in_reply_to``, no numbers), ``timeout`` or ``error`` (``fatal`` says whether a
+    retry could help); ``message`` says why. The senders travel as :class:`NumberDigest` digests.
+
+    :param sms_conn_id: Id of a ``sinch`` or ``fonedynamics`` connection.
+    :param number: Our number (E.164) or short code.
+    :param sender_digests: Digests of the numbers whose reply counts.
+    :param digest_key_id: The :attr:`NumberDigest.key_id` of the digests.
+    :param body_pattern: Only messages whose text this regular expression finds something in.
+    :param since: ISO-8601: only messages received at or after it count.
+    :param end_time: Absolute deadline, Unix seconds.
+    :param poll_interval: Seconds between polls.
+    :param max_backoff: Longest wait after transient errors, in seconds.
+    """
+
+    def __init__(
+        self,
+        sms_conn_id: str,
+        number: str,
+        sender_digests: Sequence[str],
+        digest_key_id: str,
+        since: str,
+        end_time: float,
+        body_pattern: str | None = None,
+        poll_interval: float = 60.0,
+        max_backoff: float = DEFAULT_MAX_BACKOFF_S,
+    ) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.sms_conn_id = sms_conn_id
+        self.number = number
+        self.sender_digests = list(sender_digests)
+        self.digest_key_id = digest_key_id
+        self.since = since
+        self.end_time = float(end_time)
+        self.body_pattern = body_pattern
+        self.poll_interval = float(poll_interval)
+        self.max_backoff = float(max_backoff)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """Return the class path and the plain-JSON keyword arguments that rebuild this trigger."""
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "sms_conn_id": self.sms_conn_id,
+                "number": self.number,
+                "sender_digests": list(self.sender_digests),
+                "digest_key_id": self.digest_key_id,
+                "since": self.since,
+                "end_time": self.end_time,
+                "body_pattern": self.body_pattern,
+                "poll_interval": self.poll_interval,
+                "max_backoff": self.max_backoff,
+            },
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Poll until done and yield the one event."""
+        yield TriggerEvent(await self._wait())  # type: ignore[no-untyped-call]
+
+    async def _wait(self) -> dict[str, Any]:
+        to = mask_msisdn(self.number)
+        try:
+            wanted = InboundFilter.build(self.number, None, self.body_pattern)
+            wanted = dataclasses.replace(wanted, sender_digests=tuple(self.sender_digests))
+            since = aware_time(self.since, "since") or datetime.now(timezone.utc)
+            hook = await off_loop(_open_hook, self.sms_conn_id)
+        except SmsError as exc:
+            return {"status": "error", "message": str(exc), "fatal": isinstance(exc, SmsValidationError)}
+        except Exception as exc:  # e.g. the connection does not exist (yet): a retry of the task may help
+            message = f"Could not open SMS connection {self.sms_conn_id!r}: {type(exc).__name__}: {exc}"
+            return {"status": "error", "message": message, "fatal": False}
+        try:
+            if NumberDigest(hook.secret).key_id != self.digest_key_id:
+                message = "The connection's credential changed since the sensor deferred; a retry waits again"
+                return {"status": "error", "message": message, "fatal": False}
+            streak = 0
+            while True:
+                try:
+                    reply = await off_loop(find_reply, hook, wanted, since)
+                except (SmsApiError, SmsTransportError) as exc:
+                    if not exc.retryable:
+                        return {"status": "error", "message": str(exc), "fatal": False}
+                    streak += 1
+                    delay = _backoff(self.poll_interval, self.max_backoff, streak)
+                    self.log.warning("Polling replies to %s failed (%s); again in %.1f s", to, exc, delay)
+                else:
+                    if reply is not None:
+                        return {
+                            "status": "success",
+                            "message": f"Reply {reply.id} to {to}",
+                            "reply": _reply(reply),
+                        }
+                    streak, delay = 0, self.poll_interval
+                    self.log.info("No reply to %s yet since %s", to, utc_seconds(since))
+                remaining = self.end_time - time.time()
+                if remaining <= 0:
+                    return {"status": "timeout", "message": f"No reply to {to} since {utc_seconds(since)}"}
+                await asyncio.sleep(min(delay, remaining))
+        finally:
+            close_off_loop(hook)
+
+
+def _reply(message: InboundSms) -> dict[str, Any]:
+    """Return what an event carries of a reply: no phone numbers."""
+    payload = message.to_payload()
+    return {key: payload[key] for key in ("id", "body", "received_at", "in_reply_to")}
