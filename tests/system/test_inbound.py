@@ -59,6 +59,11 @@ def asset_events(airflow: AirflowDeployment) -> list[dict[str, Any]]:
     return [extra["payload"] for extra in extras]
 
 
+def event_ids(airflow: AirflowDeployment) -> list[str]:
+    """Return the vendor's message id of each event of the inbound asset, oldest first."""
+    return [str(payload["id"]) for payload in asset_events(airflow)]
+
+
 def asset_runs(airflow: AirflowDeployment) -> list[tuple[str, str, int]]:
     """Return ``(run_type, state, events consumed)`` of each run of the DAG, oldest first."""
     rows = airflow.query(
@@ -147,6 +152,7 @@ def test_polled_inbound_messages_each_make_one_event_and_run_across_a_triggerer_
     # 1. A STOP while the triggerer runs.
     sent = [inject(sandbox, HANDSET_A, "STOP")]
     wait_for_event_and_run(airflow, 1, "STOP from A")
+    assert event_ids(airflow) == sent
     assert opt_out_lines(opt_out) == [HANDSET_A]
 
     # 2. The triggerer stops; B texts STOP while none runs; a new triggerer takes the watcher over.
@@ -162,11 +168,13 @@ def test_polled_inbound_messages_each_make_one_event_and_run_across_a_triggerer_
         interval=1,
     )
     wait_for_event_and_run(airflow, 2, "STOP from B, sent while no triggerer ran")
+    assert event_ids(airflow) == sent, "after the restart a message was repeated or lost"
     assert opt_out_lines(opt_out) == [HANDSET_A, HANDSET_B]
 
     # 3. Not a STOP: an event and a run, nobody opted out.
     sent.append(inject(sandbox, HANDSET_C, "hello"))
     wait_for_event_and_run(airflow, 3, "hello from C")
+    assert event_ids(airflow) == sent
     time.sleep(3 * POLL_INTERVAL_S)  # a repeated event would show up within a few polls
 
     events = asset_events(airflow)
