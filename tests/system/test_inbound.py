@@ -1,0 +1,206 @@
+"""Inbound SMS by polling in a real deployment: ``example_sms_inbound_stop``'s ``AssetWatcher`` runs
+``SmsInboundTrigger`` in ``airflow triggerer``; handsets text our number through the sandbox; the scheduler
+runs the DAG on the asset events it makes (LocalExecutor, PostgreSQL, Sinch).
+
+The triggerer is stopped, a handset texts STOP while none runs, and a new triggerer starts: the trigger,
+rebuilt from its row, takes its place from the cursor Variable, so that message makes one event and the
+ones before it make none again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from airflow_provider_sms.models.inbound import inbound_asset_uri
+from tests.system.conftest import CONN_ID, report
+from tests.system.deployment import AirflowDeployment
+from tests.system.servers import SandboxProcess, wait_until
+
+pytestmark = pytest.mark.system
+
+DAG_ID = "example_sms_inbound_stop"
+VENDOR = "sinch"
+OUR_NUMBER = "+61400000100"
+ASSET = inbound_asset_uri(VENDOR, OUR_NUMBER)
+HANDSET_A, HANDSET_B, HANDSET_C = "+61400000002", "+61400000003", "+61400000004"
+#: Seconds between the trigger's polls.
+POLL_INTERVAL_S = 1
+#: Seconds from a message to its asset event (polls, the triggerer's write) and to its run's end.
+EVENT_TIMEOUT_S = 60
+RUN_TIMEOUT_S = 120
+
+
+def inject(sandbox: SandboxProcess, sender: str, body: str) -> str:
+    """Have a handset text our number (``POST /_sandbox/inbound``); return the vendor's message id."""
+    answer = requests.post(
+        f"{sandbox.url}/_sandbox/inbound",
+        json={"vendor": VENDOR, "from": sender, "to": OUR_NUMBER, "body": body},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    message_id: str = answer.json()["id"]
+    return message_id
+
+
+def asset_events(airflow: AirflowDeployment) -> list[dict[str, Any]]:
+    """Return the ``extra["payload"]`` of each event of the inbound asset, oldest first."""
+    rows = airflow.query(
+        "SELECT e.extra FROM asset_event e JOIN asset a ON a.id = e.asset_id WHERE a.uri = %s ORDER BY e.id",
+        (ASSET,),
+    )
+    extras = [row[0] if isinstance(row[0], dict) else json.loads(row[0]) for row in rows]
+    return [extra["payload"] for extra in extras]
+
+
+def event_ids(airflow: AirflowDeployment) -> list[str]:
+    """Return the vendor's message id of each event of the inbound asset, oldest first."""
+    return [str(payload["id"]) for payload in asset_events(airflow)]
+
+
+def asset_runs(airflow: AirflowDeployment) -> list[tuple[str, str, int]]:
+    """Return ``(run_type, state, events consumed)`` of each run of the DAG, oldest first."""
+    rows = airflow.query(
+        "SELECT r.run_type, r.state, count(c.event_id) FROM dag_run r "
+        "LEFT JOIN dagrun_asset_event c ON c.dag_run_id = r.id WHERE r.dag_id = %s "
+        "GROUP BY r.id ORDER BY r.id",
+        (DAG_ID,),
+    )
+    return [(str(run_type), str(state), int(events)) for run_type, state, events in rows]
+
+
+def watcher_triggers(airflow: AirflowDeployment) -> list[tuple[int, int | None]]:
+    """Return ``(trigger id, triggerer job id)`` of the inbound asset's watchers."""
+    rows = airflow.query(
+        "SELECT t.id, t.triggerer_id FROM trigger t JOIN asset_watcher w ON w.trigger_id = t.id "
+        "JOIN asset a ON a.id = w.asset_id WHERE a.uri = %s",
+        (ASSET,),
+    )
+    return [(int(trigger_id), triggerer_id) for trigger_id, triggerer_id in rows]
+
+
+def cursor_kept(airflow: AirflowDeployment) -> bool:
+    """Return whether the watcher's trigger has kept its cursor (so a message from now on is an event)."""
+    from airflow_provider_sms.triggers.inbound import SmsInboundTrigger
+
+    key = SmsInboundTrigger(CONN_ID[VENDOR], OUR_NUMBER, poll_interval=POLL_INTERVAL_S).cursor_key
+    return bool(airflow.query("SELECT count(*) FROM variable WHERE key = %s", (key,))[0][0])
+
+
+def wait_for_event_and_run(airflow: AirflowDeployment, count: int, what: str) -> None:
+    """Wait until the asset has ``count`` events and the DAG ``count`` finished runs."""
+
+    def events() -> bool:
+        airflow.check_running()
+        return len(asset_events(airflow)) >= count
+
+    def runs_done() -> bool:
+        airflow.check_running()
+        runs = asset_runs(airflow)
+        return len(runs) >= count and all(state in ("success", "failed") for _, state, _ in runs)
+
+    wait_until(events, EVENT_TIMEOUT_S, f"asset event {count} ({what})", interval=0.5)
+    wait_until(runs_done, RUN_TIMEOUT_S, f"asset-triggered run {count} ({what}) done", interval=1)
+
+
+def opt_out_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def test_polled_inbound_messages_each_make_one_event_and_run_across_a_triggerer_restart(
+    deploy: Callable[..., AirflowDeployment],
+    start_sandbox: Callable[..., SandboxProcess],
+    workspace: Path,
+) -> None:
+    started = time.monotonic()
+    sandbox = start_sandbox()
+    opt_out = workspace / "opt_out.txt"
+    airflow = deploy(
+        "LocalExecutor",
+        sandbox.url,
+        {
+            "SMS_EXAMPLE_INBOUND_VENDOR": VENDOR,
+            "SMS_EXAMPLE_INBOUND_NUMBER": OUR_NUMBER,
+            "SMS_EXAMPLE_INBOUND_CONN_ID": CONN_ID[VENDOR],
+            "SMS_EXAMPLE_POLL_INTERVAL_S": str(POLL_INTERVAL_S),
+            "SMS_OPT_OUT_FILE": str(opt_out),
+            # The watcher's trigger row is made when the DAG file is parsed after the unpause.
+            "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
+        },
+    )
+    airflow.start_core()
+    airflow.wait_for_dags([DAG_ID])
+    airflow.cli("dags", "unpause", DAG_ID)
+    wait_until(
+        lambda: (
+            any(triggerer is not None for _, triggerer in watcher_triggers(airflow)) and cursor_kept(airflow)
+        ),
+        120,
+        "the watcher's trigger running in the triggerer, its cursor kept",
+        interval=1,
+    )
+    (trigger_id, first_triggerer), *others = watcher_triggers(airflow)
+    assert others == []
+    up_at = time.monotonic()
+
+    # 1. A STOP while the triggerer runs.
+    sent = [inject(sandbox, HANDSET_A, "STOP")]
+    wait_for_event_and_run(airflow, 1, "STOP from A")
+    assert event_ids(airflow) == sent
+    assert opt_out_lines(opt_out) == [HANDSET_A]
+
+    # 2. The triggerer stops; B texts STOP while none runs; a new triggerer takes the watcher over.
+    airflow.stop("triggerer")
+    sent.append(inject(sandbox, HANDSET_B, "  stop "))
+    time.sleep(5 * POLL_INTERVAL_S)
+    events_while_down = len(asset_events(airflow))
+    airflow.start("triggerer-2", "triggerer")
+    wait_until(
+        lambda: any(t not in (None, first_triggerer) for _, t in watcher_triggers(airflow)),
+        120,
+        "the new triggerer taking the watcher's trigger over",
+        interval=1,
+    )
+    wait_for_event_and_run(airflow, 2, "STOP from B, sent while no triggerer ran")
+    assert event_ids(airflow) == sent, "after the restart a message was repeated or lost"
+    assert opt_out_lines(opt_out) == [HANDSET_A, HANDSET_B]
+
+    # 3. Not a STOP: an event and a run, nobody opted out.
+    sent.append(inject(sandbox, HANDSET_C, "hello"))
+    wait_for_event_and_run(airflow, 3, "hello from C")
+    assert event_ids(airflow) == sent
+    time.sleep(3 * POLL_INTERVAL_S)  # a repeated event would show up within a few polls
+
+    events = asset_events(airflow)
+    runs = asset_runs(airflow)
+    results = [airflow.xcom(DAG_ID, run.run_id, "record_opt_outs") for run in airflow.runs(DAG_ID)]
+    report(
+        "inbound polling, triggerer restart (sinch)",
+        messages=len(sent),
+        asset_events=len(events),
+        runs=f"{len(runs)} ({', '.join(state for _, state, _ in runs)})",
+        opted_out=len(opt_out_lines(opt_out)),
+        seconds=f"{time.monotonic() - started:.0f} (after the watcher ran {time.monotonic() - up_at:.0f})",
+    )
+
+    assert events_while_down == 1, "an event was made while no triggerer ran"
+    assert [event["id"] for event in events] == sent, "lost or repeated messages"
+    assert [(event["from"], event["body"]) for event in events] == [
+        (HANDSET_A, "STOP"),
+        (HANDSET_B, "  stop "),
+        (HANDSET_C, "hello"),
+    ]
+    assert runs == [("asset_triggered", "success", 1)] * 3
+    assert results == [
+        {"messages": 1, "stops": 1, "opted_out": 1},
+        {"messages": 1, "stops": 1, "opted_out": 1},
+        {"messages": 1, "stops": 0, "opted_out": 0},
+    ]
+    assert opt_out_lines(opt_out) == [HANDSET_A, HANDSET_B]
+    assert [trigger_id] == [t for t, _ in watcher_triggers(airflow)], "the watcher's trigger was replaced"
