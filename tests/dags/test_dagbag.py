@@ -14,6 +14,7 @@ EXPECTED_DAGS = {
     "example_sms_backfill_resend",
     "example_sms_alerts",
     "example_sms_inbound_stop",
+    "example_sms_approval",
 }
 #: Scheduled on inbound messages: its connection is the watcher's, fixed at parse time, not a param.
 ASSET_SCHEDULED = {"example_sms_inbound_stop"}
@@ -62,6 +63,9 @@ def test_every_example_dag_parses_without_errors_or_network(
     (asset,) = inbound.timetable.asset_condition.objects
     assert asset.uri == "sms://sinch/61400000100/inbound"
     assert type(asset.watchers[0].trigger).__name__ == "SmsInboundTrigger"
+    approval = bag.dags["example_sms_approval"]
+    assert approval.params["manager"] == "+61400000007"
+    assert approval.get_task("wait_for_reply").soft_fail
 
 
 def test_the_network_guard_does_catch_a_connection(no_network: list[str]) -> None:

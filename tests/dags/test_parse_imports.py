@@ -120,7 +120,7 @@ def test_parsing_an_example_dag_imports_no_http_client_or_vendor_model(
 ) -> None:
     names = [Path(dag).stem for dag in example_dags()]
 
-    assert len(names) == 4
+    assert len(names) == 5
     assert {name: report[name] for name in names} == {name: {"errors": {}, "imported": []} for name in names}
 
 
