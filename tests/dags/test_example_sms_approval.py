@@ -195,7 +195,7 @@ def test_a_reply_with_the_wrong_code_is_ignored_and_the_campaign_skipped(
     def replies(code: str) -> list[tuple[str, str]]:
         return [(MANAGER, f"YES {other_code(code)}"), (MANAGER, f"YES {code}1"), (STRANGER, f"YES {code}")]
 
-    run, manager, _ = run_approval(example_dags, sandbox, monkeypatch, vendor, 7, replies, timeout_s=4)
+    run, manager, _ = run_approval(example_dags, sandbox, monkeypatch, vendor, 7, replies, timeout_s=10)
 
     assert task_states(run) == {
         "prepare_approval": "success",
