@@ -376,7 +376,7 @@ def load_settings(vendor: str, conn_id: str) -> WebhookSettings:
     :raises WebhookRefused: 404 when there is no such connection of that type, or it takes no webhooks.
     """
     # Airflow 3.1 has it only here.
-    from airflow.exceptions import AirflowNotFoundException  # type: ignore[attr-defined]
+    from airflow.exceptions import AirflowNotFoundException  # type: ignore[attr-defined,unused-ignore]
     from airflow.models.connection import Connection
 
     unknown = WebhookRefused(404, f"no {vendor} connection {conn_id!r} takes webhooks")
@@ -612,7 +612,7 @@ def _record(event: WebhookEvent, session: Session) -> str:
     )
     if asset is None:
         return "no_asset"
-    query = select(AssetEvent.extra).where(AssetEvent.asset_id == asset.id)
+    query: Any = select(AssetEvent.extra).where(AssetEvent.asset_id == asset.id)
     for needle in event.needles():
         query = query.where(cast(AssetEvent.extra, Text).contains(needle, autoescape=True))
     for extra in session.scalars(query):
