@@ -26,6 +26,7 @@ from airflow_provider_sms.hooks.sms import (
     SmsHook,
     failing_without_retry,
     render_placeholders,
+    unknown_keys,
 )
 from airflow_provider_sms.hooks.tracking import (
     NOT_YET_REPORTED,
@@ -536,3 +537,22 @@ def test_send_find_and_preview_a_chunk(
     assert [m["body"] for m in sandbox.inbox("+61400000002")] == ["Hi you ${x}"]
     if conn_type == "fonedynamics":
         assert sent.batch_id.startswith(f"{CHUNK.key}@")
+
+
+def test_unknown_keys_name_the_key_suggest_the_nearest_and_hide_the_value() -> None:
+    known = ["region", "auth_type", "timeout"]
+    found = unknown_keys(
+        {"regoin": "eu", "timeout": 5, "api_token": "tok-SECRET", "extra__sinch__region": "eu"},
+        known,
+        "sinch",
+    )
+
+    assert [p.field for p in found] == ["regoin", "api_token", "extra__sinch__region"]
+    assert all(p.value == "(hidden)" for p in found)
+    assert found[0].rule == (
+        "is not a setting of a sinch connection; did you mean 'region'? "
+        "known keys: region, auth_type, timeout"
+    )
+    assert "did you mean" not in found[1].rule
+    assert "did you mean 'region'?" in found[2].rule
+    assert "tok-SECRET" not in str(found)

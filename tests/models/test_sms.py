@@ -21,7 +21,6 @@ from pydantic import (
 )
 
 from airflow_provider_sms.exceptions import Problem, SmsValidationError, rule_error
-from airflow_provider_sms.hooks.sms import unknown_keys
 from airflow_provider_sms.models.sms import (
     E164_RULE,
     GSM7_BASIC_CHARS,
@@ -843,25 +842,6 @@ def test_url_refuses_plain_http_to_another_machine_unless_allowed(
 )
 def test_is_loopback_host(host: str | None, loopback: bool) -> None:
     assert is_loopback_host(host) is loopback
-
-
-def test_unknown_keys_name_the_key_suggest_the_nearest_and_hide_the_value() -> None:
-    known = ["region", "auth_type", "timeout"]
-    found = unknown_keys(
-        {"regoin": "eu", "timeout": 5, "api_token": "tok-SECRET", "extra__sinch__region": "eu"},
-        known,
-        "sinch",
-    )
-
-    assert [p.field for p in found] == ["regoin", "api_token", "extra__sinch__region"]
-    assert all(p.value == "(hidden)" for p in found)
-    assert found[0].rule == (
-        "is not a setting of a sinch connection; did you mean 'region'? "
-        "known keys: region, auth_type, timeout"
-    )
-    assert "did you mean" not in found[1].rule
-    assert "did you mean 'region'?" in found[2].rule
-    assert "tok-SECRET" not in str(found)
 
 
 @pytest.mark.parametrize(
