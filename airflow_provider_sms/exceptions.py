@@ -40,18 +40,22 @@ class Problem:
 
 
 class SmsValidationError(SmsError, ValueError):
-    """A request broke one or more documented vendor rules; nothing was sent.
+    """A request or argument broke one or more documented rules, found before anything was sent.
 
     :param problems: Every broken rule that was found, not only the first.
     :param subject: What was being validated, e.g. ``Sinch send_batch``.
+    :param consequence: What did not happen because of it, as the message says it: ``nothing was sent``
+        for sends and connections, ``no request was made`` for the arguments of a sensor or trigger.
     """
 
-    def __init__(self, problems: Sequence[Problem], subject: str = "request") -> None:
+    def __init__(
+        self, problems: Sequence[Problem], subject: str = "request", consequence: str = "nothing was sent"
+    ) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.subject = subject
         shown = "; ".join(str(p) for p in self.problems[:20])
         more = f" (and {len(self.problems) - 20} more)" if len(self.problems) > 20 else ""
-        super().__init__(f"Invalid {subject}, nothing was sent: {shown}{more}")
+        super().__init__(f"Invalid {subject}, {consequence}: {shown}{more}")
 
 
 class SmsCapabilityError(SmsError):

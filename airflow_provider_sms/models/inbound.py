@@ -38,7 +38,7 @@ def inbound_asset_uri(vendor: str, number: str) -> str:
         rule = "must be a phone number in E.164, a short code or a name: 3 to 15 letters or digits"
         problems.append(Problem("number", mask_msisdn(number), rule))
     if problems:
-        raise SmsValidationError(problems, subject="inbound asset URI")
+        raise SmsValidationError(problems, subject="inbound asset URI", consequence="no asset was named")
     return f"sms://{vendor}/{number.strip().lstrip('+').lower()}/inbound"
 
 
@@ -120,7 +120,7 @@ class InboundSms:
         if payload.get("kind") != "inbound":
             problems.append(Problem("kind", repr(payload.get("kind")), "must be 'inbound'"))
         if problems:
-            raise SmsValidationError(problems, subject="inbound payload")
+            raise SmsValidationError(problems, subject="inbound payload", consequence="no message was read")
         received_at = datetime.fromisoformat(payload["received_at"].replace("Z", "+00:00"))
         return cls(
             vendor=payload["vendor"],

@@ -138,7 +138,11 @@ def _checked_max_failed_listed(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_FAILED_LISTED_LIMIT:
         shown = repr(value) if isinstance(value, (int, float, str)) else f"<{type(value).__name__}>"
         rule = f"must be a whole number from 0 to {MAX_FAILED_LISTED_LIMIT} (the report file lists them all)"
-        raise SmsValidationError([Problem("max_failed_listed", shown, rule)], subject="sensor arguments")
+        raise SmsValidationError(
+            [Problem("max_failed_listed", shown, rule)],
+            subject="sensor arguments",
+            consequence="no request was made",
+        )
     return value
 
 
@@ -163,7 +167,7 @@ def check_report_path(path: object) -> None:
         return
     if not isinstance(path, (str, os.PathLike)):
         problem = Problem("report_path", f"<{type(path).__name__}>", "must be a file path")
-        raise SmsValidationError([problem], "sensor arguments")
+        raise SmsValidationError([problem], "sensor arguments", "no request was made")
     target = Path(path)
     rule = None
     if target.is_dir():
@@ -173,7 +177,9 @@ def check_report_path(path: object) -> None:
     elif not os.access(target.parent, os.W_OK | os.X_OK):
         rule = f"must be in a directory this worker can write to, and {str(target.parent)!r} is not"
     if rule is not None:
-        raise SmsValidationError([Problem("report_path", repr(str(path)), rule)], "sensor arguments")
+        raise SmsValidationError(
+            [Problem("report_path", repr(str(path)), rule)], "sensor arguments", "no request was made"
+        )
 
 
 def write_report(path: str | os.PathLike[str], states: Iterable[RecipientState]) -> int:

@@ -97,7 +97,9 @@ class SmsReplySensor(BaseSensorOperator):
                 if fields.get(p.field, p.field) not in known
             ]
         if problems:
-            raise SmsValidationError(problems, subject="SmsReplySensor arguments")
+            raise SmsValidationError(
+                problems, subject="SmsReplySensor arguments", consequence="no request was made"
+            )
         return wanted
 
     def since_time(self, context: Context) -> datetime:

@@ -137,7 +137,7 @@ class WaitCondition:
         statuses = _statuses(success_statuses, problems)
         ratio = _ratio(min_success_ratio, problems)
         if problems:
-            raise SmsValidationError(problems, subject="sensor arguments")
+            raise SmsValidationError(problems, subject="sensor arguments", consequence="no request was made")
         return cls(kind, numbers, statuses, ratio)
 
     def required(self, total: int) -> int:
@@ -179,7 +179,9 @@ class WaitCondition:
         valid = isinstance(digests, list) and bool(digests) and isinstance(key_id, str)
         if not valid or not all(isinstance(d, str) and _DIGEST_PATTERN.match(d) for d in digests):
             rule = "must be a non-empty list of 32-hex-digit digests, with digest_key_id"
-            raise SmsValidationError([Problem("recipient_digests", "(hidden)", rule)], "trigger arguments")
+            raise SmsValidationError(
+                [Problem("recipient_digests", "(hidden)", rule)], "trigger arguments", "no request was made"
+            )
         return dataclasses.replace(condition, recipient_digests=tuple(digests), digest_key_id=key_id)
 
 

@@ -115,7 +115,9 @@ class InboundFilter:
             numbers = tuple(dict.fromkeys(str(sender) for sender in listed))
         pattern = _pattern(body_pattern, problems)
         if problems:
-            raise SmsValidationError(problems, subject="inbound message filter")
+            raise SmsValidationError(
+                problems, subject="inbound message filter", consequence="no request was made"
+            )
         return cls(str(number), numbers, body_pattern=pattern)
 
     def matches(self, message: InboundSms, digest: NumberDigest | None = None) -> bool:
@@ -221,7 +223,9 @@ class InboundCursor:
                 raise ValueError("unknown version")
         except (ValueError, KeyError, TypeError, AttributeError):
             rule = f"must be a cursor of version {_CURSOR_VERSION} (delete the Variable to start afresh)"
-            raise SmsValidationError([Problem("cursor", "(stored)", rule)], "inbound cursor") from None
+            raise SmsValidationError(
+                [Problem("cursor", "(stored)", rule)], "inbound cursor", "no request was made"
+            ) from None
         return cls(floor, seen)
 
 
@@ -290,7 +294,7 @@ def aware_time(value: object, field: str) -> datetime | None:
     except ValueError:
         rule = "must be an ISO-8601 time, e.g. 2026-11-27T10:00:00Z"
         raise SmsValidationError(
-            [Problem(field, repr(str(value)[:40]), rule)], "inbound trigger arguments"
+            [Problem(field, repr(str(value)[:40]), rule)], "inbound trigger arguments", "no request was made"
         ) from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
 

@@ -37,8 +37,9 @@ def test_a_payload_reads_back_and_a_foreign_one_is_refused() -> None:
     again = InboundSms.from_payload(MESSAGE.to_payload())
 
     assert again.to_payload() == MESSAGE.to_payload()
-    with pytest.raises(SmsValidationError, match="kind='delivery': must be 'inbound'"):
+    with pytest.raises(SmsValidationError, match="kind='delivery': must be 'inbound'") as raised:
         InboundSms.from_payload({**MESSAGE.to_payload(), "kind": "delivery"})
+    assert str(raised.value).startswith("Invalid inbound payload, no message was read: ")
 
 
 def test_repr_masks_the_numbers_and_hides_the_text() -> None:
@@ -67,6 +68,7 @@ def test_a_bad_asset_uri_argument_is_named_with_the_number_masked() -> None:
         inbound_asset_uri("nokia", "+61 400 000 001")
 
     assert [p.field for p in raised.value.problems] == ["vendor", "number"]
+    assert str(raised.value).startswith("Invalid inbound asset URI, no asset was named: ")
     assert "400 000 001" not in str(raised.value)
 
 

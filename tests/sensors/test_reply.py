@@ -100,6 +100,7 @@ def test_bad_arguments_fail_without_retry_and_without_a_request(
         sensor(**kwargs).execute(run_context(datetime.now(timezone.utc)))
 
     assert "0400 000 002" not in str(raised.value)
+    assert ", no request was made: " in str(raised.value)
     assert conn.stats()["counters"].get("sinch.inbounds.listed", 0) == 0
 
 

@@ -278,8 +278,9 @@ def test_delivery_sensor_bounds_the_failed_list() -> None:
 def test_max_failed_listed_out_of_bounds_is_refused_when_the_dag_is_built(value: Any) -> None:
     with pytest.raises(
         SmsValidationError, match=r"max_failed_listed=.*must be a whole number from 0 to 1000"
-    ):
+    ) as raised:
         SmsDeliveryReportSensor(task_id="wait", sms_conn_id="sms", batch_id="b1", max_failed_listed=value)
+    assert str(raised.value).startswith("Invalid sensor arguments, no request was made: ")
 
 
 def test_max_failed_listed_zero_lists_no_failed_recipient_but_counts_them() -> None:

@@ -524,7 +524,7 @@ async def test_run_reports_a_bad_condition_as_a_fatal_error_before_any_request(
     assert events == [
         {
             "status": "error",
-            "message": "Invalid sensor arguments, nothing was sent: min_success_ratio=1.5: "
+            "message": "Invalid sensor arguments, no request was made: min_success_ratio=1.5: "
             "must be a number greater than 0 and at most 1",
             "fatal": True,
             "error_type": "SmsValidationError",
