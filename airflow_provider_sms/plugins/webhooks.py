@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -78,6 +79,10 @@ _NUMBER = re.compile(r"^\+?[0-9]{7,15}\Z")
 #: How many (connection, batch) pairs the vendor confirmed are remembered, so a storm of per-recipient
 #: reports of one batch costs one look-up.
 KNOWN_BATCHES_LIMIT = 10_000
+#: Seconds the "does the vendor know this batch" look-up may wait for the vendor. It is asked once, never
+#: retried: the vendor waits for our answer to its callback (Sinch gives up after a few seconds) and retries
+#: the callback itself after a 503, so our own retries would only hold the request open past its patience.
+BATCH_LOOKUP_TIMEOUT_S = 4.0
 
 
 # --- asset URIs (the contract shared with the polling trigger) ----------------------------------------------
@@ -547,10 +552,12 @@ def check_batch_known(settings: WebhookSettings, batch_id: str) -> None:
         if settings.vendor == SINCH:
             sinch = SinchHook(sms_conn_id=settings.conn_id)
             sinch._connection = connection
+            sinch.settings = dataclasses.replace(sinch.settings, **_asked_once(sinch.settings.timeout))
             sinch.get_batch(batch_id)
         else:
             fone = FoneDynamicsHook(sms_conn_id=settings.conn_id)
             fone._connection = connection
+            fone.settings = dataclasses.replace(fone.settings, **_asked_once(fone.settings.timeout))
             fone.get_message(batch_id)
     except SmsNotFoundError:
         raise WebhookRefused(
@@ -567,6 +574,11 @@ def check_batch_known(settings: WebhookSettings, batch_id: str) -> None:
         _known_batches[key] = None
         while len(_known_batches) > KNOWN_BATCHES_LIMIT:
             _known_batches.popitem(last=False)
+
+
+def _asked_once(timeout: float) -> dict[str, Any]:
+    """Return the settings that ask the vendor once, waiting at most :data:`BATCH_LOOKUP_TIMEOUT_S`."""
+    return {"max_retries": 0, "timeout": min(timeout, BATCH_LOOKUP_TIMEOUT_S)}
 
 
 # --- recording the asset event ------------------------------------------------------------------------------

@@ -17,7 +17,12 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from airflow_provider_sms.plugins.webhooks import MAX_BODY_BYTES, URL_PREFIX, create_app
+from airflow_provider_sms.plugins.webhooks import (
+    BATCH_LOOKUP_TIMEOUT_S,
+    MAX_BODY_BYTES,
+    URL_PREFIX,
+    create_app,
+)
 from airflow_provider_sms.sandbox.sinch_inbounds import signature_headers
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.plugins.conftest import (
@@ -231,11 +236,13 @@ def test_a_fone_dynamics_receipt_of_an_unknown_message_is_refused_with_404(
     assert events("sms://fonedynamics/sms_wh_fone/deliveries") == []
 
 
-def test_a_vendor_that_cannot_be_asked_gets_a_503_to_retry_later(
+def test_a_vendor_that_cannot_be_asked_gets_a_503_to_retry_later_after_one_try(
     sandbox: SandboxServer, api_server: ApiServer
 ) -> None:
+    # The connection allows retries; the look-up must not use them (the vendor retries the callback).
     sandbox.set_faults(error_rate=1.0, error_status=500)
     report = {"type": "delivery_report_sms", "batch_id": UNKNOWN_BATCH.replace("0", "1"), "statuses": []}
+    asked_before = sandbox.stats()["counters"].get("vendor_requests", 0)
     try:
         response = post(api_server, report)
     finally:
@@ -243,6 +250,22 @@ def test_a_vendor_that_cannot_be_asked_gets_a_503_to_retry_later(
 
     assert response.status_code == 503
     assert response.json()["detail"].endswith("; retry later")
+    assert sandbox.stats()["counters"].get("vendor_requests", 0) - asked_before == 1
+    assert events(SINCH_DELIVERIES) == []
+
+
+def test_a_slow_vendor_gets_a_503_within_the_look_up_timeout(
+    sandbox: SandboxServer, api_server: ApiServer
+) -> None:
+    report = {"type": "delivery_report_sms", "batch_id": UNKNOWN_BATCH.replace("0", "2"), "statuses": []}
+    sandbox.set_faults(latency_ms=int((BATCH_LOOKUP_TIMEOUT_S + 3) * 1000))
+    try:
+        response = post(api_server, report)
+    finally:
+        sandbox.clear_faults()
+
+    # With the connection's own 30 s timeout the answer would come, and be a 404 for an unknown batch.
+    assert response.status_code == 503
     assert events(SINCH_DELIVERIES) == []
 
 
