@@ -1,9 +1,12 @@
 """Approval by SMS: a manager approves the day's campaign by texting back ``YES <code>`` before it goes out.
 
-1. ``prepare_approval``: counts the recipients of ``params.recipients_file`` (default
-   ``data/launch_list.csv``) and makes the run's approval code: four digits from a hash of the DAG and run
-   id, so a retry, or a clear of the run, asks with the same code, and a reply meant for another run does
-   not match. Only the code, the file's path and the count go to XCom, never numbers.
+1. ``prepare_approval``: copies the recipients of ``params.recipients_file`` (default
+   ``data/launch_list.csv``) to the run's file under ``params.work_dir``, leaving out the numbers in the
+   opt-out file (those that answered STOP: ``example_sms_inbound_stop``), counts them, and makes the run's
+   approval code: four digits from a hash of the DAG and run id, so a retry, or a clear of the run, asks
+   with the same code, and a reply meant for another run does not match. If everyone has opted out, the
+   run skips: nobody is asked, nothing is sent. Only the code, the file's path and the counts go to XCom,
+   never numbers.
 2. ``ask_manager``: ``SmsSendOperator`` texts ``params.manager`` from ``params.our_number``: ``Send the
    campaign for <ds> to <N> people? Reply YES <code> (or NO <code> to cancel)``. Its idempotency key comes
    from the task instance, so a retry does not ask twice.
@@ -12,7 +15,9 @@
    sender does not count. After ``SMS_EXAMPLE_APPROVAL_TIMEOUT_S`` seconds without an answer it is skipped
    (``soft_fail``), and so is everything after it: no answer means no campaign, and the run still succeeds.
 4. ``approved``: a short-circuit on the reply's text: ``NO`` skips the campaign at once.
-5. ``send_campaign``: ``SmsSendOperator`` sends the campaign to every recipient, once.
+5. ``send_campaign``: ``SmsSendOperator`` sends the campaign to every recipient of the run's file, once.
+   ``work_dir`` must be storage every worker shares: the task fails at once, saying so, if the file is not
+   there (``sms_campaign_support/storage``).
 
 The defaults of ``sms_conn_id``, ``our_number`` and ``manager`` come from ``SMS_EXAMPLE_APPROVAL_CONN_ID``,
 ``SMS_EXAMPLE_APPROVAL_NUMBER`` and ``SMS_EXAMPLE_MANAGER`` when the DAG is parsed; a run's ``conf`` may
@@ -22,16 +27,19 @@ numbers; Fone Dynamics: one of the account's numbers), not an alphanumeric sende
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
 import re
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pendulum
 from airflow.sdk import DAG, Param, get_current_context, task
+from sms_campaign_support.airflow_compat import AirflowSkipException
+from sms_campaign_support.opt_out import opt_out_path, read_opt_outs, without_opt_outs
+from sms_campaign_support.storage import require_recipients_file
 
 from airflow_provider_sms.operators.send import SmsSendOperator
 from airflow_provider_sms.sensors.reply import SmsReplySensor
@@ -71,18 +79,30 @@ def is_yes(reply: str | None) -> bool:
     return bool(reply and re.match(r"(?i)\s*yes\b", reply))
 
 
+def run_dir(params: dict[str, Any], run_id: str) -> Path:
+    """Return the run's directory for its recipients file.
+
+    :param params: The run's params.
+    :param run_id: The DAG run's id.
+    """
+    base = params["work_dir"] or os.path.join(tempfile.gettempdir(), "sms-campaigns")
+    return Path(base) / DAG_ID / re.sub(r"[^\w.-]", "_", run_id)
+
+
 @task
 def prepare_approval() -> dict[str, Any]:
-    """Return the run's approval code, the recipients file and how many distinct numbers it holds."""
+    """Write the run's recipients file without opted-out numbers; return its path, counts and the code."""
     context = get_current_context()
     params = context["params"]
     source = Path(params["recipients_file"]) if params["recipients_file"] else DEFAULT_RECIPIENTS
-    with source.open(newline="", encoding="utf-8") as handle:
-        numbers = {(row.get("phone") or "").strip() for row in csv.DictReader(handle)} - {""}
+    target = run_dir(params, context["run_id"]) / "recipients.csv"
+    counts = without_opt_outs(source, target, read_opt_outs(opt_out_path()))
+    if not counts["recipients"]:
+        raise AirflowSkipException(f"Everyone in {source.name} has opted out: nobody to ask about")
     return {
         "code": approval_code(context["dag"].dag_id, context["run_id"]),
-        "recipients_file": str(source),
-        "recipients": len(numbers),
+        "recipients_file": str(target),
+        **counts,
     }
 
 
@@ -120,6 +140,7 @@ with DAG(
         "recipients_file": Param(
             "", type="string", description="Recipients CSV (phone, name); empty: dags/data/launch_list.csv"
         ),
+        "work_dir": Param("", type="string", description="Shared directory for the run's recipients file"),
     },
     default_args={
         "retries": 2,
@@ -151,6 +172,7 @@ with DAG(
         to=PREPARED + "{{ run.recipients_file }}",
         body=CAMPAIGN,
         from_="{{ params.sender }}",
+        pre_execute=require_recipients_file,
     )
     prepared >> ask >> reply
     approved(reply.output) >> send

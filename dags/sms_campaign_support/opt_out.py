@@ -1,17 +1,26 @@
-"""The opt-out file: numbers that answered STOP, which the campaign never sends to again.
+"""The opt-out file: numbers that answered STOP, which the campaigns never send to again.
 
 One E.164 number a line; blank lines and ``#`` comments are ignored. ``example_sms_inbound_stop`` appends
-to it, ``example_sms_campaign`` reads it. Its path comes from the Airflow Variable ``sms_opt_out_file``,
-else the environment variable ``SMS_OPT_OUT_FILE``, else ``data/opt_out.txt`` next to the DAGs. With
-several workers it must be on shared storage, like the campaign's ``work_dir``.
+to it; ``example_sms_campaign`` and ``example_sms_approval`` read it. Its path comes from the Airflow
+Variable ``sms_opt_out_file``, else the environment variable ``SMS_OPT_OUT_FILE``, else
+``data/opt_out.txt`` next to the DAGs. With several workers it must be on shared storage, like the
+campaign's ``work_dir``.
+
+The Variable is optional, and Airflow 3.1's Task SDK (1.1) logs ``[error] Variable not found`` for every
+absent Variable asked from the metadata database, even with a default (apache/airflow#52771; a debug line
+from Task SDK 1.2, Airflow 3.2). So on Airflow 3.1 it is read only from Airflow's other Variable sources:
+``AIRFLOW_VAR_SMS_OPT_OUT_FILE`` and a configured secrets backend; set it there, or use
+``SMS_OPT_OUT_FILE``.
 """
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
+from typing import Any
 
 #: The Airflow Variable, then the environment variable, naming the opt-out file.
 OPT_OUT_VARIABLE = "sms_opt_out_file"
@@ -23,10 +32,27 @@ STOP_KEYWORD = "STOP"
 
 def opt_out_path() -> Path:
     """Return the opt-out file's path (see the module documentation); call it in a task, not at parse time."""
+    configured = _opt_out_variable() or os.environ.get(OPT_OUT_ENV)
+    return Path(configured) if configured else DEFAULT_OPT_OUT_FILE
+
+
+def _opt_out_variable() -> str | None:
+    import airflow.sdk
     from airflow.sdk import Variable
 
-    configured = Variable.get(OPT_OUT_VARIABLE, default=None) or os.environ.get(OPT_OUT_ENV)
-    return Path(configured) if configured else DEFAULT_OPT_OUT_FILE
+    if tuple(int(part) for part in airflow.sdk.__version__.split(".")[:2]) >= (1, 2):
+        value: Any = Variable.get(OPT_OUT_VARIABLE, default=None)
+        return str(value) if value else None
+    # Task SDK 1.1 (Airflow 3.1): every source but the metadata database, whose lookup would log an error.
+    from airflow.sdk.execution_time.secrets import ExecutionAPISecretsBackend
+    from airflow.sdk.execution_time.supervisor import ensure_secrets_backend_loaded
+
+    for backend in ensure_secrets_backend_loaded():
+        if not isinstance(backend, ExecutionAPISecretsBackend):
+            found = backend.get_variable(OPT_OUT_VARIABLE)
+            if found:
+                return str(found)
+    return None
 
 
 def is_stop(body: object) -> bool:
@@ -63,3 +89,33 @@ def add_opt_outs(path: Path, numbers: Iterable[str]) -> list[str]:
         handle.seek(0, os.SEEK_END)
         handle.writelines(f"{number}\n" for number in added)
     return added
+
+
+def without_opt_outs(source: Path, target: Path, opted_out: Collection[str]) -> dict[str, int]:
+    """Copy a recipients CSV file (a ``phone`` column, any others) but for the rows of opted-out numbers.
+
+    :param source: The recipients file.
+    :param target: Where to write the rest (its directory is created if missing).
+    :param opted_out: Numbers that answered STOP (:func:`read_opt_outs`).
+    :return: ``{"recipients": distinct numbers written, "opted_out": rows left out}``.
+    :raises ValueError: the file has no ``phone`` column.
+    """
+    kept: set[str] = set()
+    left_out = 0
+    with source.open(newline="", encoding="utf-8") as src:
+        reader = csv.DictReader(src)
+        columns = list(reader.fieldnames or ())
+        if "phone" not in columns:
+            raise ValueError(f"{source}: missing column phone")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, fieldnames=columns)
+            writer.writeheader()
+            for row in reader:
+                number = (row.get("phone") or "").strip()
+                if number in opted_out:
+                    left_out += 1
+                    continue
+                writer.writerow(row)
+                kept.add(number)
+    return {"recipients": len(kept - {""}), "opted_out": left_out}

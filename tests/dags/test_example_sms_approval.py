@@ -1,7 +1,8 @@
 """``example_sms_approval`` in real Airflow (``dag.test()``) against the sandbox, with a manager who answers.
 
 A thread plays the manager: it waits for the ask in the manager's sandbox inbox, reads the code from it and
-injects the replies with ``SandboxServer.inject_inbound`` while the DAG's reply sensor waits.
+injects the replies with ``SandboxServer.inject_inbound`` while the DAG's reply sensor waits. Each run has
+its own opt-out file (``SMS_OPT_OUT_FILE``), empty unless the test writes numbers to it.
 """
 
 from __future__ import annotations
@@ -77,15 +78,19 @@ def run_approval(
     monkeypatch: pytest.MonkeyPatch,
     vendor: str,
     day: int,
-    replies: Replies,
+    replies: Replies | None,
     timeout_s: float,
-) -> tuple[Any, Manager, float]:
-    """Run the DAG for 2026-01-<day> while the manager answers; return the run, manager and seconds taken."""
+    opted_out: Path,
+) -> tuple[Any, Manager | None, float]:
+    """Run the DAG for 2026-01-<day> while the manager answers (if ``replies``); return the run, manager and
+    seconds taken. ``opted_out`` is the opt-out file (``SMS_OPT_OUT_FILE``)."""
     fast_examples(monkeypatch)
     monkeypatch.setenv("SMS_EXAMPLE_APPROVAL_TIMEOUT_S", str(timeout_s))
+    monkeypatch.setenv("SMS_OPT_OUT_FILE", str(opted_out))
     conn_id = use_vendor(monkeypatch, sandbox, vendor)
-    manager = Manager(sandbox, vendor, replies)
-    manager.start()
+    manager = Manager(sandbox, vendor, replies) if replies is not None else None
+    if manager is not None:
+        manager.start()
     when = pendulum.datetime(2026, 1, day, tz="UTC")
     started = time.monotonic()
     run = run_dag(
@@ -96,8 +101,9 @@ def run_approval(
         conf={"sms_conn_id": conn_id, "our_number": OUR_NUMBER[vendor], "manager": MANAGER},
     )
     elapsed = time.monotonic() - started
-    manager.join(timeout=10)
-    assert manager.error is None, manager.error
+    if manager is not None:
+        manager.join(timeout=10)
+        assert manager.error is None, manager.error
     return run, manager, elapsed
 
 
@@ -128,14 +134,17 @@ def sensor_finished(run: Any) -> datetime:
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_yes_with_the_code_sends_the_campaign_to_every_recipient_once(
-    example_dags: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, vendor: str
+    example_dags: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, vendor: str, tmp_path: Path
 ) -> None:
     recipients = launch_list(example_dags)
 
     def replies(code: str) -> list[tuple[str, str]]:
         return [(STRANGER, f"NO {code}"), (MANAGER, f"NO {other_code(code)}"), (MANAGER, f" yes {code} ")]
 
-    run, manager, _ = run_approval(example_dags, sandbox, monkeypatch, vendor, 5, replies, timeout_s=120)
+    run, manager, _ = run_approval(
+        example_dags, sandbox, monkeypatch, vendor, 5, replies, timeout_s=120, opted_out=tmp_path / "none.txt"
+    )
+    assert manager is not None
 
     code = expected_code(run.run_id)
     assert task_states(run) == {
@@ -164,12 +173,19 @@ def test_yes_with_the_code_sends_the_campaign_to_every_recipient_once(
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_no_with_the_code_stops_the_campaign_at_once(
-    example_dags: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, vendor: str
+    example_dags: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, vendor: str, tmp_path: Path
 ) -> None:
     recipients = launch_list(example_dags)
 
     run, _, elapsed = run_approval(
-        example_dags, sandbox, monkeypatch, vendor, 6, lambda code: [(MANAGER, f"No {code}")], timeout_s=300
+        example_dags,
+        sandbox,
+        monkeypatch,
+        vendor,
+        6,
+        lambda code: [(MANAGER, f"No {code}")],
+        timeout_s=300,
+        opted_out=tmp_path / "none.txt",
     )
 
     assert task_states(run) == {
@@ -188,14 +204,17 @@ def test_no_with_the_code_stops_the_campaign_at_once(
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_a_reply_with_the_wrong_code_is_ignored_and_the_campaign_skipped(
-    example_dags: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, vendor: str
+    example_dags: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, vendor: str, tmp_path: Path
 ) -> None:
     recipients = launch_list(example_dags)
 
     def replies(code: str) -> list[tuple[str, str]]:
         return [(MANAGER, f"YES {other_code(code)}"), (MANAGER, f"YES {code}1"), (STRANGER, f"YES {code}")]
 
-    run, manager, _ = run_approval(example_dags, sandbox, monkeypatch, vendor, 7, replies, timeout_s=10)
+    run, manager, _ = run_approval(
+        example_dags, sandbox, monkeypatch, vendor, 7, replies, timeout_s=10, opted_out=tmp_path / "none.txt"
+    )
+    assert manager is not None
 
     assert task_states(run) == {
         "prepare_approval": "success",
@@ -209,3 +228,90 @@ def test_a_reply_with_the_wrong_code_is_ignored_and_the_campaign_skipped(
     assert manager.replied_at < sensor_finished(run)  # the replies were there while the sensor waited
     assert messages_sent(use_vendor(monkeypatch, sandbox, vendor)) == {MANAGER: 1}
     assert inboxes(sandbox, recipients, wait_s=1) == {number: [] for number in recipients}
+
+
+def test_opted_out_numbers_get_no_campaign_and_the_absent_variable_logs_no_error(
+    example_dags: Path,
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    recipients = launch_list(example_dags)
+    stopped = recipients[1]
+    opt_out = tmp_path / "opt_out.txt"
+    opt_out.write_text(f"# answered STOP\n{stopped}\n+61499999999\n", encoding="utf-8")
+    monkeypatch.delenv("AIRFLOW_VAR_SMS_OPT_OUT_FILE", raising=False)
+
+    run, manager, _ = run_approval(
+        example_dags,
+        sandbox,
+        monkeypatch,
+        "sinch",
+        8,
+        lambda code: [(MANAGER, f"YES {code}")],
+        timeout_s=120,
+        opted_out=opt_out,
+    )
+
+    assert manager is not None
+    output = capfd.readouterr()
+    kept = [number for number in recipients if number != stopped]
+    assert task_states(run)["send_campaign"] == "success"
+    assert manager.asked[0]["body"].startswith(f"Send the campaign for 2026-01-08 to {len(kept)} people? ")
+    prepared = xcom_return(run, "prepare_approval")
+    assert (prepared["recipients"], prepared["opted_out"]) == (len(kept), 1)
+    assert stopped not in str(prepared)
+    assert xcom_return(run, "send_campaign")["recipients"] == len(kept)
+    assert messages_sent(use_vendor(monkeypatch, sandbox, "sinch")) == {MANAGER: 1, **dict.fromkeys(kept, 1)}
+    assert inboxes(sandbox, [stopped], wait_s=1) == {stopped: []}
+    # Airflow 3.1's Task SDK logs this as an error when the optional Variable is asked from the database.
+    assert "Variable not found" not in output.out + output.err
+
+
+def test_when_everyone_has_opted_out_nobody_is_asked_and_nothing_is_sent(
+    example_dags: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    opt_out = tmp_path / "opt_out.txt"
+    opt_out.write_text("".join(f"{number}\n" for number in launch_list(example_dags)), encoding="utf-8")
+
+    run, _, _ = run_approval(
+        example_dags, sandbox, monkeypatch, "sinch", 9, None, timeout_s=120, opted_out=opt_out
+    )
+
+    assert task_states(run) == {
+        "prepare_approval": "skipped",
+        "ask_manager": "skipped",
+        "wait_for_reply": "skipped",
+        "approved": "skipped",
+        "send_campaign": "skipped",
+    }
+    assert str(run.state) == "success"
+    assert messages_sent(use_vendor(monkeypatch, sandbox, "sinch")) == {}
+
+
+def test_the_variable_in_the_database_names_the_opt_out_file_from_airflow_3_2(
+    example_dags: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """On Airflow 3.1 only the environment's file counts: the database is not asked (see ``opt_out.py``)."""
+    import airflow.sdk
+    from airflow.models import Variable
+
+    recipients = launch_list(example_dags)
+    in_variable, in_environment = tmp_path / "variable.txt", tmp_path / "environment.txt"
+    in_variable.write_text(f"{recipients[0]}\n{recipients[1]}\n", encoding="utf-8")
+    in_environment.write_text(f"{recipients[2]}\n", encoding="utf-8")
+    monkeypatch.delenv("AIRFLOW_VAR_SMS_OPT_OUT_FILE", raising=False)
+    Variable.set("sms_opt_out_file", str(in_variable))
+    try:
+        run, _, _ = run_approval(
+            example_dags, sandbox, monkeypatch, "sinch", 10, None, timeout_s=1, opted_out=in_environment
+        )
+    finally:
+        Variable.delete("sms_opt_out_file")
+
+    reads_database = tuple(int(part) for part in airflow.sdk.__version__.split(".")[:2]) >= (1, 2)
+    prepared = xcom_return(run, "prepare_approval")
+    assert prepared["opted_out"] == (2 if reads_database else 1)
+    assert prepared["recipients"] == len(recipients) - prepared["opted_out"]
+    assert task_states(run)["wait_for_reply"] == "skipped"  # nobody answered within the second

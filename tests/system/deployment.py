@@ -357,15 +357,15 @@ class AirflowDeployment:
         :param task_id: The task.
         :param map_index: The map index.
         """
+        # As JSON text: the driver would return a JSON string value as a str indistinguishable from JSON text.
         rows = self.query(
-            "SELECT value FROM xcom WHERE dag_id = %s AND run_id = %s AND task_id = %s AND map_index = %s "
-            "AND key = 'return_value'",
+            "SELECT value::text FROM xcom WHERE dag_id = %s AND run_id = %s AND task_id = %s "
+            "AND map_index = %s AND key = 'return_value'",
             (dag_id, run_id, task_id, map_index),
         )
-        if not rows:
+        if not rows or rows[0][0] is None:
             return None
-        value = rows[0][0]
-        return json.loads(value) if isinstance(value, (str, bytes)) else value
+        return json.loads(rows[0][0])
 
     def task_logs(
         self, dag_id: str, task_id: str, run_id: str | None = None

@@ -1,4 +1,4 @@
-"""The opt-out file: the STOP keyword, appending each number once, and the campaign leaving them out."""
+"""The opt-out file: the STOP keyword, appending each number once, and the campaigns leaving them out."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sms_campaign_support.opt_out import (
     is_stop,
     opt_out_path,
     read_opt_outs,
+    without_opt_outs,
 )
 
 from tests.dags.sms_campaign_support.test_audience import read, write
@@ -49,6 +50,7 @@ def test_the_path_comes_from_the_environment_else_the_data_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(OPT_OUT_ENV, raising=False)
+    monkeypatch.delenv("AIRFLOW_VAR_SMS_OPT_OUT_FILE", raising=False)
     default = opt_out_path()
     monkeypatch.setenv(OPT_OUT_ENV, str(tmp_path / "o.txt"))
 
@@ -67,3 +69,37 @@ def test_the_campaign_audience_leaves_opted_out_numbers_out(tmp_path: Path) -> N
 
     assert (result["recipients"], result["opted_out"]) == (1, 1)
     assert read(result["segments"][0]["path"]) == [["phone", "name"], ["+61400000001", "Ada"]]
+
+
+def test_the_variable_from_airflows_environment_source_comes_before_sms_opt_out_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(OPT_OUT_ENV, str(tmp_path / "env.txt"))
+    monkeypatch.setenv("AIRFLOW_VAR_SMS_OPT_OUT_FILE", str(tmp_path / "variable.txt"))
+
+    assert opt_out_path() == tmp_path / "variable.txt"
+
+
+def test_a_recipients_file_is_copied_without_opted_out_rows(tmp_path: Path) -> None:
+    source = write(
+        tmp_path / "in.csv",
+        [["+61400000001", "Ada"], [" +61400000002 ", "Ben"], ["+61400000003", "Cy"], ["+61400000003", "Cy"]],
+        header=["phone", "name"],
+    )
+
+    counts = without_opt_outs(source, tmp_path / "run" / "out.csv", {"+61400000002", "+61400000009"})
+
+    assert counts == {"recipients": 2, "opted_out": 1}
+    assert read(str(tmp_path / "run" / "out.csv")) == [
+        ["phone", "name"],
+        ["+61400000001", "Ada"],
+        ["+61400000003", "Cy"],
+        ["+61400000003", "Cy"],
+    ]
+
+
+def test_a_recipients_file_without_a_phone_column_is_refused(tmp_path: Path) -> None:
+    source = write(tmp_path / "in.csv", [["+61400000001"]], header=["number"])
+
+    with pytest.raises(ValueError, match=r"in\.csv: missing column phone"):
+        without_opt_outs(source, tmp_path / "out.csv", set())
