@@ -6,11 +6,10 @@ Variable ``sms_opt_out_file``, else the environment variable ``SMS_OPT_OUT_FILE`
 ``data/opt_out.txt`` next to the DAGs. With several workers it must be on shared storage, like the
 campaign's ``work_dir``.
 
-The Variable is optional, and Airflow 3.1's Task SDK (1.1) logs ``[error] Variable not found`` for every
-absent Variable asked from the metadata database, even with a default (apache/airflow#52771; a debug line
-from Task SDK 1.2, Airflow 3.2). So on Airflow 3.1 it is read only from Airflow's other Variable sources:
-``AIRFLOW_VAR_SMS_OPT_OUT_FILE`` and a configured secrets backend; set it there, or use
-``SMS_OPT_OUT_FILE``.
+The Variable is optional. Airflow 3.1's Task SDK (1.1) logs ``[error] Variable not found`` when it is
+absent, even though a default is given (apache/airflow#52771; a debug line from Airflow 3.2): the line is
+harmless, and setting the Variable silences it. It is still read from the metadata database there, so a
+Variable set in the UI is never ignored.
 """
 
 from __future__ import annotations
@@ -37,22 +36,10 @@ def opt_out_path() -> Path:
 
 
 def _opt_out_variable() -> str | None:
-    import airflow.sdk
     from airflow.sdk import Variable
 
-    if tuple(int(part) for part in airflow.sdk.__version__.split(".")[:2]) >= (1, 2):
-        value: Any = Variable.get(OPT_OUT_VARIABLE, default=None)
-        return str(value) if value else None
-    # Task SDK 1.1 (Airflow 3.1): every source but the metadata database, whose lookup would log an error.
-    from airflow.sdk.execution_time.secrets import ExecutionAPISecretsBackend
-    from airflow.sdk.execution_time.supervisor import ensure_secrets_backend_loaded
-
-    for backend in ensure_secrets_backend_loaded():
-        if not isinstance(backend, ExecutionAPISecretsBackend):
-            found = backend.get_variable(OPT_OUT_VARIABLE)
-            if found:
-                return str(found)
-    return None
+    value: Any = Variable.get(OPT_OUT_VARIABLE, default=None)
+    return str(value) if value else None
 
 
 def is_stop(body: object) -> bool:
