@@ -449,7 +449,9 @@ class SmsInboundTrigger(BaseEventTrigger):
         """
         hook = await off_loop(_open_hook, self.sms_conn_id)
         try:
-            digest = await self._digest_or_wait(hook)
+            digest, current = self._sender_digest(hook)
+            if not current:
+                await asyncio.Event().wait()
             cursor = await off_loop(self._start_cursor)
             streak = 0
             while True:
@@ -473,24 +475,24 @@ class SmsInboundTrigger(BaseEventTrigger):
         finally:
             close_off_loop(hook)
 
-    async def _digest_or_wait(self, hook: SmsHook) -> NumberDigest | None:
-        """Return the digest that ``sender_digests`` were made with; wait for ever if the credential changed.
+    def _sender_digest(self, hook: SmsHook) -> tuple[NumberDigest | None, bool]:
+        """Return the digest ``sender_digests`` were made with, and whether it is still the connection's.
 
-        A trigger whose digests no longer match would take every message as from someone else: it waits,
-        leaving the cursor as it is, until the DAG file is parsed again and a new trigger replaces it.
+        A trigger whose digests no longer match would take every message as from someone else: it takes
+        nothing and leaves the cursor as it is until a parse of the DAG file replaces it (with new digests).
         """
         if self.wanted.sender_digests is None:
-            return None
+            return None, True
         digest = NumberDigest(hook.secret)
-        if digest.key_id != self.wanted.digest_key_id:
-            self.log.error(
-                "The credential of connection %r changed since the DAG was parsed: this watcher of %s "
-                "waits until a parse of the DAG file replaces it",
-                self.sms_conn_id,
-                mask_msisdn(self.wanted.number),
-            )
-            await asyncio.Event().wait()
-        return digest
+        if digest.key_id == self.wanted.digest_key_id:
+            return digest, True
+        self.log.error(
+            "The credential of connection %r changed since the DAG was parsed: this watcher of %s takes "
+            "nothing until a parse of the DAG file replaces it",
+            self.sms_conn_id,
+            mask_msisdn(self.wanted.number),
+        )
+        return digest, False
 
     def _takes(self, message: InboundSms, digest: NumberDigest | None) -> bool:
         """Return whether the message is wanted, logging it (numbers masked) when it is."""
@@ -557,9 +559,12 @@ class SmsInboundTrigger(BaseEventTrigger):
         """
         hook = await off_loop(_open_hook, self.sms_conn_id)
         try:
-            digest = await self._digest_or_wait(hook)
+            digest, current = self._sender_digest(hook)
         finally:
             close_off_loop(hook)
+        if not current:  # take every poll and nothing of it, so the other watchers' cursors move on
+            async for _ in shared_stream:
+                pass
         watch = _Watch(self.cursor_key, await off_loop(self._start_cursor))
         watches = _STREAM_WATCHES.setdefault(self.shared_stream_key(), {})
         watches[id(watch)] = watch

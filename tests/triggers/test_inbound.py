@@ -482,3 +482,18 @@ async def test_two_watchers_of_one_number_share_one_poll_and_keep_cursors_once_e
     await asyncio.sleep(1.0)
     await stop_all(tasks)
     assert outbox == []
+
+
+@pytest.mark.asyncio
+async def test_a_watcher_whose_digests_the_credential_no_longer_makes_takes_nothing(
+    connections: SandboxServer,
+) -> None:
+    as_written = SmsInboundTrigger(SINCH, OUR_NUMBER["sinch"], from_numbers=[HANDSET], poll_interval=FAST)
+    kwargs = {**as_written.serialize()[1], "digest_key_id": "0" * 16, "cursor_key": unique_key()}
+    inject(connections, "sinch", "STOP")
+
+    events = SmsInboundTrigger(**kwargs).run()
+    await no_event(events)
+    await events.aclose()
+
+    assert load_cursor(kwargs["cursor_key"]) is None, "the cursor moved past messages it could not judge"
