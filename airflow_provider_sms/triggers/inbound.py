@@ -403,20 +403,20 @@ class SmsInboundTrigger(BaseEventTrigger):
             keys the digests stored instead of the numbers).
         """
         wanted = self._digested()
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "sms_conn_id": self.sms_conn_id,
-                "number": wanted.number,
-                "body_pattern": wanted.body_pattern,
-                "since": None if self.since is None else self.since.isoformat(),
-                "poll_interval": self.poll_interval,
-                "max_backoff": self.max_backoff,
-                "cursor_key": self.cursor_key,
-                "sender_digests": None if wanted.sender_digests is None else list(wanted.sender_digests),
-                "digest_key_id": wanted.digest_key_id,
-            },
-        )
+        kwargs: dict[str, Any] = {
+            "sms_conn_id": self.sms_conn_id,
+            "number": wanted.number,
+            "from_numbers": None,
+            "body_pattern": wanted.body_pattern,
+            "since": None if self.since is None else self.since.isoformat(),
+            "poll_interval": self.poll_interval,
+            "max_backoff": self.max_backoff,
+            "cursor_key": self.cursor_key,
+        }
+        if wanted.sender_digests is not None:
+            # Only then: a watcher without senders keeps the keyword arguments, hence the trigger row, it had.
+            kwargs.update(sender_digests=list(wanted.sender_digests), digest_key_id=wanted.digest_key_id)
+        return f"{type(self).__module__}.{type(self).__qualname__}", kwargs
 
     def _digested(self) -> InboundFilter:
         """Return the filter with ``from_numbers`` as digests (the connection is read once, at parse time)."""
@@ -580,6 +580,8 @@ class SmsInboundTrigger(BaseEventTrigger):
                     watch.cursor = cursor
         finally:
             watches.pop(id(watch), None)
+            if not watches:
+                _STREAM_WATCHES.pop(self.shared_stream_key(), None)
 
 
 @dataclass

@@ -287,6 +287,11 @@ def test_serialize_stores_senders_as_digests_and_keeps_the_cursor_key(connection
     assert kwargs["cursor_key"] == key_before
     assert "61400000100" not in kwargs["cursor_key"]
     assert kwargs["cursor_key"] != other.serialize()[1]["cursor_key"]
+    # A watcher without senders keeps the keyword arguments it had, so the same trigger row.
+    assert list(SmsInboundTrigger(SINCH, "+61400000100").serialize()[1]) == [
+        "sms_conn_id", "number", "from_numbers", "body_pattern", "since", "poll_interval", "max_backoff",
+        "cursor_key",
+    ]  # fmt: skip
     with pytest.raises(SmsValidationError, match="from_numbers=<1 numbers>: needs connection 'missing'"):
         SmsInboundTrigger("missing", "+61400000100", from_numbers=[HANDSET]).serialize()
 
