@@ -624,6 +624,8 @@ class InboundPollProducer(_SharedStreamProducer):  # type: ignore[misc,unused-ig
         """Poll for ever from the earliest window of the watchers; yield each listing that has messages."""
         trigger = self.trigger
         hook = await off_loop(_open_hook, trigger.sms_conn_id)
+        number = mask_msisdn(trigger.wanted.number)
+        trigger.log.info("One shared poll of inbound SMS to %s for its watchers in this triggerer", number)
         try:
             streak = 0
             while True:

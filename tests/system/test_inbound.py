@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from airflow_provider_sms.models.inbound import inbound_asset_uri
+from airflow_provider_sms.triggers.inbound import SHARES_POLLS
 from tests.system.conftest import CONN_ID, report
 from tests.system.deployment import AirflowDeployment
 from tests.system.servers import SandboxProcess, wait_until
@@ -79,8 +80,16 @@ def asset_runs(airflow: AirflowDeployment) -> list[tuple[str, str, int]]:
 
 def watcher_triggers(airflow: AirflowDeployment) -> list[tuple[int, int | None]]:
     """Return ``(trigger id, triggerer job id)`` of the inbound asset's watchers."""
+    # The table linking an asset to its watchers' triggers: asset_trigger on 3.1, asset_watcher on 3.3.
+    (link,) = next(
+        row
+        for row in airflow.query(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_name IN ('asset_watcher', 'asset_trigger') ORDER BY table_name DESC"
+        )
+    )
     rows = airflow.query(
-        "SELECT t.id, t.triggerer_id FROM trigger t JOIN asset_watcher w ON w.trigger_id = t.id "
+        f"SELECT t.id, t.triggerer_id FROM trigger t JOIN {link} w ON w.trigger_id = t.id "  # noqa: S608
         "JOIN asset a ON a.id = w.asset_id WHERE a.uri = %s",
         (ASSET,),
     )
@@ -305,6 +314,11 @@ def test_a_triggerer_killed_the_moment_the_cursor_takes_a_message_loses_none_and
         seconds=f"{time.monotonic() - started:.0f}",
     )
     assert events == sent, "lost or repeated messages"
+    shared_polls = [
+        (airflow.home / f"{name}.out").read_text(errors="replace").count("One shared poll of inbound SMS")
+        for name in ("triggerer", "triggerer-2", "triggerer-3")
+    ]
+    assert shared_polls == ([1, 1, 1] if SHARES_POLLS else [0, 0, 0]), "the watcher ran on the wrong path"
     assert sum(consumed for _, _, consumed in runs) == len(sent)
     assert all(state == "success" for _, state, _ in runs)
     assert sorted(opt_out_lines(opt_out)) == sorted([HANDSET_A, HANDSET_B, HANDSET_C])
