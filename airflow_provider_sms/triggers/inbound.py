@@ -87,8 +87,9 @@ SHARES_POLLS = _SharedStreamProducer is not abc.ABC
 #: On Airflow 3.1 and 3.2: seconds after a poll's events are yielded that its messages go to the cursor.
 #: The triggerer stores yielded events within about a second; this leaves room for a busy one.
 COMMIT_DELAY_S = 3.0
-#: Longest wait for a cursor write from the shared poll (the triggerer may be shutting down).
-_SAVE_TIMEOUT_S = 30.0
+#: Longest wait for a cursor write from the shared poll: at shutdown the triggerer's runner may already
+#: have stopped reading its supervisor's answers (a write takes milliseconds otherwise).
+_SAVE_TIMEOUT_S = 10.0
 
 
 # -- which messages are wanted ------------------------------------------------------------------------------
