@@ -9,19 +9,35 @@ by two polls is handled once.
 keyword arguments of the DAG file after any restart, so the trigger itself keeps nothing. What a trigger
 can reach through the Task SDK is the same on Airflow 3.1 to 3.3: connections, Variables, XComs and task
 states (``ToTriggerSupervisor`` in ``airflow/jobs/triggerer_job_runner.py``). It cannot read asset events,
-which would have tied the cursor to the event itself; the asset state store of Airflow 3.3 is not there on
-3.1 and 3.2. A Variable is the one store on every supported version, readable and writable from the
-triggerer (through its supervisor) and from tests and ``dag.test()`` (the metadata database). Each message
-is written to the cursor before its event is yielded: a restart (the trigger rebuilt from
-:meth:`~SmsInboundTrigger.serialize`) then neither repeats a message nor skips one. The one window left is
-a triggerer killed outright after the cursor write and before the triggerer hands the yielded event to the
-database (it does so about every second): that message is then not delivered. A webhook (the other path
-of issue 14) has no such window, and a DAG that must not miss one can also list the vendor's messages
-itself.
+so it cannot look up after a restart whether a message already made one; the asset state store of Airflow
+3.3 is one more store written apart from the events, no better than a Variable, which every supported
+version has and tests and ``dag.test()`` reach too.
+
+**When a message is written to the cursor.** A yielded event is not stored at once: the triggerer's
+runner hands its events to its supervisor about once a second, which then writes them to the database. A
+cursor written before the yield (as this module did first) loses the message when the triggerer is killed
+outright in between. So the cursor takes a message only once its event is stored, or believed stored:
+
+* Airflow 3.3: the watchers of one number share one poll (``shared_stream_key``) in ack mode. The
+  triggerer confirms each event once stored and then calls :meth:`InboundPollProducer.advance`, which
+  writes each watcher's cursor. A kill, however abrupt, loses nothing. A kill in the second or so between
+  an event being stored and the confirmation reaching the producer makes that message an event again after
+  the restart.
+* Airflow 3.1 and 3.2, which tell a trigger nothing: the cursor is written :data:`COMMIT_DELAY_S` seconds
+  after the events of a poll were yielded. A kill before then makes those messages events again after the
+  restart if they were already stored (at most those few seconds of them); a message is lost only if the
+  triggerer took longer than that to store its event and was killed meanwhile.
+
+Neither version can give exactly once: the event and the cursor are written by different processes in
+different transactions, and the trigger cannot read the events back. What is left is a repeat, never a
+loss, in a window of seconds after a message; a DAG that must act once per message uses the payload's
+``id`` (the example opt-out DAG keeps a set). A graceful stop (``SIGTERM``) has the same window: the
+triggerer drops the events it has not handed over, which are then listed again.
 """
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import dataclasses
 import hashlib
@@ -30,7 +46,7 @@ import random
 import re
 import sys
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -53,6 +69,11 @@ from airflow_provider_sms.triggers.batch import (
     off_loop,
 )
 
+try:  # Airflow >= 3.3: watchers of one number share a poll, told when their events are stored
+    from airflow.triggers.shared_stream import SharedStreamProducer as _SharedStreamProducer
+except ImportError:  # Airflow 3.1 and 3.2: each watcher polls on its own (SmsInboundTrigger.run)
+    _SharedStreamProducer = abc.ABC  # type: ignore[misc,assignment,unused-ignore]
+
 if TYPE_CHECKING:
     from airflow_provider_sms.hooks.sms import SmsHook
 
@@ -61,6 +82,14 @@ LOOK_BACK = timedelta(minutes=5)
 #: Variables holding watcher cursors are named this plus a digest of the watcher's arguments.
 CURSOR_VARIABLE_PREFIX = "sms_inbound_cursor_"
 _CURSOR_VERSION = 1
+#: Whether this Airflow shares one poll loop between watchers (3.3 and later).
+SHARES_POLLS = _SharedStreamProducer is not abc.ABC
+#: On Airflow 3.1 and 3.2: seconds after a poll's events are yielded that its messages go to the cursor.
+#: The triggerer stores yielded events within about a second; this leaves room for a busy one.
+COMMIT_DELAY_S = 3.0
+#: Longest wait for a cursor write from the shared poll: at shutdown the triggerer's runner may already
+#: have stopped reading its supervisor's answers (a write takes milliseconds otherwise).
+_SAVE_TIMEOUT_S = 10.0
 
 
 # -- which messages are wanted ------------------------------------------------------------------------------
@@ -311,9 +340,14 @@ class SmsInboundTrigger(BaseEventTrigger):
     Each event's payload is :meth:`InboundSms.to_payload` (``kind``, ``vendor``, ``id``, ``from``, ``to``,
     ``body``, ``received_at``, ``in_reply_to``), which the triggerer stores as the asset event's
     ``extra["payload"]``. Messages received before the trigger first ran (or before ``since``) are not
-    events. A Variable keeps what was handled (see the module documentation), so a triggerer restart
-    neither repeats nor loses a message. Transient API errors are logged and polled again with backoff;
-    refused credentials are logged as errors and tried again every ``max_backoff`` seconds.
+    events. A Variable keeps what was handled, written only once the events are stored (see the module
+    documentation for what a triggerer killed outright gets on each Airflow version). On Airflow 3.3 the
+    watchers of one number, connection and poll interval share one poll loop. Transient API errors are logged
+    and polled again with backoff; refused credentials are logged as errors and tried again every
+    ``max_backoff`` seconds.
+
+    The trigger row holds no phone number of ``from_numbers``: :meth:`serialize` stores their keyed digests
+    (:class:`NumberDigest`, keyed by the connection's credential, which is read when the DAG is parsed).
 
     :param sms_conn_id: Id of a ``sinch`` or ``fonedynamics`` connection.
     :param number: Our number (E.164) or short code the messages are sent to.
@@ -323,6 +357,8 @@ class SmsInboundTrigger(BaseEventTrigger):
     :param poll_interval: Seconds between polls.
     :param max_backoff: Longest wait after errors, in seconds.
     :param cursor_key: The Variable that keeps the cursor; by default one named after these arguments.
+    :param sender_digests: Instead of ``from_numbers``: their digests, as :meth:`serialize` stores them.
+    :param digest_key_id: The :attr:`NumberDigest.key_id` of ``sender_digests``.
     """
 
     def __init__(
@@ -335,9 +371,20 @@ class SmsInboundTrigger(BaseEventTrigger):
         poll_interval: float = 60.0,
         max_backoff: float = DEFAULT_MAX_BACKOFF_S,
         cursor_key: str | None = None,
+        sender_digests: Sequence[str] | None = None,
+        digest_key_id: str | None = None,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.wanted = InboundFilter.build(number, from_numbers, body_pattern)
+        if sender_digests is not None:
+            if from_numbers is not None or not digest_key_id:
+                rule = "come with digest_key_id and without from_numbers (they are what serialize() stores)"
+                problem = Problem("sender_digests", f"<{len(sender_digests)} digests>", f"must {rule}")
+                raise SmsValidationError([problem], "inbound trigger arguments")
+            digests = tuple(str(digest) for digest in sender_digests)
+            self.wanted = dataclasses.replace(
+                self.wanted, sender_digests=digests, digest_key_id=str(digest_key_id)
+            )
         self.since = aware_time(since, "since")
         self.sms_conn_id = sms_conn_id
         self.poll_interval = float(poll_interval)
@@ -345,56 +392,136 @@ class SmsInboundTrigger(BaseEventTrigger):
         self.cursor_key = cursor_key or self.default_cursor_key()
 
     def default_cursor_key(self) -> str:
-        """Return the Variable key named after the connection, number and filters (no number in it)."""
-        identity = [self.sms_conn_id, self.wanted.number, self.wanted.senders, self.wanted.body_pattern]
+        """Return the Variable key named after the connection, number and filters (no number in it).
+
+        With ``from_numbers`` the key is the one of the plain numbers, as before they were stored as digests,
+        so a watcher keeps its cursor; the digests name it only for a trigger built from them without a key.
+        """
+        senders = self.wanted.senders if self.wanted.sender_digests is None else self.wanted.sender_digests
+        identity = [self.sms_conn_id, self.wanted.number, senders, self.wanted.body_pattern]
         return CURSOR_VARIABLE_PREFIX + hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:24]
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
-        """Return the class path and the plain-JSON keyword arguments that rebuild this trigger."""
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "sms_conn_id": self.sms_conn_id,
-                "number": self.wanted.number,
-                "from_numbers": None if self.wanted.senders is None else list(self.wanted.senders),
-                "body_pattern": self.wanted.body_pattern,
-                "since": None if self.since is None else self.since.isoformat(),
-                "poll_interval": self.poll_interval,
-                "max_backoff": self.max_backoff,
-                "cursor_key": self.cursor_key,
-            },
+        """Return the class path and the plain-JSON keyword arguments that rebuild this trigger.
+
+        :raises SmsValidationError: ``from_numbers`` is set and the connection cannot be read (its credential
+            keys the digests stored instead of the numbers).
+        """
+        wanted = self._digested()
+        kwargs: dict[str, Any] = {
+            "sms_conn_id": self.sms_conn_id,
+            "number": wanted.number,
+            "from_numbers": None,
+            "body_pattern": wanted.body_pattern,
+            "since": None if self.since is None else self.since.isoformat(),
+            "poll_interval": self.poll_interval,
+            "max_backoff": self.max_backoff,
+            "cursor_key": self.cursor_key,
+        }
+        if wanted.sender_digests is not None:
+            # Only then: a watcher without senders keeps the keyword arguments, hence the trigger row, it had.
+            kwargs.update(sender_digests=list(wanted.sender_digests), digest_key_id=wanted.digest_key_id)
+        return f"{type(self).__module__}.{type(self).__qualname__}", kwargs
+
+    def _digested(self) -> InboundFilter:
+        """Return the filter with ``from_numbers`` as digests (the connection is read once, at parse time)."""
+        if self.wanted.senders is None:
+            return self.wanted
+        try:
+            digest = NumberDigest(_open_hook(self.sms_conn_id).secret)
+        except Exception as exc:
+            rule = (
+                f"needs connection {self.sms_conn_id!r} readable when the DAG is parsed (its credential keys "
+                f"the digests stored instead of the numbers): {type(exc).__name__}"
+            )
+            problem = Problem("from_numbers", f"<{len(self.wanted.senders)} numbers>", rule)
+            raise SmsValidationError([problem], "inbound trigger arguments") from None
+        self.wanted = dataclasses.replace(
+            self.wanted,
+            senders=None,
+            sender_digests=tuple(digest(sender) for sender in self.wanted.senders),
+            digest_key_id=digest.key_id,
         )
+        return self.wanted
+
+    # -- on its own: Airflow 3.1 and 3.2 (and a trigger run directly) --------------------------------------
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Poll for ever, yielding one event per new wanted message, oldest first."""
+        """Poll for ever, yielding one event per new wanted message, oldest first.
+
+        The cursor takes the messages of a poll :data:`COMMIT_DELAY_S` seconds after their events were
+        yielded, by when the triggerer has stored them (see the module documentation).
+        """
         hook = await off_loop(_open_hook, self.sms_conn_id)
-        to = mask_msisdn(self.wanted.number)
         try:
+            digest, current = self._sender_digest(hook)
+            if not current:
+                await asyncio.Event().wait()
             cursor = await off_loop(self._start_cursor)
             streak = 0
             while True:
                 try:
                     listed = await off_loop(hook.inbound_messages, self.wanted.number, cursor.window_start())
-                    for message in cursor.unseen(listed):
-                        cursor = cursor.handled(message)
-                        if not self.wanted.matches(message):
-                            continue
-                        await off_loop(save_cursor, self.cursor_key, cursor.to_json())
-                        self.log.info(
-                            "Inbound SMS %s to %s from %s", message.id, to, mask_msisdn(message.from_number)
-                        )
-                        yield TriggerEvent(message.to_payload())  # type: ignore[no-untyped-call]
-                    await off_loop(save_cursor, self.cursor_key, cursor.to_json())
                 except (SmsApiError, SmsTransportError) as exc:
                     streak += 1
-                    delay = self.max_backoff if not exc.retryable else self._backoff(streak)
-                    log = self.log.warning if exc.retryable else self.log.error
-                    log("Polling inbound SMS to %s failed (%s); again in %.1f s", to, exc, delay)
+                    delay = self._log_failure(exc, streak)
                 else:
                     streak, delay = 0, self.poll_interval
+                    handled = cursor
+                    for message in cursor.unseen(listed):
+                        cursor = cursor.handled(message)
+                        if self._takes(message, digest):
+                            yield self._event(message)
+                    if cursor != handled:
+                        await asyncio.sleep(COMMIT_DELAY_S)
+                        delay = max(0.0, delay - COMMIT_DELAY_S)
+                        await off_loop(save_cursor, self.cursor_key, cursor.to_json())
                 await asyncio.sleep(delay)
         finally:
             close_off_loop(hook)
+
+    def _sender_digest(self, hook: SmsHook) -> tuple[NumberDigest | None, bool]:
+        """Return the digest ``sender_digests`` were made with, and whether it is still the connection's.
+
+        A trigger whose digests no longer match would take every message as from someone else: it takes
+        nothing and leaves the cursor as it is until a parse of the DAG file replaces it (with new digests).
+        """
+        if self.wanted.sender_digests is None:
+            return None, True
+        digest = NumberDigest(hook.secret)
+        if digest.key_id == self.wanted.digest_key_id:
+            return digest, True
+        self.log.error(
+            "The credential of connection %r changed since the DAG was parsed: this watcher of %s takes "
+            "nothing until a parse of the DAG file replaces it",
+            self.sms_conn_id,
+            mask_msisdn(self.wanted.number),
+        )
+        return digest, False
+
+    def _takes(self, message: InboundSms, digest: NumberDigest | None) -> bool:
+        """Return whether the message is wanted, logging it (numbers masked) when it is."""
+        if not self.wanted.matches(message, digest):
+            return False
+        to, sender = mask_msisdn(self.wanted.number), mask_msisdn(message.from_number)
+        self.log.info("Inbound SMS %s to %s from %s", message.id, to, sender)
+        return True
+
+    @staticmethod
+    def _event(message: InboundSms) -> TriggerEvent:
+        return TriggerEvent(message.to_payload())  # type: ignore[no-untyped-call]
+
+    def _log_failure(self, exc: SmsApiError | SmsTransportError, streak: int) -> float:
+        """Log a failed poll; return how long to wait before the next."""
+        delay = self.max_backoff if not exc.retryable else self._backoff(streak)
+        log = self.log.warning if exc.retryable else self.log.error
+        log(
+            "Polling inbound SMS to %s failed (%s); again in %.1f s",
+            mask_msisdn(self.wanted.number),
+            exc,
+            delay,
+        )
+        return delay
 
     def _start_cursor(self) -> InboundCursor:
         """Return the kept cursor, or keep and return a new one starting now (or at ``since``)."""
@@ -409,6 +536,144 @@ class SmsInboundTrigger(BaseEventTrigger):
 
     def _backoff(self, streak: int) -> float:
         return _backoff(self.poll_interval, self.max_backoff, streak)
+
+    # -- one poll loop per number: Airflow 3.3 (airflow.triggers.shared_stream, ack mode) ------------------
+
+    def shared_stream_key(self) -> Hashable | None:
+        """Return what makes watchers share one poll: connection, number, interval and backoff (3.3+)."""
+        if not SHARES_POLLS:
+            return None
+        return (_STREAM_KIND, self.sms_conn_id, self.wanted.number, self.poll_interval, self.max_backoff)
+
+    @classmethod
+    def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> InboundPollProducer:
+        """Return the shared poll of the number in ``kwargs`` (Airflow 3.3, ack mode).
+
+        :param kwargs: One watcher's :meth:`serialize` keyword arguments.
+        """
+        return InboundPollProducer(cls(**kwargs))
+
+    async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
+        """Turn the shared polls of the number into this watcher's events, judged by its own cursor.
+
+        Each poll carries what it listed; this watcher yields the messages its cursor has not handled and
+        its filter wants, and records its cursor after the poll in the poll itself. The producer writes that
+        cursor once Airflow has stored every event of the poll (:meth:`InboundPollProducer.advance`).
+
+        :param shared_stream: The polls (:class:`InboundPoll`), as the triggerer hands them over.
+        """
+        hook = await off_loop(_open_hook, self.sms_conn_id)
+        try:
+            digest, current = self._sender_digest(hook)
+        finally:
+            close_off_loop(hook)
+        if not current:  # take every poll and nothing of it, so the other watchers' cursors move on
+            async for _ in shared_stream:
+                pass
+        watch = _Watch(self.cursor_key, await off_loop(self._start_cursor))
+        watches = _STREAM_WATCHES.setdefault(self.shared_stream_key(), {})
+        watches[id(watch)] = watch
+        try:
+            async for poll in shared_stream:
+                cursor = watch.cursor
+                for message in cursor.unseen(poll.messages):
+                    cursor = cursor.handled(message)
+                    if self._takes(message, digest):
+                        yield self._event(message)
+                if cursor != watch.cursor:
+                    poll.cursors.append((self.cursor_key, cursor))
+                    watch.cursor = cursor
+        finally:
+            watches.pop(id(watch), None)
+            if not watches:
+                _STREAM_WATCHES.pop(self.shared_stream_key(), None)
+
+
+@dataclass
+class _Watch:
+    """A watcher in a shared poll: its cursor key and its cursor, the messages it has yielded included."""
+
+    cursor_key: str
+    cursor: InboundCursor
+
+
+#: The watchers of each shared poll in this triggerer, so a poll lists from the earliest cursor among them.
+_STREAM_WATCHES: dict[Hashable, dict[int, _Watch]] = {}
+_STREAM_KIND = "airflow_provider_sms.inbound"
+
+
+@dataclass
+class InboundPoll:
+    """What one shared poll listed: the raw event every watcher of the number gets (Airflow 3.3).
+
+    :param messages: The messages listed, oldest first.
+    :param cursors: Filled by the watchers: ``(cursor key, cursor after this poll)`` of each that took a
+        message of it; written by :meth:`InboundPollProducer.advance` once their events are stored.
+    """
+
+    messages: tuple[InboundSms, ...]
+    cursors: list[tuple[str, InboundCursor]] = dataclasses.field(default_factory=list)
+
+
+class InboundPollProducer(_SharedStreamProducer):  # type: ignore[misc,unused-ignore]
+    """The one poll loop of the watchers of a number, in ack mode: it keeps their cursors (Airflow 3.3).
+
+    :param trigger: One of the watchers (the others have the same connection, number and timing).
+    """
+
+    def __init__(self, trigger: SmsInboundTrigger) -> None:
+        self.trigger = trigger
+        self.key = trigger.shared_stream_key()
+
+    async def open_stream(self) -> AsyncIterator[tuple[InboundPoll, InboundPoll]]:
+        """Poll for ever from the earliest window of the watchers; yield each listing that has messages."""
+        trigger = self.trigger
+        hook = await off_loop(_open_hook, trigger.sms_conn_id)
+        number = mask_msisdn(trigger.wanted.number)
+        trigger.log.info("One shared poll of inbound SMS to %s for its watchers in this triggerer", number)
+        try:
+            streak = 0
+            while True:
+                watches = list(_STREAM_WATCHES.get(self.key, {}).values())
+                if not watches:  # no watcher has read its cursor yet
+                    await asyncio.sleep(0.05)
+                    continue
+                since = min(watch.cursor.window_start() for watch in watches)
+                try:
+                    listed = await off_loop(hook.inbound_messages, trigger.wanted.number, since)
+                except (SmsApiError, SmsTransportError) as exc:
+                    streak += 1
+                    delay = trigger._log_failure(exc, streak)
+                else:
+                    streak, delay = 0, trigger.poll_interval
+                    if listed:
+                        poll = InboundPoll(tuple(listed))
+                        yield poll, poll
+                await asyncio.sleep(delay)
+        finally:
+            close_off_loop(hook)
+
+    async def advance(self, batch: Sequence[Any]) -> None:
+        """Write the watchers' cursors of polls whose events Airflow has stored.
+
+        A poll whose events were not all confirmed stored (the triggerer's ack timeout) is not written: its
+        messages are listed again after a restart, and some may repeat.
+
+        :param batch: ``AdvanceItem`` s, in poll order.
+        """
+        latest: dict[str, InboundCursor] = {}
+        for item in batch:
+            poll: InboundPoll = item.broker_payload
+            if item.outcome.failed:
+                self.trigger.log.warning(
+                    "Events of %d inbound SMS were not confirmed stored; their cursor is not moved past them",
+                    len(poll.messages),
+                )
+                continue
+            latest.update(poll.cursors)
+        for key, cursor in latest.items():
+            # Bounded: at shutdown the triggerer may no longer answer (the cursor then stays behind).
+            await asyncio.wait_for(off_loop(save_cursor, key, cursor.to_json()), _SAVE_TIMEOUT_S)
 
 
 # -- the reply sensor's trigger ------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 What a deployment's DAG processor, triggerer and scheduler do between a handset's message and the DAG run
 is done here with their own code, in this process: the DAG is unpaused and the DAG processor's asset code
 links its ``AssetWatcher`` to a ``trigger`` row; the trigger is rebuilt from that row and run until its
-events are out; each event goes through
+events are out and its cursor has taken them (as in a triggerer, which stores the events first); each
+event goes through
 ``Trigger.submit_event`` (which stores the asset event, as the triggerer does); and the run ``dag.test()``
 creates consumes those events, as the run the scheduler creates for them would.
 """
@@ -20,7 +21,8 @@ import pytest
 
 from airflow_provider_sms.models.inbound import inbound_asset_uri
 from airflow_provider_sms.sandbox.testing import SandboxServer
-from airflow_provider_sms.triggers.inbound import InboundCursor, save_cursor
+from airflow_provider_sms.triggers import inbound
+from airflow_provider_sms.triggers.inbound import InboundCursor, load_cursor, save_cursor
 from tests.dags.helpers import CONN_ID, VENDORS, fast_examples, use_vendor
 from tests.e2e.harness import load_dag, run_dag, task_states, xcom_return
 
@@ -37,6 +39,7 @@ def inbound_env(
     opt_out = tmp_path / "opt_out.txt"
     monkeypatch.setenv("SMS_OPT_OUT_FILE", str(opt_out))
     fast_examples(monkeypatch)
+    monkeypatch.setattr(inbound, "COMMIT_DELAY_S", 0.2)
     return opt_out
 
 
@@ -57,10 +60,24 @@ def watcher_running_since(folder: Path, since: datetime) -> None:
 
 
 async def take(trigger: Any, count: int) -> list[dict[str, Any]]:
-    """Run a trigger until it yields ``count`` events, then stop it as a triggerer does."""
+    """Run a trigger until it yields ``count`` events and its cursor takes them, then stop it as a triggerer
+    does (a triggerer stopped before then would get the same messages again)."""
+
+    def kept() -> set[str]:
+        text = load_cursor(trigger.cursor_key)
+        return set() if text is None else set(InboundCursor.from_json(text).seen)
+
     events = trigger.run()
     try:
-        return [(await asyncio.wait_for(anext(events), 30)).payload for _ in range(count)]
+        payloads = [(await asyncio.wait_for(anext(events), 30)).payload for _ in range(count)]
+        pending = asyncio.ensure_future(anext(events))
+        for _ in range(200):
+            if {payload["id"] for payload in payloads} <= await asyncio.to_thread(kept):
+                break
+            await asyncio.sleep(0.05)
+        pending.cancel()
+        await asyncio.gather(pending, return_exceptions=True)
+        return payloads
     finally:
         await events.aclose()
 

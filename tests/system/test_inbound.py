@@ -4,7 +4,9 @@ runs the DAG on the asset events it makes (LocalExecutor, PostgreSQL, Sinch).
 
 The triggerer is stopped, a handset texts STOP while none runs, and a new triggerer starts: the trigger,
 rebuilt from its row, takes its place from the cursor Variable, so that message makes one event and the
-ones before it make none again.
+ones before it make none again. The same with the triggerer killed outright (``SIGKILL``, its whole process
+tree) the moment the cursor takes a message: that message is neither lost (the cursor takes a message only
+once its event is stored) nor repeated.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 import requests
 
 from airflow_provider_sms.models.inbound import inbound_asset_uri
+from airflow_provider_sms.triggers.inbound import SHARES_POLLS
 from tests.system.conftest import CONN_ID, report
 from tests.system.deployment import AirflowDeployment
 from tests.system.servers import SandboxProcess, wait_until
@@ -77,8 +80,16 @@ def asset_runs(airflow: AirflowDeployment) -> list[tuple[str, str, int]]:
 
 def watcher_triggers(airflow: AirflowDeployment) -> list[tuple[int, int | None]]:
     """Return ``(trigger id, triggerer job id)`` of the inbound asset's watchers."""
+    # The table linking an asset to its watchers' triggers: asset_trigger on 3.1, asset_watcher on 3.3.
+    (link,) = next(
+        row
+        for row in airflow.query(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_name IN ('asset_watcher', 'asset_trigger') ORDER BY table_name DESC"
+        )
+    )
     rows = airflow.query(
-        "SELECT t.id, t.triggerer_id FROM trigger t JOIN asset_watcher w ON w.trigger_id = t.id "
+        f"SELECT t.id, t.triggerer_id FROM trigger t JOIN {link} w ON w.trigger_id = t.id "  # noqa: S608
         "JOIN asset a ON a.id = w.asset_id WHERE a.uri = %s",
         (ASSET,),
     )
@@ -91,6 +102,22 @@ def cursor_kept(airflow: AirflowDeployment) -> bool:
 
     key = SmsInboundTrigger(CONN_ID[VENDOR], OUR_NUMBER, poll_interval=POLL_INTERVAL_S).cursor_key
     return bool(airflow.query("SELECT count(*) FROM variable WHERE key = %s", (key,))[0][0])
+
+
+def cursor_ids(airflow: AirflowDeployment) -> set[str]:
+    """Return the message ids the watcher's cursor has taken (the Variable is stored Fernet-encrypted)."""
+    from cryptography.fernet import Fernet
+
+    from airflow_provider_sms.triggers.inbound import InboundCursor, SmsInboundTrigger
+
+    key = SmsInboundTrigger(CONN_ID[VENDOR], OUR_NUMBER, poll_interval=POLL_INTERVAL_S).cursor_key
+    rows = airflow.query("SELECT val, is_encrypted FROM variable WHERE key = %s", (key,))
+    if not rows:
+        return set()
+    value, encrypted = rows[0]
+    if encrypted:
+        value = Fernet(airflow.env["AIRFLOW__CORE__FERNET_KEY"].encode()).decrypt(value.encode()).decode()
+    return set(InboundCursor.from_json(value).seen)
 
 
 def wait_for_event_and_run(airflow: AirflowDeployment, count: int, what: str) -> None:
@@ -113,14 +140,16 @@ def opt_out_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
 
 
-def test_polled_inbound_messages_each_make_one_event_and_run_across_a_triggerer_restart(
+def deploy_watcher(
     deploy: Callable[..., AirflowDeployment],
-    start_sandbox: Callable[..., SandboxProcess],
-    workspace: Path,
-) -> None:
-    started = time.monotonic()
-    sandbox = start_sandbox()
-    opt_out = workspace / "opt_out.txt"
+    sandbox: SandboxProcess,
+    opt_out: Path,
+    settings: dict[str, str] | None = None,
+) -> tuple[AirflowDeployment, int, int]:
+    """Deploy the example DAG, unpause it and wait for its watcher in the triggerer, its cursor kept.
+
+    :return: The deployment, the watcher's trigger id and the triggerer job running it.
+    """
     airflow = deploy(
         "LocalExecutor",
         sandbox.url,
@@ -132,6 +161,7 @@ def test_polled_inbound_messages_each_make_one_event_and_run_across_a_triggerer_
             "SMS_OPT_OUT_FILE": str(opt_out),
             # The watcher's trigger row is made when the DAG file is parsed after the unpause.
             "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
+            **(settings or {}),
         },
     )
     airflow.start_core()
@@ -145,8 +175,32 @@ def test_polled_inbound_messages_each_make_one_event_and_run_across_a_triggerer_
         "the watcher's trigger running in the triggerer, its cursor kept",
         interval=1,
     )
-    (trigger_id, first_triggerer), *others = watcher_triggers(airflow)
+    (trigger_id, triggerer), *others = watcher_triggers(airflow)
     assert others == []
+    assert triggerer is not None
+    return airflow, trigger_id, triggerer
+
+
+def wait_for_new_triggerer(airflow: AirflowDeployment, old: int | None) -> int:
+    """Wait until a triggerer other than ``old`` runs the watcher's trigger; return its job id."""
+
+    def taken_over() -> int | None:
+        airflow.check_running()
+        return next((t for _, t in watcher_triggers(airflow) if t not in (None, old)), None)
+
+    wait_until(lambda: taken_over() is not None, 120, "a new triggerer taking the watcher over", interval=1)
+    return int(taken_over() or 0)
+
+
+def test_polled_inbound_messages_each_make_one_event_and_run_across_a_triggerer_restart(
+    deploy: Callable[..., AirflowDeployment],
+    start_sandbox: Callable[..., SandboxProcess],
+    workspace: Path,
+) -> None:
+    started = time.monotonic()
+    sandbox = start_sandbox()
+    opt_out = workspace / "opt_out.txt"
+    airflow, trigger_id, first_triggerer = deploy_watcher(deploy, sandbox, opt_out)
     up_at = time.monotonic()
 
     # 1. A STOP while the triggerer runs.
@@ -203,4 +257,69 @@ def test_polled_inbound_messages_each_make_one_event_and_run_across_a_triggerer_
         {"messages": 1, "stops": 0, "opted_out": 0},
     ]
     assert opt_out_lines(opt_out) == [HANDSET_A, HANDSET_B]
+    assert [trigger_id] == [t for t, _ in watcher_triggers(airflow)], "the watcher's trigger was replaced"
+
+
+def test_a_triggerer_killed_the_moment_the_cursor_takes_a_message_loses_none_and_repeats_none(
+    deploy: Callable[..., AirflowDeployment],
+    start_sandbox: Callable[..., SandboxProcess],
+    workspace: Path,
+) -> None:
+    """``SIGKILL`` the triggerer's process tree as soon as the cursor Variable holds a message's id.
+
+    A cursor written before the event is stored (the first version wrote it before the yield) loses that
+    message here: the triggerer hands events to the database up to a second after the yield. A second
+    message arrives while no triggerer runs. Then the same once more with the restarted triggerer.
+    """
+    started = time.monotonic()
+    sandbox = start_sandbox()
+    opt_out = workspace / "opt_out.txt"
+    # A killed triggerer's job keeps its heartbeat; its triggers go to another after this many seconds.
+    quick_takeover = {
+        "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
+        "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "6",
+    }
+    airflow, trigger_id, triggerer = deploy_watcher(deploy, sandbox, opt_out, quick_takeover)
+    sent: list[str] = []
+    stored_at_kill: list[int] = []
+
+    for round_, name in enumerate(("triggerer", "triggerer-2"), start=1):
+        taken = inject(sandbox, HANDSET_A if round_ == 1 else HANDSET_C, "STOP")
+        sent.append(taken)
+        wait_until(
+            lambda taken=taken: taken in cursor_ids(airflow),
+            EVENT_TIMEOUT_S,
+            f"the cursor taking {taken}",
+            0.02,
+        )
+        airflow.kill(name)
+        stored_at_kill.append(event_ids(airflow).count(taken))
+        sent.append(inject(sandbox, HANDSET_B, "stop"))  # while no triggerer runs
+        airflow.start(f"triggerer-{round_ + 1}", "triggerer")
+        triggerer = wait_for_new_triggerer(airflow, triggerer)
+        wait_for_event_and_run(
+            airflow, len(sent), f"round {round_}: the message taken and the one sent after"
+        )
+        assert event_ids(airflow) == sent, f"round {round_}: a message was lost or repeated"
+    time.sleep(3 * POLL_INTERVAL_S)  # a repeated event would show up within a few polls
+
+    events = event_ids(airflow)
+    runs = asset_runs(airflow)
+    report(
+        "inbound polling, triggerer SIGKILLed as the cursor takes a message (sinch)",
+        messages=len(sent),
+        asset_events=len(events),
+        events_stored_at_each_kill=stored_at_kill,
+        runs=f"{len(runs)} ({', '.join(state for _, state, _ in runs)})",
+        seconds=f"{time.monotonic() - started:.0f}",
+    )
+    assert events == sent, "lost or repeated messages"
+    shared_polls = [
+        (airflow.home / f"{name}.out").read_text(errors="replace").count("One shared poll of inbound SMS")
+        for name in ("triggerer", "triggerer-2", "triggerer-3")
+    ]
+    assert shared_polls == ([1, 1, 1] if SHARES_POLLS else [0, 0, 0]), "the watcher ran on the wrong path"
+    assert sum(consumed for _, _, consumed in runs) == len(sent)
+    assert all(state == "success" for _, state, _ in runs)
+    assert sorted(opt_out_lines(opt_out)) == sorted([HANDSET_A, HANDSET_B, HANDSET_C])
     assert [trigger_id] == [t for t, _ in watcher_triggers(airflow)], "the watcher's trigger was replaced"

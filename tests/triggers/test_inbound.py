@@ -1,12 +1,16 @@
 """``SmsInboundTrigger`` and ``SmsReplyTrigger`` against the sandbox, with real Variables as the cursor store.
 
 The restart tests stop a trigger between two inbound messages and rebuild it from ``serialize()``, as the
-triggerer does after a restart: every message is an event exactly once.
+triggerer does after a restart: once a message's event is stored, every message is an event exactly once;
+a stop before that makes it an event again, never loses it. On Airflow 3.3 the shared-poll tests drive
+Airflow's own ``SharedStreamManager`` as the triggerer's runner does, confirming stored events as its
+supervisor does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -26,10 +30,12 @@ from airflow_provider_sms.sandbox.testing import (
     fonedynamics_connection,
     sinch_connection,
 )
+from airflow_provider_sms.triggers import inbound
 from airflow_provider_sms.triggers.batch import NumberDigest
 from airflow_provider_sms.triggers.inbound import (
     CURSOR_VARIABLE_PREFIX,
     LOOK_BACK,
+    SHARES_POLLS,
     InboundCursor,
     InboundFilter,
     SmsInboundTrigger,
@@ -43,12 +49,15 @@ SINCH, FONE = "sms_inbound_sinch", "sms_inbound_fone"
 OUR_NUMBER = {"sinch": "+61400000100", "fonedynamics": "+61299990000"}
 HANDSET, OTHER_HANDSET = "+61400000002", "+61400000003"
 FAST = 0.1
+#: The standalone trigger's wait before its cursor takes what it yielded (3 s in a triggerer).
+COMMIT_DELAY = 0.3
 
 
 @pytest.fixture
 def connections(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
     """Both vendors' connections to the sandbox (no client retries), and the metadata DB for Variables."""
     migrate_metadata_db()
+    monkeypatch.setattr(inbound, "COMMIT_DELAY_S", COMMIT_DELAY)
     for conn_id, connection in (
         (SINCH, sinch_connection(sandbox.url)),
         (FONE, fonedynamics_connection(sandbox.url)),
@@ -100,6 +109,27 @@ async def started(trigger: SmsInboundTrigger) -> AsyncIterator[TriggerEvent]:
     return resumed()
 
 
+def kept_ids(key: str) -> set[str]:
+    """Return the ids the cursor in Variable ``key`` has taken."""
+    text = load_cursor(key)
+    return set() if text is None else set(InboundCursor.from_json(text).seen)
+
+
+async def stop_once_kept(events: AsyncIterator[TriggerEvent], key: str, message_id: str) -> None:
+    """Go on running the trigger, as the triggerer does after taking an event, until the cursor has taken
+    the message (its event is believed stored); then stop it as the triggerer does (cancel)."""
+    pending = asyncio.ensure_future(anext(events))
+    deadline = time.monotonic() + 10
+    while message_id not in await asyncio.to_thread(kept_ids, key):
+        assert time.monotonic() < deadline, f"the cursor never took {message_id}"
+        assert not pending.done(), f"unexpected event {pending.result().payload}"
+        await asyncio.sleep(0.05)
+    pending.cancel()
+    with pytest.raises((asyncio.CancelledError, StopAsyncIteration)):
+        await pending
+    await events.aclose()
+
+
 def inject(sandbox: SandboxServer, vendor: str, body: str, sender: str = HANDSET) -> dict[str, Any]:
     created: dict[str, Any] = sandbox.inject_inbound(vendor, sender=sender, to=OUR_NUMBER[vendor], body=body)
     return created
@@ -119,7 +149,9 @@ async def test_a_restart_between_two_messages_loses_none_and_repeats_none(
     first = inject(connections, vendor, "STOP")
 
     got_first = await next_event(events)
-    await events.aclose()  # the triggerer stops ...
+    await stop_once_kept(
+        events, first_run.cursor_key, first["id"]
+    )  # the event is stored; the triggerer stops ...
     second = inject(connections, vendor, "stop ")  # ... a message arrives while it is down ...
     classpath, kwargs = first_run.serialize()  # ... and it rebuilds the trigger from its kwargs.
     again = SmsInboundTrigger(**json.loads(json.dumps(kwargs))).run()
@@ -146,8 +178,29 @@ async def test_a_restart_between_two_messages_loses_none_and_repeats_none(
 
 
 @pytest.mark.asyncio
+async def test_a_stop_before_the_cursor_took_a_message_makes_it_an_event_again(
+    connections: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A triggerer stopped (or killed) right after a yield may not have stored the event: never lose it."""
+    monkeypatch.setattr(inbound, "COMMIT_DELAY_S", 30.0)
+    trigger = SmsInboundTrigger(SINCH, OUR_NUMBER["sinch"], poll_interval=FAST, cursor_key=unique_key())
+    events = await started(trigger)
+    first = inject(connections, "sinch", "STOP")
+
+    got = await next_event(events)
+    kept_right_after = await asyncio.to_thread(kept_ids, trigger.cursor_key)
+    await events.aclose()
+    again = SmsInboundTrigger(**trigger.serialize()[1]).run()
+    got_again = await next_event(again)
+    await again.aclose()
+
+    assert got["id"] == got_again["id"] == first["id"]
+    assert kept_right_after == set(), "the cursor took the message before its event could be stored"
+
+
+@pytest.mark.asyncio
 async def test_senders_and_pattern_filter_and_other_numbers_are_left_out(connections: SandboxServer) -> None:
-    trigger = SmsInboundTrigger(
+    as_written = SmsInboundTrigger(
         SINCH,
         OUR_NUMBER["sinch"],
         from_numbers=[HANDSET],
@@ -155,6 +208,7 @@ async def test_senders_and_pattern_filter_and_other_numbers_are_left_out(connect
         poll_interval=FAST,
         cursor_key=unique_key(),
     )
+    trigger = SmsInboundTrigger(**as_written.serialize()[1])  # from_numbers as digests, as in the row
     events = await started(trigger)
     inject(connections, "sinch", "STOP", sender=OTHER_HANDSET)
     inject(connections, "sinch", "please stop sending")
@@ -202,6 +256,8 @@ async def test_a_5xx_streak_is_polled_again_and_nothing_is_lost(connections: San
 
 
 def test_bad_arguments_are_named_with_numbers_masked() -> None:
+    with pytest.raises(SmsValidationError, match="sender_digests=<1 digests>: must come with digest_key_id"):
+        SmsInboundTrigger("sms", "+61400000100", sender_digests=["ab" * 16])
     with pytest.raises(SmsValidationError) as raised:
         SmsInboundTrigger("sms", "0400 000 100", from_numbers=["61400000002"], body_pattern="(")
 
@@ -213,17 +269,31 @@ def test_bad_arguments_are_named_with_numbers_masked() -> None:
         SmsInboundTrigger("sms", "+61400000100", since="yesterday")
 
 
-def test_serialize_round_trips_and_the_cursor_key_names_no_number() -> None:
-    trigger = SmsInboundTrigger("sms", "+61400000100", from_numbers=[HANDSET], body_pattern="STOP")
-    other = SmsInboundTrigger("sms", "+61400000100", from_numbers=[HANDSET], body_pattern="YES")
+def test_serialize_stores_senders_as_digests_and_keeps_the_cursor_key(connections: SandboxServer) -> None:
+    trigger = SmsInboundTrigger(SINCH, "+61400000100", from_numbers=[HANDSET], body_pattern="STOP")
+    other = SmsInboundTrigger(SINCH, "+61400000100", from_numbers=[HANDSET], body_pattern="YES")
+    # The key of the same watcher before its senders were stored as digests.
+    identity = [SINCH, "+61400000100", [HANDSET], "STOP"]
+    key_before = CURSOR_VARIABLE_PREFIX + hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:24]
+    digest = NumberDigest(SmsHook.for_connection(SINCH).secret)
 
     classpath, kwargs = trigger.serialize()
 
     assert json.loads(json.dumps(kwargs)) == kwargs
     assert SmsInboundTrigger(**kwargs).serialize() == (classpath, kwargs)
-    assert kwargs["cursor_key"].startswith(CURSOR_VARIABLE_PREFIX)
+    assert HANDSET.lstrip("+") not in json.dumps(kwargs)
+    assert kwargs["sender_digests"] == [digest(HANDSET)]
+    assert kwargs["digest_key_id"] == digest.key_id
+    assert kwargs["cursor_key"] == key_before
     assert "61400000100" not in kwargs["cursor_key"]
     assert kwargs["cursor_key"] != other.serialize()[1]["cursor_key"]
+    # A watcher without senders keeps the keyword arguments it had, so the same trigger row.
+    assert list(SmsInboundTrigger(SINCH, "+61400000100").serialize()[1]) == [
+        "sms_conn_id", "number", "from_numbers", "body_pattern", "since", "poll_interval", "max_backoff",
+        "cursor_key",
+    ]  # fmt: skip
+    with pytest.raises(SmsValidationError, match="from_numbers=<1 numbers>: needs connection 'missing'"):
+        SmsInboundTrigger("missing", "+61400000100", from_numbers=[HANDSET]).serialize()
 
 
 def test_the_cursor_forgets_ids_no_poll_can_list_again() -> None:
@@ -305,3 +375,130 @@ def test_find_reply_counts_whole_seconds_as_fone_dynamics_gives_them(connections
     assert same_second is not None
     assert same_second.id == created["id"]
     assert find_reply(hook, wanted, received + timedelta(seconds=1)) is None
+
+
+# -- Airflow 3.3: one poll per number, cursors written once the triggerer has stored the events ------------
+async def run_shared(
+    manager: Any, triggers: list[SmsInboundTrigger], outbox: list[tuple[int, dict[str, Any], int | None]]
+) -> list[asyncio.Task[None]]:
+    """Run watchers as the triggerer's runner does on 3.3 (``run_trigger``): subscribe each to its shared
+    stream, feed it to ``filter_shared_stream`` and bind each event for the store confirmation."""
+
+    async def consume(trigger_id: int, trigger: SmsInboundTrigger) -> None:
+        key = trigger.shared_stream_key()
+        stream = manager.subscribe(trigger_id=trigger_id, trigger=trigger, key=key)
+        try:
+            async for event in trigger.filter_shared_stream(stream):
+                seq = manager.bind_pending_event(trigger_id=trigger_id, key=key)
+                outbox.append((trigger_id, event.payload, seq))
+        finally:
+            await manager.unsubscribe(trigger_id, key)
+
+    return [asyncio.create_task(consume(n, trigger)) for n, trigger in enumerate(triggers)]
+
+
+async def stop_all(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def until(condition: Any, what: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not await asyncio.to_thread(condition):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+def vendor_requests(sandbox: SandboxServer) -> int:
+    return int(sandbox.stats()["counters"].get("vendor_requests", 0))
+
+
+def test_watchers_share_a_poll_exactly_where_airflow_can() -> None:
+    trigger = SmsInboundTrigger("sms", "+61400000100", poll_interval=30)
+    same_poll = SmsInboundTrigger("sms", "+61400000100", body_pattern="STOP", poll_interval=30)
+    other_number = SmsInboundTrigger("sms", "+61400000200", poll_interval=30)
+
+    if SHARES_POLLS:
+        assert trigger.shared_stream_key() == same_poll.shared_stream_key() is not None
+        assert trigger.shared_stream_key() != other_number.shared_stream_key()
+    else:
+        assert trigger.shared_stream_key() is None
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(not SHARES_POLLS, reason="Airflow < 3.3 has no shared streams: each watcher runs run()")
+async def test_two_watchers_of_one_number_share_one_poll_and_keep_cursors_once_events_are_stored(
+    connections: SandboxServer,
+) -> None:
+    from airflow.triggers.shared_stream import SharedStreamManager
+
+    since = (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat()
+    number = OUR_NUMBER["sinch"]
+    as_written = SmsInboundTrigger(
+        SINCH, number, from_numbers=[HANDSET], body_pattern="(?i)stop", since=since, poll_interval=30
+    )
+    stops = SmsInboundTrigger(**{**as_written.serialize()[1], "cursor_key": unique_key()})
+    everything = SmsInboundTrigger(SINCH, number, since=since, poll_interval=30, cursor_key=unique_key())
+    stop = inject(connections, "sinch", "STOP")
+    hello = inject(connections, "sinch", "hello", sender=OTHER_HANDSET)
+    requests_before = vendor_requests(connections)
+    outbox: list[tuple[int, dict[str, Any], int | None]] = []
+
+    # 1. Both watchers run; the supervisor has not confirmed their events stored yet.
+    manager = SharedStreamManager()
+    tasks = await run_shared(manager, [stops, everything], outbox)
+    await until(lambda: len(outbox) == 3, "three events")
+    await asyncio.sleep(0.5)
+    kept_before_stored = (kept_ids(stops.cursor_key), kept_ids(everything.cursor_key))
+    polls = vendor_requests(connections) - requests_before
+    # 2. The supervisor stores them and confirms: the producer writes both cursors.
+    manager.confirm_persisted([seq for _, _, seq in outbox if seq is not None])
+    both = {stop["id"], hello["id"]}
+    await until(lambda: kept_ids(stops.cursor_key) == kept_ids(everything.cursor_key) == both, "cursors")
+    await stop_all(tasks)
+
+    assert polls == 1, f"{polls} polls of the vendor for two watchers of one number"
+    assert sorted((n, payload["id"]) for n, payload, _ in outbox) == sorted(
+        [(0, stop["id"]), (1, stop["id"]), (1, hello["id"])]
+    )
+    assert all(seq is not None for _, _, seq in outbox), "events not bound to the ack mode's poll"
+    assert kept_before_stored == (set(), set()), "a cursor moved before Airflow stored the events"
+
+    # 3. A restart: a new message; the triggerer stops before storing it; the next run delivers it again.
+    third = inject(connections, "sinch", "stop")
+    for confirm in (False, True):
+        outbox.clear()
+        manager = SharedStreamManager()
+        again = [SmsInboundTrigger(**trigger.serialize()[1]) for trigger in (stops, everything)]
+        tasks = await run_shared(manager, again, outbox)
+        await until(lambda: len(outbox) == 2, "two events after the restart")
+        if confirm:
+            manager.confirm_persisted([seq for _, _, seq in outbox if seq is not None])
+            await until(lambda: third["id"] in kept_ids(everything.cursor_key), "the cursor after restart")
+        await asyncio.sleep(0.3)
+        await stop_all(tasks)
+
+        assert sorted((n, payload["id"]) for n, payload, _ in outbox) == [(0, third["id"]), (1, third["id"])]
+    # 4. Stored and confirmed: a further restart repeats nothing.
+    outbox.clear()
+    manager = SharedStreamManager()
+    tasks = await run_shared(manager, [SmsInboundTrigger(**stops.serialize()[1])], outbox)
+    await asyncio.sleep(1.0)
+    await stop_all(tasks)
+    assert outbox == []
+
+
+@pytest.mark.asyncio
+async def test_a_watcher_whose_digests_the_credential_no_longer_makes_takes_nothing(
+    connections: SandboxServer,
+) -> None:
+    as_written = SmsInboundTrigger(SINCH, OUR_NUMBER["sinch"], from_numbers=[HANDSET], poll_interval=FAST)
+    kwargs = {**as_written.serialize()[1], "digest_key_id": "0" * 16, "cursor_key": unique_key()}
+    inject(connections, "sinch", "STOP")
+
+    events = SmsInboundTrigger(**kwargs).run()
+    await no_event(events)
+    await events.aclose()
+
+    assert load_cursor(kwargs["cursor_key"]) is None, "the cursor moved past messages it could not judge"
