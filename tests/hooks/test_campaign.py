@@ -21,7 +21,6 @@ from airflow_provider_sms.hooks.campaign import (
     PlannedChunk,
     RecipientSource,
     Schedule,
-    campaign_key,
     chunk_key,
     parse_when,
     recipient_source,
@@ -30,6 +29,7 @@ from airflow_provider_sms.hooks.campaign import (
 from airflow_provider_sms.hooks.fonedynamics import FoneBatchRef
 from airflow_provider_sms.hooks.sms import SendChunk, SendOptions, SentChunk
 from airflow_provider_sms.models.sms import count_parts
+from airflow_provider_sms.operators.send import campaign_key
 
 
 class PartsHook:
