@@ -84,7 +84,7 @@ MAX_AMBIGUOUS_RESENDS = 3
 LOOKUP_ATTEMPTS = 3
 #: Distinct texts whose checks are remembered (personalised texts repeat: a first name, a code).
 TEXT_RULES_KEPT = 4096
-#: A list's numbers joined by line breaks, each E.164 (:data:`E164_PATTERN`): checks a chunk in one call.
+#: Numbers without line breaks, joined by them, each E.164 (:data:`E164_PATTERN`): checks a chunk in one call.
 E164_LINES = re.compile("(?:{0}\n)*{0}".format(E164_PATTERN.pattern.removeprefix("^").removesuffix(r"\Z")))
 #: Why a recipient of a chunk found again has no message: the vendor refused it when the chunk was sent.
 REFUSED_EARLIER = "refused by the vendor when its chunk was first sent; not sent again"
@@ -373,7 +373,7 @@ class ListedRecipients(Sequence[ChunkRecipient]):
         return len(self.numbers)
 
     def __getitem__(self, index: Any) -> Any:  # an int: a chunk's recipients are not sliced
-        return ChunkRecipient(self.start + index % len(self.numbers), self.numbers[index])
+        return ChunkRecipient(range(self.start, self.start + len(self.numbers))[index], self.numbers[index])
 
 
 @dataclass(frozen=True)
@@ -560,8 +560,8 @@ class Campaign:
             texts = list(map(str.strip, cast("Sequence[str]", source.numbers)))  # raises at a non-text
         except TypeError:
             return None
-        joined = "\n".join(texts)  # one E.164 number a line (:data:`E164_LINES`), none holding a line break
-        whole = joined.count("\n") == len(texts) - 1 and E164_LINES.fullmatch(joined)
+        blocks = ("\n".join(texts[i : i + self.chunk_size]) for i in range(0, len(texts), self.chunk_size))
+        whole = texts and "\n" not in "".join(texts) and all(E164_LINES.fullmatch(b) for b in blocks)
         first_ok = whole and self._recipient_problem(SourceItem(ChunkRecipient(0, texts[0]), "to[0]")) is None
         return texts if first_ok and len(set(texts)) == len(texts) else None  # its text is every one's
 
