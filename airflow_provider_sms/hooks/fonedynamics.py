@@ -429,10 +429,14 @@ class FoneDynamicsHook(SmsHook):
     def validate_chunk(self, chunk: SendChunk, options: SendOptions, now: datetime) -> None:
         """Build the chunk's ``BatchMessages`` request, sending nothing.
 
+        Checked numbers for one text: every message but its number and ExternalId is the first one.
+
         :param chunk: The chunk.
         :param options: The send's options.
         :param now: The time ``Schedule`` is checked against.
         """
+        if (numbers := chunk.checked_numbers) and "${" not in (options.body or "${"):
+            chunk = SendChunk(chunk.number, chunk.key, (chunk.recipients[0],), numbers[:1])
         self._wire_messages(chunk, options, now)
 
     def send_chunk(self, chunk: SendChunk, options: SendOptions) -> SentChunk:
@@ -524,13 +528,12 @@ class FoneDynamicsHook(SmsHook):
             context["now"] = now
         by_text: dict[str, dict[str, Any]] = {}
         messages: list[dict[str, Any]] = []
-        if (numbers := chunk.checked_numbers) and "${" not in (
-            options.body or "${"
-        ):  # one text, numbers checked
-            fields = {**shared, "to": numbers[0], "text": options.body, "external_id": ref.external_id(0)}
-            first = FoneMessageRequest.build(_given(fields), context=context).to_wire()
-            return [{**first, "To": to, "ExternalId": ref.external_id(i)} for i, to in enumerate(numbers)]
+        numbers, one_text = chunk.checked_numbers, "${" not in (options.body or "${")
         try:
+            if numbers and one_text:  # every message but its number and ExternalId is the first one
+                fields = {**shared, "to": numbers[0], "text": options.body, "external_id": ref.external_id(0)}
+                first = FoneMessageRequest.build(_given(fields), context=context).to_wire()
+                return [{**first, "To": to, "ExternalId": ref.external_id(i)} for i, to in enumerate(numbers)]
             for position, recipient in enumerate(chunk.recipients):
                 text, external_id = options.text_for(recipient), ref.external_id(position)
                 wire = by_text.get(text)

@@ -333,6 +333,18 @@ def test_a_chunk_of_checked_numbers_for_one_text_posts_what_the_per_message_mode
     }
 
 
+def test_a_chunk_of_checked_numbers_for_one_text_still_has_its_shared_fields_checked(
+    hook: FoneDynamicsHook, http: requests_mock.Mocker
+) -> None:
+    chunk = SendChunk(0, KEY, (ChunkRecipient(0, "+61400000101"),), ["+61400000101"])
+    options = SendOptions(body="Hi", send_at=datetime(2030, 1, 1, tzinfo=timezone.utc))
+
+    with pytest.raises(SmsValidationError, match=r"messages\[0\]\.schedule=\d+: must be at most 14 days"):
+        hook.validate_chunk(chunk, options, datetime(2029, 12, 1, tzinfo=timezone.utc))
+
+    assert http.call_count == 0
+
+
 def test_send_chunk_carries_the_schedule_sender_and_message_options(
     hook: FoneDynamicsHook, http: requests_mock.Mocker
 ) -> None:
