@@ -353,7 +353,7 @@ def recipient_source(
     if isinstance(to, (bytes, Mapping)) or not isinstance(to, Sequence):
         problem = Problem("to", f"<{type(to).__name__}>", "must be a list of numbers or a CSV file path")
         raise SmsValidationError([problem], subject="recipients")
-    return ListSource(list(to), values)
+    return ListSource(to, values)
 
 
 # -- the campaign -------------------------------------------------------------------------------------
