@@ -445,9 +445,18 @@ class SinchClient:
         :param request: A built request model, or its fields by API name.
         :param fields: Fields by API name in snake_case (``from_`` for ``from``), merged over ``request``.
         """
-        body = _batch_request(request, fields, self.validation_context)
+        return self.send_wire_batch(_batch_request(request, fields, self.validation_context).to_wire())
+
+    def send_wire_batch(self, wire: Mapping[str, Any]) -> SinchBatch:
+        """Send a batch already checked and in wire form (``SinchTextBatchRequest.to_wire()``).
+
+        The send path of a campaign: its request model is built once. Not repeated after a network error
+        once sent: that raises ``SmsAmbiguousResultError``.
+
+        :param wire: The request body as Sinch takes it.
+        """
         data = self.transport.request_json(
-            "POST", self._path("batches"), json=body.to_wire(), expected=(200, 201), replayable=False
+            "POST", self._path("batches"), json=wire, expected=(200, 201), replayable=False
         )
         return parse_response(
             _changed_batch, data, vendor=self.vendor, operation="send_batch", ambiguous=True

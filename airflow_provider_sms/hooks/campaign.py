@@ -3,20 +3,18 @@ one text to many recipients, or individual messages, sent exactly once.
 
 1. :meth:`Campaign.build` checks every argument, applies the past-schedule policy and opens the recipient
    source (a list, a CSV file read row by row, or ``messages``); no request.
-2. :meth:`Campaign.validate` streams the source once: each recipient is checked (each distinct text once),
-   each chunk (one request, at most ``chunk_size`` source positions) built into the vendor's request
-   model; one bad recipient, sender, schedule or body refuses the campaign before any request. Only the
-   positions left out are kept, so memory does not grow with the campaign.
-3. :meth:`Campaign.send` streams the source again and sends chunk by chunk, checking no recipient again
-   (the dry run previews each chunk of :meth:`Campaign.chunks` instead).
+2. :meth:`Campaign.validate` reads the source once: each recipient is checked (each distinct text once; a
+   list of E.164 numbers for one text as a whole), each chunk (one request, at most ``chunk_size`` source
+   positions) built into the vendor's request; one bad recipient, sender, schedule or body refuses the
+   campaign before any request. Only the positions left out are kept (and a clean list's numbers). A
+   number listed again is left out of its chunk and reported (one SMS per number), never an error.
+3. :meth:`Campaign.send` reads the source again (a CSV file row by row), sends chunk by chunk and checks
+   no recipient again (the dry run previews each chunk of :meth:`Campaign.chunks` instead).
 
-One SMS per number: :attr:`Campaign.repeated` finds the numbers listed again (one pass, ~8 bytes per
-recipient); a later listing is left out of its chunk and reported, never an error.
-
-Idempotency: chunk ``n`` carries the key ``<campaign key>-c<n>`` (:func:`campaign_key`: the same in every
-try). Chunks go in order, so a try that sent anything sent chunk 0: its key is looked up first; if found,
-each next chunk is looked up until one is missing, and from there on sent; if not, the rest is sent
-without look-ups. After an ambiguous failure a chunk's key is always looked up before it is sent again.
+Idempotency: chunk ``n`` carries the key ``<campaign key>-c<n>`` (``campaign_key`` of the send operator:
+the same in every try). Chunks go in order, so a try that sent anything sent chunk 0: its key is looked
+up first; if found, each next chunk is looked up until one is missing, and from there on sent; if not, the
+rest is sent without look-ups. After an ambiguous failure a chunk's key is looked up before it is resent.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
-import hashlib
 import logging
 import re
 from array import array
@@ -35,7 +32,7 @@ from functools import cached_property
 from itertools import count, islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Protocol, TextIO
+from typing import Any, Literal, NamedTuple, Protocol, TextIO, cast
 
 from airflow_provider_sms.exceptions import (
     Problem,
@@ -65,6 +62,7 @@ from airflow_provider_sms.hooks.sms import (
     resolve_schedule,
 )
 from airflow_provider_sms.models.sms import (
+    E164_PATTERN,
     MAX_MESSAGE_PARTS,
     RepeatedNumbers,
     check_message_text,
@@ -86,45 +84,15 @@ MAX_AMBIGUOUS_RESENDS = 3
 LOOKUP_ATTEMPTS = 3
 #: Distinct texts whose checks are remembered (personalised texts repeat: a first name, a code).
 TEXT_RULES_KEPT = 4096
+#: Numbers without line breaks, joined by them, each E.164 (:data:`E164_PATTERN`): checks a chunk in one call.
+E164_LINES = re.compile("(?:{0}\n)*{0}".format(E164_PATTERN.pattern.removeprefix("^").removesuffix(r"\Z")))
 #: Why a recipient of a chunk found again has no message: the vendor refused it when the chunk was sent.
 REFUSED_EARLIER = "refused by the vendor when its chunk was first sent; not sent again"
-
-# -- idempotency keys: <prefix>-<task slug>-<digest>-c<chunk> -----------------------------------------
-
-#: Idempotency keys are short and URL/ExternalId-safe: letters, digits, ``-`` and ``_``.
+#: Idempotency keys (``<campaign key>-c<chunk>``, see the send operator's ``campaign_key``) are short and
+#: URL/ExternalId-safe: letters, digits, ``-`` and ``_``.
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,100}\Z")
-PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}\Z")
-PREFIX_RULE = "must be 1-40 characters of A-Z, a-z, 0-9, '_' and '-' (it prefixes the idempotency key)"
-DEFAULT_PREFIX = "sms"
-SLUG_MAX_CHARS = 24
-DIGEST_HEX_CHARS = 16
 #: Chunk numbers fit in 7 digits, so a key and its Fone ``.<position>`` stay within 100 characters.
 MAX_CHUNKS = 10_000_000
-_NOT_KEY_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
-
-
-def campaign_key(dag_id: str, task_id: str, run_id: str, map_index: int, prefix: object = None) -> str:
-    """Return ``<prefix>-<task slug>-<digest>``, the start of every chunk key of a task instance.
-
-    The prefix is the user's ``client_reference`` (else ``sms``), the slug the task id cut to 24 key
-    characters, the digest 16 hex digits of SHA-256 over dag id, task id, run id and map index: no try number.
-
-    :param dag_id: The DAG id.
-    :param task_id: The task id.
-    :param run_id: The DAG run id.
-    :param map_index: The map index (``-1`` when the task is not mapped).
-    :param prefix: The user's prefix (an int is taken as its digits).
-    :raises SmsValidationError: the prefix breaks :data:`PREFIX_RULE`.
-    """
-    if isinstance(prefix, int) and not isinstance(prefix, bool):
-        prefix = str(prefix)  # a native template render made a number of it
-    if prefix is not None and (not isinstance(prefix, str) or not PREFIX_PATTERN.match(prefix)):
-        shown = repr(prefix[:60]) if isinstance(prefix, str) else f"<{type(prefix).__name__}>"
-        raise SmsValidationError([Problem("client_reference", shown, PREFIX_RULE)], "send")
-    identity = "\x1f".join((dag_id, task_id, run_id, str(map_index)))
-    digest = hashlib.sha256(identity.encode()).hexdigest()[:DIGEST_HEX_CHARS]
-    slug = _NOT_KEY_CHARS.sub("-", task_id).strip("-")[:SLUG_MAX_CHARS].strip("-") or "task"
-    return f"{prefix or DEFAULT_PREFIX}-{slug}-{digest}"
 
 
 def chunk_key(key: str, number: int) -> str:
@@ -135,9 +103,8 @@ def chunk_key(key: str, number: int) -> str:
     :raises SmsValidationError: the send has more chunks than keys can number.
     """
     if not 0 <= number < MAX_CHUNKS:
-        raise SmsValidationError(
-            [Problem("chunk", str(number), f"a send has at most {MAX_CHUNKS} chunks")], subject="send"
-        )
+        rule = f"a send has at most {MAX_CHUNKS} chunks"
+        raise SmsValidationError([Problem("chunk", str(number), rule)], subject="send")
     return f"{key}-c{number}"
 
 
@@ -173,7 +140,6 @@ class RecipientSource(Protocol):
 
     def __iter__(self) -> Iterator[SourceItem]:
         """Yield the recipients in order."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -201,8 +167,7 @@ class ParameterValues:
         except ValueError as exc:
             shown, rule = getattr(exc, "value", "(hidden)"), getattr(exc, "rule", str(exc))
             raise SmsValidationError([Problem("parameters", shown, rule)], subject="parameters") from None
-        assert isinstance(value, Mapping)
-        return cls(value)
+        return cls(cast("Mapping[str, Mapping[str, str]]", value))  # check_parameters found a mapping
 
     def defaults(self) -> dict[str, str]:
         """Return the ``default`` value of each key that has one."""
@@ -259,8 +224,7 @@ class CsvSource:
 
     def stamp(self) -> tuple[int, int]:
         """Return the file's size and modification time: the send checks it is the file it validated."""
-        found = self.path.stat()
-        return found.st_size, found.st_mtime_ns
+        return (found := self.path.stat()).st_size, found.st_mtime_ns
 
     def columns(self) -> list[str]:
         """Return the header's columns after checking that the file can be read and has ``phone``.
@@ -395,6 +359,23 @@ def recipient_source(
 # -- the campaign -------------------------------------------------------------------------------------
 
 
+class ListedRecipients(Sequence[ChunkRecipient]):
+    """A chunk of a list's checked numbers (no ``${key}`` values), each recipient made only when read.
+
+    :param numbers: The numbers, from position ``start`` on.
+    :param start: The position of the first.
+    """
+
+    def __init__(self, numbers: list[str], start: int) -> None:
+        self.numbers, self.start = numbers, start
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, index: Any) -> Any:  # an int: a chunk's recipients are not sliced
+        return ChunkRecipient(range(self.start, self.start + len(self.numbers))[index], self.numbers[index])
+
+
 @dataclass(frozen=True)
 class PlannedChunk:
     """A chunk of usable recipients, and the problems of the ones left out.
@@ -495,9 +476,8 @@ class Campaign:
             shown = f"<{type(vendor_options).__name__}>"
             raise SmsValidationError([Problem("vendor_options", shown, "must be a mapping")], "send")
         if individual and body is not None:
-            raise SmsValidationError(
-                [Problem("body", "(given)", "messages carry their own texts; leave body out")], "send"
-            )
+            rule = "messages carry their own texts; leave body out"
+            raise SmsValidationError([Problem("body", "(given)", rule)], "send")
         options = SendOptions(
             body=None if individual else _body_text(body),
             defaults=parameter_values.defaults(),
@@ -530,7 +510,16 @@ class Campaign:
 
         A number listed again is left out of its chunk, which keeps its other positions: chunk ``n`` holds
         positions ``n * chunk_size`` onwards in every try, so its key always names the same recipients.
+        A list checked whole (:attr:`listed_numbers`) is cut into chunks of its numbers: no recipient made.
         """
+        if (texts := self.listed_numbers) is not None:
+            for number, start in enumerate(range(0, len(texts), self.chunk_size)):
+                numbers = texts[start : start + self.chunk_size]
+                chunk = SendChunk(
+                    number, chunk_key(self.key, number), ListedRecipients(numbers, start), numbers
+                )
+                yield PlannedChunk(chunk, ())
+            return
         number, tracker, repeats_any = 0, self.repeated.tracker(), len(self.repeated) > 0
         items: list[ChunkRecipient] = []
         problems: list[Problem] = []
@@ -538,7 +527,7 @@ class Campaign:
         left_out: list[int] = []
 
         def planned() -> PlannedChunk:
-            chunk = SendChunk(number, chunk_key(self.key, number), tuple(items))
+            chunk = SendChunk(number, chunk_key(self.key, number), tuple(items), [r.to for r in items])
             return PlannedChunk(chunk, tuple(problems), tuple(repeats), tuple(left_out))
 
         for item in self.source:
@@ -561,6 +550,21 @@ class Campaign:
         if items or problems or repeats:
             yield planned()
 
+    @cached_property
+    def listed_numbers(self) -> list[str] | None:
+        """A list's numbers, if each is E.164 text and none listed twice, for one usable text."""
+        source, body = self.source, self.options.body or "${"
+        if not isinstance(source, ListSource) or source.parameters.by_key or "${" in body:
+            return None
+        try:
+            texts = list(map(str.strip, cast("Sequence[str]", source.numbers)))  # raises at a non-text
+        except TypeError:
+            return None
+        blocks = ("\n".join(texts[i : i + self.chunk_size]) for i in range(0, len(texts), self.chunk_size))
+        whole = texts and "\n" not in "".join(texts) and all(E164_LINES.fullmatch(b) for b in blocks)
+        first_ok = whole and self._recipient_problem(SourceItem(ChunkRecipient(0, texts[0]), "to[0]")) is None
+        return texts if first_ok and len(set(texts)) == len(texts) else None  # its text is every one's
+
     def validate(self) -> RejectedList:
         """Stream the source once: check each recipient and build each chunk's vendor request.
 
@@ -568,9 +572,7 @@ class Campaign:
         :raises SmsValidationError: a recipient is unusable (``reject``), a request breaks a vendor rule,
             or no recipient is left.
         """
-        rejected, unusable = RejectedList(), RejectedList()
-        usable = 0
-        now = datetime.now(timezone.utc)
+        rejected, unusable, usable, now = RejectedList(), RejectedList(), 0, datetime.now(timezone.utc)
         checked = self.checked
         checked.done, checked.left_out = False, {}
         checked.stamp = self.source.stamp() if isinstance(self.source, CsvSource) else None
@@ -593,10 +595,10 @@ class Campaign:
                 subject = f"{self.hook.vendor} request of chunk {chunk.number} (positions {first}-{last})"
                 raise SmsValidationError(exc.problems, subject) from None
         if unusable.count and self.invalid_recipients != "skip":
-            subject = (
-                f"send: {unusable.count} unusable recipient(s); invalid_recipients='skip' leaves them out"
+            leave_out = "invalid_recipients='skip' leaves them out"
+            raise SmsValidationError(
+                unusable.listed, f"send: {unusable.count} unusable recipient(s); {leave_out}"
             )
-            raise SmsValidationError(unusable.listed, subject)
         if not usable:
             raise SmsValidationError([Problem("to", "(none left)", "a send needs a usable number")], "send")
         checked.done = True
@@ -622,7 +624,7 @@ class Campaign:
         :raises SmsValidationError: the CSV file changed since it was validated.
         """
         checked, size, items = self.checked, self.chunk_size, iter(self.source)
-        if not checked.done:
+        if not checked.done or self.listed_numbers is not None:  # a list of checked numbers: cut again
             yield from (p.chunk for p in self.chunks() if p.chunk.recipients)
             return
         for number in count():
@@ -635,7 +637,8 @@ class Campaign:
             if left_out := set(checked.left_out.get(number, ())):
                 recipients = [r for r in recipients if r.position not in left_out]
             if recipients:
-                yield SendChunk(number, chunk_key(self.key, number), tuple(recipients))
+                numbers = [r.to for r in recipients]
+                yield SendChunk(number, chunk_key(self.key, number), tuple(recipients), numbers)
 
     def find(self, key: str) -> SentChunk | None:
         """Look a chunk's key up, up to :data:`LOOKUP_ATTEMPTS` times (one failure per try would stall it).
@@ -658,8 +661,7 @@ class Campaign:
         recipient = item.recipient
         if not is_e164(recipient.to):
             return Problem(item.where, mask_msisdn(recipient.to), e164_rule(recipient.to))
-        text = recipient.body
-        options = self.options
+        text, options = recipient.body, self.options
         if text is None and "${" not in (options.body or ""):
             text = options.body or ""
         elif text is None:
@@ -687,9 +689,8 @@ class Campaign:
         limit = self.options.vendor.get("max_number_of_message_parts")
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             limit = MAX_MESSAGE_PARTS
-        if 2 * len(text) <= 66 * limit:  # a part holds at least 66 units, a character costs at most 2
-            return None
-        if (parts := self.hook.message_parts(text, self.options)) <= limit:
+        # A part holds at least 66 units, a character costs at most 2: a short text is not counted.
+        if 2 * len(text) <= 66 * limit or (parts := self.hook.message_parts(text, self.options)) <= limit:
             return None
         return f"its text takes {parts} SMS parts; a message may take at most {limit}"
 

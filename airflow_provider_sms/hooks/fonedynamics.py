@@ -429,10 +429,14 @@ class FoneDynamicsHook(SmsHook):
     def validate_chunk(self, chunk: SendChunk, options: SendOptions, now: datetime) -> None:
         """Build the chunk's ``BatchMessages`` request, sending nothing.
 
+        Checked numbers for one text: every message but its number and ExternalId is the first one.
+
         :param chunk: The chunk.
         :param options: The send's options.
         :param now: The time ``Schedule`` is checked against.
         """
+        if (numbers := chunk.checked_numbers) and "${" not in (options.body or "${"):
+            chunk = SendChunk(chunk.number, chunk.key, (chunk.recipients[0],), numbers[:1])
         self._wire_messages(chunk, options, now)
 
     def send_chunk(self, chunk: SendChunk, options: SendOptions) -> SentChunk:
@@ -508,9 +512,9 @@ class FoneDynamicsHook(SmsHook):
         """Return the chunk's messages in wire form, ExternalIds ``<key>.<position>``, each one checked.
 
         The message model is built once per distinct text: every other field but the number and the
-        ExternalId is the send's, and each number is checked with the model's E.164 rule. Should any
-        message break a rule, the whole ``BatchMessages`` request is built to report it as the vendor
-        would see it.
+        ExternalId is the send's, and each number is checked with the model's E.164 rule (numbers the
+        engine checked, ``chunk.checked_numbers``, are not checked again). Should any message break a
+        rule, the whole ``BatchMessages`` request is built to report it as the vendor would see it.
 
         :param chunk: The chunk.
         :param options: The send's options.
@@ -524,7 +528,12 @@ class FoneDynamicsHook(SmsHook):
             context["now"] = now
         by_text: dict[str, dict[str, Any]] = {}
         messages: list[dict[str, Any]] = []
+        numbers, one_text = chunk.checked_numbers, "${" not in (options.body or "${")
         try:
+            if numbers and one_text:  # every message but its number and ExternalId is the first one
+                fields = {**shared, "to": numbers[0], "text": options.body, "external_id": ref.external_id(0)}
+                first = FoneMessageRequest.build(_given(fields), context=context).to_wire()
+                return [{**first, "To": to, "ExternalId": ref.external_id(i)} for i, to in enumerate(numbers)]
             for position, recipient in enumerate(chunk.recipients):
                 text, external_id = options.text_for(recipient), ref.external_id(position)
                 wire = by_text.get(text)

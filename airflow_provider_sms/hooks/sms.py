@@ -103,11 +103,13 @@ class SendChunk:
     :param number: 0-based chunk number within the send.
     :param key: Idempotency key (``KEY_PATTERN`` of ``hooks/campaign.py``).
     :param recipients: The recipients, in order.
+    :param checked_numbers: Their numbers, if the engine checked them (E.164, none twice in the send).
     """
 
     number: int
     key: str
-    recipients: tuple[ChunkRecipient, ...]
+    recipients: Sequence[ChunkRecipient]
+    checked_numbers: Sequence[str] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

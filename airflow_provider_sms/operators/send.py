@@ -7,6 +7,8 @@ into the task's result, its log and, after a failure, the ``sms_send_progress`` 
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -14,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_sms.exceptions import SmsError
-from airflow_provider_sms.hooks.campaign import DEFAULT_CHUNK_SIZE, Campaign, campaign_key
+from airflow_provider_sms.exceptions import Problem, SmsError, SmsValidationError
+from airflow_provider_sms.hooks.campaign import DEFAULT_CHUNK_SIZE, Campaign
 from airflow_provider_sms.hooks.sms import (
     ChunkSent,
     Log,
@@ -32,6 +34,39 @@ if TYPE_CHECKING:
 
 #: XCom key of the record a failed try leaves: what was sent before the failure, by this try or earlier.
 PROGRESS_XCOM_KEY = "sms_send_progress"
+
+# -- the campaign key: <prefix>-<task slug>-<digest>; chunk n's key appends -c<n> (hooks/campaign.py) --
+
+PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}\Z")
+PREFIX_RULE = "must be 1-40 characters of A-Z, a-z, 0-9, '_' and '-' (it prefixes the idempotency key)"
+DEFAULT_PREFIX = "sms"
+SLUG_MAX_CHARS = 24
+DIGEST_HEX_CHARS = 16
+_NOT_KEY_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def campaign_key(dag_id: str, task_id: str, run_id: str, map_index: int, prefix: object = None) -> str:
+    """Return ``<prefix>-<task slug>-<digest>``, the start of every chunk key of a task instance.
+
+    The prefix is the user's ``client_reference`` (else ``sms``), the slug the task id cut to 24 key
+    characters, the digest 16 hex digits of SHA-256 over dag id, task id, run id and map index: no try number.
+
+    :param dag_id: The DAG id.
+    :param task_id: The task id.
+    :param run_id: The DAG run id.
+    :param map_index: The map index (``-1`` when the task is not mapped).
+    :param prefix: The user's prefix (an int is taken as its digits).
+    :raises SmsValidationError: the prefix breaks :data:`PREFIX_RULE`.
+    """
+    if isinstance(prefix, int) and not isinstance(prefix, bool):
+        prefix = str(prefix)  # a native template render made a number of it
+    if prefix is not None and (not isinstance(prefix, str) or not PREFIX_PATTERN.match(prefix)):
+        shown = repr(prefix[:60]) if isinstance(prefix, str) else f"<{type(prefix).__name__}>"
+        raise SmsValidationError([Problem("client_reference", shown, PREFIX_RULE)], "send")
+    identity = "\x1f".join((dag_id, task_id, run_id, str(map_index)))
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:DIGEST_HEX_CHARS]
+    slug = _NOT_KEY_CHARS.sub("-", task_id).strip("-")[:SLUG_MAX_CHARS].strip("-") or "task"
+    return f"{prefix or DEFAULT_PREFIX}-{slug}-{digest}"
 
 
 @dataclass

@@ -10,10 +10,12 @@ import pytest
 
 from airflow_provider_sms.exceptions import SmsValidationError
 from airflow_provider_sms.hooks.campaign import (
+    E164_LINES,
     KEY_PATTERN,
     MAX_CHUNKS,
     Campaign,
     CsvSource,
+    ListedRecipients,
     ListSource,
     MessagesSource,
     ParameterValues,
@@ -21,15 +23,15 @@ from airflow_provider_sms.hooks.campaign import (
     PlannedChunk,
     RecipientSource,
     Schedule,
-    campaign_key,
     chunk_key,
     parse_when,
     recipient_source,
     resolve_schedule,
 )
 from airflow_provider_sms.hooks.fonedynamics import FoneBatchRef
-from airflow_provider_sms.hooks.sms import SendChunk, SendOptions, SentChunk
-from airflow_provider_sms.models.sms import count_parts
+from airflow_provider_sms.hooks.sms import ChunkRecipient, SendChunk, SendOptions, SentChunk
+from airflow_provider_sms.models.sms import count_parts, is_e164
+from airflow_provider_sms.operators.send import campaign_key
 
 
 class PartsHook:
@@ -289,6 +291,79 @@ def test_too_many_parts_is_rejected_unless_truncated() -> None:
     assert plan(NUMBERS[:1], truncated)[0].problems == ()
 
 
+def test_a_clean_list_is_cut_into_chunks_of_its_numbers_as_the_per_recipient_checks_would_plan_them() -> None:
+    numbers = [f" +614{n:08d}" for n in range(2500)]  # surrounding space is dropped, as one by one
+    fast = plan(list(numbers), SendOptions(body="hi"), size=1000)
+    one_by_one = plan([*numbers, 61400000000], SendOptions(body="hi"), size=1000)  # an int: checked singly
+
+    assert all(isinstance(p.chunk.recipients, ListedRecipients) for p in fast)
+    assert not any(isinstance(p.chunk.recipients, ListedRecipients) for p in one_by_one)
+    for quick, single in zip(fast, one_by_one, strict=True):
+        assert (quick.chunk.number, quick.chunk.key, quick.problems) == (
+            single.chunk.number,
+            single.chunk.key,
+            (),
+        )
+        assert list(quick.chunk.recipients) == list(single.chunk.recipients)[: len(quick.chunk.recipients)]
+        assert quick.chunk.checked_numbers == [r.to for r in quick.chunk.recipients]
+    assert fast[2].chunk.recipients[-1] == ChunkRecipient(2499, "+61400002499")
+    with pytest.raises(IndexError):
+        fast[2].chunk.recipients[500]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["+61499999991\n+61499999992", "+61499999\u20289999", "61400000009", "+61 400000009", "", "+6140000000a"],
+)
+def test_a_list_with_one_bad_number_is_checked_one_by_one_and_the_number_left_out(bad: str) -> None:
+    numbers = [f"+614{n:08d}" for n in range(5)]
+    numbers[3] = bad
+    planned = plan(list(numbers), SendOptions(body="hi"), size=3)
+
+    assert not any(isinstance(p.chunk.recipients, ListedRecipients) for p in planned)
+    assert [r.position for p in planned for r in p.chunk.recipients] == [0, 1, 2, 4]
+    assert [p.field for chunk in planned for p in chunk.problems] == ["to[3]"]
+
+
+def test_the_whole_list_check_agrees_with_the_one_number_rule() -> None:
+    samples = ["+61400000001", "+1234567", "+123456789012345", "+1234567890123456", "+123456", "+0123456789"]
+    samples += ["+61400000001 ", "+6140000000\u0661", "+61400000001\u2028", "++61400000001", "+61400000001+"]
+    for sample in samples:
+        assert bool(E164_LINES.fullmatch(sample)) == is_e164(sample), sample
+
+
+def test_a_list_repeating_a_number_or_with_parameters_is_checked_one_by_one() -> None:
+    numbers = [f"+614{n:08d}" for n in range(5)]
+    repeated = plan([*numbers, numbers[0]], SendOptions(body="hi"), size=3)
+    personal = plan(list(numbers), SendOptions(body="hi"), size=3, parameters={"x": {numbers[0]: "1"}})
+    placeholders = plan(list(numbers), SendOptions(body="hi ${x}", parameter_keys=frozenset({"x"})), size=3)
+
+    for planned in (repeated, personal, placeholders):
+        assert not any(isinstance(p.chunk.recipients, ListedRecipients) for p in planned)
+    assert [p.field for chunk in repeated for p in chunk.repeats] == ["to[5]"]
+
+
+def test_a_clean_list_is_sent_as_validated_without_a_recipient_checked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    numbers = [f"+614{n:08d}" for n in range(5)]
+    campaign, hook = sending_campaign(ListSource(numbers, ParameterValues()), 2, body="Hi")
+    planned = [p.chunk for p in campaign.chunks()]
+    campaign.validate()
+
+    def checked_again(*args: object) -> None:
+        raise AssertionError("a recipient was checked again")
+
+    monkeypatch.setattr(Campaign, "_recipient_problem", checked_again)
+    monkeypatch.setattr("airflow_provider_sms.hooks.campaign.E164_LINES", None)  # no number checked again
+    list(campaign.send())
+
+    assert [(c.number, c.key, c.checked_numbers) for c in hook.sent] == [
+        (c.number, c.key, c.checked_numbers) for c in planned
+    ]
+    assert [c.checked_numbers for c in hook.sent] == [numbers[:2], numbers[2:4], numbers[4:]]
+
+
 def test_messages_keep_their_own_texts() -> None:
     source = MessagesSource([{"to": NUMBERS[0], "body": "one"}, {"to": NUMBERS[1], "body": "two"}])
     planned = list(plan_chunks(source, 1, "sms-t-0", SendOptions()))
@@ -312,9 +387,11 @@ class SendingHook(PartsHook):
         return SentChunk(chunk.key, f"batch-{chunk.number}", len(chunk.recipients))
 
 
-def sending_campaign(source: RecipientSource, size: int) -> tuple[Campaign, SendingHook]:
+def sending_campaign(
+    source: RecipientSource, size: int, body: str = "Hi ${name}"
+) -> tuple[Campaign, SendingHook]:
     hook = SendingHook()
-    options = SendOptions(body="Hi ${name}", defaults={"name": "you"}, parameter_keys=frozenset({"name"}))
+    options = SendOptions(body=body, defaults={"name": "you"}, parameter_keys=frozenset({"name"}))
     campaign = Campaign(
         hook,  # type: ignore[arg-type]
         options,

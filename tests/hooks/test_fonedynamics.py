@@ -311,6 +311,40 @@ def test_send_chunk_posts_one_batch_with_rendered_texts_and_position_external_id
     }
 
 
+def test_a_chunk_of_checked_numbers_for_one_text_posts_what_the_per_message_models_would(
+    hook: FoneDynamicsHook, http: requests_mock.Mocker
+) -> None:
+    numbers = [f"+6140000{n:04d}" for n in range(1000)]
+    recipients = tuple(ChunkRecipient(i, n) for i, n in enumerate(numbers))
+    options = SendOptions(body="Hi", from_="Acme", vendor={"delivery_receipt": True})
+    http.post(BATCH_URL, json=[accepted(i, n, 1_700_000_000) for i, n in enumerate(numbers)])
+
+    hook.send_chunk(SendChunk(0, KEY, recipients, numbers), options)  # numbers checked by the engine
+    hook.send_chunk(SendChunk(0, KEY, recipients), options)  # each message built and checked
+
+    fast_body, each_body = (r.json() for r in http.request_history)
+    assert fast_body == each_body
+    assert fast_body["Messages"][999] == {
+        "From": "Acme",
+        "To": numbers[999],
+        "Text": "Hi",
+        "ExternalId": f"{KEY}.999",
+        "DeliveryReceipt": True,
+    }
+
+
+def test_a_chunk_of_checked_numbers_for_one_text_still_has_its_shared_fields_checked(
+    hook: FoneDynamicsHook, http: requests_mock.Mocker
+) -> None:
+    chunk = SendChunk(0, KEY, (ChunkRecipient(0, "+61400000101"),), ["+61400000101"])
+    options = SendOptions(body="Hi", send_at=datetime(2030, 1, 1, tzinfo=timezone.utc))
+
+    with pytest.raises(SmsValidationError, match=r"messages\[0\]\.schedule=\d+: must be at most 14 days"):
+        hook.validate_chunk(chunk, options, datetime(2029, 12, 1, tzinfo=timezone.utc))
+
+    assert http.call_count == 0
+
+
 def test_send_chunk_carries_the_schedule_sender_and_message_options(
     hook: FoneDynamicsHook, http: requests_mock.Mocker
 ) -> None:

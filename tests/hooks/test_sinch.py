@@ -451,6 +451,40 @@ def test_validate_chunk_names_the_broken_rule_without_sending(
     assert http.call_count == 0
 
 
+def test_a_chunk_of_checked_numbers_is_posted_as_the_whole_model_would_be(
+    hook: SinchHook, http: requests_mock.Mocker
+) -> None:
+    numbers = [f"+6140000{n:04d}" for n in range(1000)]
+    recipients = tuple(ChunkRecipient(i, n) for i, n in enumerate(numbers))
+    options = SendOptions(body="Hi", from_="Acme", vendor={"delivery_report": "full"})
+    http.post(EU_BATCHES, status_code=201, json=batch("01NEW", numbers))
+
+    sent = hook.send_chunk(SendChunk(0, KEY, recipients, numbers), options)
+
+    whole = hook.send_chunk  # the same chunk, its numbers not marked as checked: the model is built whole
+    http.post(EU_BATCHES, status_code=201, json=batch("01WHOLE", numbers))
+    whole(SendChunk(0, KEY, recipients), options)
+    fast_body, whole_body = (r.json() for r in http.request_history)
+    assert fast_body == whole_body
+    assert fast_body["to"] == numbers
+    assert (fast_body["from"], fast_body["delivery_report"]) == ("Acme", "full")
+    assert (sent.batch_id, sent.accepted) == ("01NEW", 1000)
+
+
+def test_a_chunk_of_checked_numbers_still_has_its_shared_fields_checked(
+    hook: SinchHook, http: requests_mock.Mocker
+) -> None:
+    chunk = SendChunk(0, KEY, (ChunkRecipient(0, "+61400000101"),), ["+61400000101"])
+    options = SendOptions(body="Hi", expire_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
+
+    with pytest.raises(SmsValidationError, match=r"expire_at=\S+: must be after now"):
+        hook.validate_chunk(chunk, options, datetime(2025, 1, 1, tzinfo=timezone.utc))
+    with pytest.raises(SmsValidationError, match=r"expire_at=\S+: must be after now"):
+        hook.send_chunk(chunk, options)  # checked against the time of sending
+
+    assert http.call_count == 0
+
+
 # -- tracking, against the sandbox's delivery reports -----------------------------------------------------
 
 

@@ -28,9 +28,8 @@ import pendulum
 import pytest
 
 from airflow_provider_sms.clients.transport import RetryPolicy
-from airflow_provider_sms.hooks.campaign import campaign_key
 from airflow_provider_sms.hooks.sms import SmsHook
-from airflow_provider_sms.operators.send import PROGRESS_XCOM_KEY
+from airflow_provider_sms.operators.send import PROGRESS_XCOM_KEY, campaign_key
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.e2e.harness import run_dag, task_states, tries, xcom_return
 from tests.e2e.send_helpers import inbox_counts, numbers
