@@ -498,8 +498,8 @@ class Workers(Executor):
     ``ThreadPoolExecutor`` starts a thread inside ``submit``, and ``Thread.start`` waits until the new thread
     runs. When a backlog of triggers starts, other threads are busy opening hooks and importing, so each such
     wait is a wait for the GIL, on the event loop: tens of milliseconds in a fresh triggerer. Here only the
-    first ``submit`` starts a thread; a thread that takes work while more is queued and no thread is idle
-    starts the next one, up to ``max_threads``. Threads are daemons: a pending poll never holds up exit.
+    first ``submit`` starts a thread; a thread that takes work and leaves no thread waiting starts a spare
+    one first, up to ``max_threads``. Threads are daemons: a pending poll never holds up exit.
 
     :param max_threads: The most threads.
     :param name: Prefix of the threads' names.
@@ -545,11 +545,11 @@ class Workers(Executor):
             future, call = self._work.get()
             with self._lock:
                 self._idle -= 1
-                grow = self._idle == 0 and self._threads < self.max_threads and not self._work.empty()
-                if grow:
+                spare = self._idle == 0 and self._threads < self.max_threads
+                if spare:
                     self._threads += 1
                     number = self._threads
-            if grow:
+            if spare:  # so that the next call finds a thread waiting
                 self._start_thread(number)
             if not future.set_running_or_notify_cancel():
                 continue
