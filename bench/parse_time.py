@@ -58,7 +58,8 @@ def pairs() -> dict[str, str]:
     }
     missing = [f"{name}.py" for name in found.values() if not (EQUIVALENTS / f"{name}.py").is_file()]
     if missing:
-        raise SystemExit(f"bench/equivalent_dags/ lacks {', '.join(missing)}: write one per DAG file of dags/")
+        names = ", ".join(missing)
+        raise SystemExit(f"bench/equivalent_dags/ lacks {names}: write one per DAG file of dags/")
     return found
 
 

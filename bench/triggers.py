@@ -1,11 +1,11 @@
 """500 ``SmsBatchTrigger``s started at once in one event loop, as a triggerer starts a backlog of them.
 
 Each round runs in a fresh child process against the sandbox: one Sinch batch is sent, then ``--triggers``
-triggers watching it are created in one loop iteration and run until each has yielded its event (the batch is final after the sandbox's 2 s delivery
-delay). That is harsher than Airflow's triggerer (3.1 to 3.3), whose ``create_triggers`` awaits
-``asyncio.sleep(0)`` twice per trigger it creates, so it runs about one new trigger's first step per loop
-iteration. A watchdog coroutine asks to wake every 5 ms and records how late it wakes, from 0.3 s before the
-triggers start until the last event:
+triggers watching it are created in one loop iteration and run until each has yielded its event (the
+batch is final after the sandbox's 2 s delivery delay). That is harsher than Airflow's triggerer (3.1 to
+3.3), whose ``create_triggers`` awaits ``asyncio.sleep(0)`` twice per trigger it creates, so it runs about
+one new trigger's first step per loop iteration. A watchdog coroutine asks to wake every 5 ms and records
+how late it wakes, from 0.3 s before the triggers start until the last event:
 
 * ``longest stall``: the latest wake-up in the first 2 s after the start (the start-up), and over the
   whole run;

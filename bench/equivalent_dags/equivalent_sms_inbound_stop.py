@@ -1,4 +1,4 @@
-"""``example_sms_inbound_stop`` with a standard event trigger in place of ``SmsInboundTrigger``: the yardstick.
+"""``example_sms_inbound_stop`` with a standard event trigger for ``SmsInboundTrigger``: the yardstick.
 
 Same asset (its URI built by hand), watcher, task, schedule and helper imports; ``FileDeleteTrigger`` (the
 standard provider's event trigger) stands in for ``SmsInboundTrigger``. Never run: only parsed by
@@ -8,6 +8,7 @@ standard provider's event trigger) stands in for ``SmsInboundTrigger``. Never ru
 from __future__ import annotations
 
 import os
+import tempfile
 from typing import Any
 
 import pendulum
@@ -26,7 +27,10 @@ inbound_sms = Asset(
     watchers=[
         AssetWatcher(
             name="sms_inbound_to_our_number",
-            trigger=FileDeleteTrigger(filepath=f"/tmp/{CONN_ID}-inbound", poke_interval=POLL_INTERVAL_S),
+            trigger=FileDeleteTrigger(
+                filepath=os.path.join(tempfile.gettempdir(), f"{CONN_ID}-inbound"),
+                poke_interval=POLL_INTERVAL_S,
+            ),
         )
     ],
 )
