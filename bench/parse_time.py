@@ -7,8 +7,9 @@ parse and times ``DagBag(dag_folder=<file>)`` there. Each child also reports whi
 provider the parse imported, and whether it imported ``requests`` or a vendor client or model (``sys.modules``
 has them removed first, so that a re-import shows).
 
-``bench/equivalent_dags/`` holds, per example DAG, the same tasks, dependencies, mapping, templates and
-helper imports with standard operators in place of the provider's.
+``bench/equivalent_dags/`` holds, per DAG file of ``dags/`` (``example_X.py``), an ``equivalent_X.py`` with
+the same tasks, dependencies, mapping, templates and helper imports, and standard operators in place of
+the provider's. The DAG files are discovered, not listed: one without an equivalent stops the script.
 
 Also measured, each in a forked child with the provider's modules forgotten: importing
 ``operators.send``, and importing ``get_provider_info``, which every Airflow process does at start-up.
@@ -35,11 +36,6 @@ from harness import ROOT, Series, common_arguments, emit, machine, rows
 
 EXAMPLES = ROOT / "dags"
 EQUIVALENTS = Path(__file__).resolve().parent / "equivalent_dags"
-PAIRS = {
-    "example_sms_campaign": "equivalent_sms_campaign",
-    "example_sms_backfill_resend": "equivalent_sms_backfill_resend",
-    "example_sms_alerts": "equivalent_sms_alerts",
-}
 #: Modules a DAG parse must not import (issue 12): the HTTP stack and the vendor wire layer.
 FORBIDDEN_PREFIXES = ("requests", "airflow_provider_sms.clients", "airflow_provider_sms.models.sinch")
 TRIVIAL_DAG = """
@@ -49,6 +45,22 @@ from airflow.sdk import DAG
 with DAG("bench_trivial", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC")):
     pass
 """
+
+
+def pairs() -> dict[str, str]:
+    """Return, for every DAG file of ``dags/``, the name of its equivalent in ``bench/equivalent_dags/``.
+
+    :raises SystemExit: a DAG file has no equivalent.
+    """
+    found = {
+        path.stem: "equivalent_" + path.stem.removeprefix("example_")
+        for path in sorted(EXAMPLES.glob("*.py"))
+    }
+    missing = [f"{name}.py" for name in found.values() if not (EQUIVALENTS / f"{name}.py").is_file()]
+    if missing:
+        names = ", ".join(missing)
+        raise SystemExit(f"bench/equivalent_dags/ lacks {names}: write one per DAG file of dags/")
+    return found
 
 
 def _dag_bag_class() -> Any:
@@ -149,9 +161,9 @@ def prepare(files: list[Path]) -> list[str]:
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     """Run the rounds and return the result."""
-    pairs = dict(list(PAIRS.items())[:1]) if args.smoke else PAIRS
-    files = {name: EXAMPLES / f"{name}.py" for name in pairs}
-    files.update({name: EQUIVALENTS / f"{name}.py" for name in pairs.values()})
+    measured = pairs()  # every one even in a smoke run: each equivalent must parse
+    files = {name: EXAMPLES / f"{name}.py" for name in measured}
+    files.update({name: EQUIVALENTS / f"{name}.py" for name in measured.values()})
     loaded_by_airflow = prepare(list(files.values()))
     series = {name: Series(name, "ms") for name in files}
     imports = {
@@ -175,7 +187,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             "ratio": series[example].median / series[equivalent].median,
             "difference_ms": series[example].median - series[equivalent].median,
         }
-        for example, equivalent in pairs.items()
+        for example, equivalent in measured.items()
     }
     return {
         "script": "parse_time",

@@ -13,20 +13,24 @@ nothing is ever sent from here.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import functools
 import hashlib
 import hmac
 import math
+import os
+import queue
 import random
 import re
+import threading
 import time
 import weakref
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
@@ -452,7 +456,7 @@ class SmsBatchTrigger(BaseTrigger):
         try:
             while True:
                 try:
-                    verdict = await asyncio.to_thread(check_batches, hook, self.batch_ids, condition)
+                    verdict = await _poll(hook, self.batch_ids, condition, self.log.info)
                 except (SmsApiError, SmsTransportError) as exc:
                     if not exc.retryable:
                         return _error_event(exc)
@@ -466,7 +470,6 @@ class SmsBatchTrigger(BaseTrigger):
                     summary, last_message = verdict.summary, verdict.message
                     if verdict.outcome != "waiting":
                         return {"status": verdict.outcome, "message": verdict.message, "summary": summary}
-                    self.log.info("%s", verdict.message)
                     delay = self.poll_interval
                 remaining = self.end_time - time.time()
                 if remaining <= 0:
@@ -484,14 +487,115 @@ class SmsBatchTrigger(BaseTrigger):
 _Result = TypeVar("_Result")
 #: Hooks opened at once by the triggers of one event loop, each in a thread of its own.
 HOOK_OPENERS = 4
+#: Threads that poll for the triggers of one process (as many as asyncio's default executor has).
+POLLERS = min(32, (os.cpu_count() or 1) + 4)
 _opener_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
     weakref.WeakKeyDictionary()
 )
 
 
+class Workers(Executor):
+    """A thread pool that starts its threads from its own threads, never from the event loop's.
+
+    ``ThreadPoolExecutor`` starts a thread inside ``submit``, and ``Thread.start`` waits until the new thread
+    runs. When a backlog of triggers starts, other threads are busy opening hooks and importing, so each such
+    wait is a wait for the GIL, on the event loop: tens of milliseconds in a fresh triggerer. Here only the
+    first ``submit`` starts a thread; a thread that takes work and leaves no thread waiting starts a spare
+    one first, up to ``max_threads``. Threads are daemons: a pending poll never holds up exit.
+
+    :param max_threads: The most threads.
+    :param name: Prefix of the threads' names.
+    """
+
+    def __init__(self, max_threads: int, name: str) -> None:
+        self.max_threads = max_threads
+        self.name = name
+        self._work: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads = 0
+        self._idle = 0
+
+    def submit(self, fn: Callable[..., _Result], /, *args: Any, **kwargs: Any) -> Future[_Result]:
+        """Queue ``fn(*args, **kwargs)``; start the first thread if there is none yet.
+
+        :param fn: The blocking function.
+        :param args: Its arguments.
+        :param kwargs: Its keyword arguments.
+        """
+        future: Future[_Result] = Future()
+        self._work.put((future, functools.partial(fn, *args, **kwargs)))
+        with self._lock:
+            first = self._threads == 0
+            if first:
+                self._threads = 1
+        if first:
+            self._start_thread(1)
+        return future
+
+    @property
+    def threads(self) -> int:
+        """How many threads have been started."""
+        return self._threads
+
+    def _start_thread(self, number: int) -> None:
+        threading.Thread(target=self._run, name=f"{self.name}_{number}", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                self._idle += 1
+            future, call = self._work.get()
+            with self._lock:
+                self._idle -= 1
+                spare = self._idle == 0 and self._threads < self.max_threads
+                if spare:
+                    self._threads += 1
+                    number = self._threads
+            if spare:  # so that the next call finds a thread waiting
+                self._start_thread(number)
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = call()
+            except BaseException as exc:  # handed to the awaiting coroutine, as ThreadPoolExecutor does
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+            del future, call  # a finished call's result is not kept alive while this thread waits
+
+
 @functools.cache
-def _opener_threads() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(HOOK_OPENERS, thread_name_prefix="sms-hook-open")
+def _opener_threads() -> Workers:
+    return Workers(HOOK_OPENERS, "sms-hook-open")
+
+
+@functools.cache
+def _poll_threads() -> Workers:
+    return Workers(POLLERS, "sms-poll")
+
+
+async def _poll(
+    hook: SmsHook, batch_ids: Sequence[str], condition: WaitCondition, log_info: Callable[..., object]
+) -> Verdict:
+    """Poll once in a poll thread (see :class:`Workers`); log a ``waiting`` verdict there, not on the loop.
+
+    The thread runs in a copy of the trigger's context, as ``asyncio.to_thread`` would, so the triggerer
+    still routes the log line to this trigger's log.
+
+    :param hook: The trigger's hook.
+    :param batch_ids: The batches.
+    :param condition: What to wait for.
+    :param log_info: The trigger's ``log.info``.
+    """
+
+    def poll() -> Verdict:
+        verdict = check_batches(hook, batch_ids, condition)
+        if verdict.outcome == "waiting":
+            log_info("%s", verdict.message)
+        return verdict
+
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_poll_threads(), contextvars.copy_context().run, poll)
 
 
 async def _open(sms_conn_id: str, condition: Mapping[str, Any]) -> tuple[WaitCondition, SmsHook]:
@@ -512,7 +616,8 @@ async def off_loop(call: Callable[..., _Result], *args: Any) -> _Result:
     every trigger's first steps in one. Opening a hook reads the connection (a synchronous call to the
     triggerer's supervisor, as is reading or writing a Variable) and builds the client. asgiref's
     ``sync_to_async`` runs it there because on Airflow 3.1 such a call reaches the supervisor through
-    ``async_to_sync``, which needs the thread to know the triggerer's loop.
+    ``async_to_sync``, which needs the thread to know the triggerer's loop. The pool starts its threads
+    itself (:class:`Workers`), so the loop never waits for a new thread.
 
     :param call: The blocking function.
     :param args: Its arguments.
@@ -523,8 +628,10 @@ async def off_loop(call: Callable[..., _Result], *args: Any) -> _Result:
     slots = _opener_slots.get(loop)
     if slots is None:
         slots = _opener_slots[loop] = asyncio.Semaphore(HOOK_OPENERS)
+    # asgiref types the executor as a ThreadPoolExecutor; it only hands it to loop.run_in_executor.
+    threads = cast(ThreadPoolExecutor, _opener_threads())
     async with slots:
-        result: _Result = await sync_to_async(call, thread_sensitive=False, executor=_opener_threads())(*args)
+        result: _Result = await sync_to_async(call, thread_sensitive=False, executor=threads)(*args)
         return result
 
 

@@ -4,7 +4,8 @@ Airflow's DAG processor parses each file in a child of a process that has Airflo
 Airflow already loads ``requests`` and, through ``get_provider_info``, this provider's clients. So each
 check runs in a fresh process that imports Airflow and then forgets those modules (and every module of
 this provider): any of them back in ``sys.modules`` after a parse was imported by that parse. Controls
-prove the check sees such an import.
+prove the check sees such an import. The DAG files are found as the DAG processor finds them in ``dags/``,
+not listed, so a new example DAG is checked without anyone remembering to add it.
 """
 
 from __future__ import annotations
@@ -50,13 +51,16 @@ def forget():
 report = {}
 for target in targets:
     forget()
+    dag_ids = []
     if target.endswith(".py"):
         bag = DagBag(dag_folder=target)
         errors = {str(k): str(v)[-300:] for k, v in bag.import_errors.items()}
+        dag_ids = sorted(bag.dag_ids)
     else:
         __import__(target)
         errors = {}
-    report[target] = {"errors": errors, "imported": sorted(m for m in sys.modules if named(m, FORBIDDEN))}
+    imported = sorted(m for m in sys.modules if named(m, FORBIDDEN))
+    report[target] = {"errors": errors, "imported": imported, "dag_ids": dag_ids}
 print("PROBE-RESULT " + json.dumps(report))
 """
 
@@ -112,22 +116,35 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, obje
 
 
 def example_dags() -> list[str]:
-    return sorted(str(path) for path in EXAMPLE_DAGS.glob("example_*.py"))
+    """Return the files of ``dags/`` that Airflow's DAG processor parses (its own discovery, safe mode)."""
+    from airflow.utils.file import list_py_file_paths
+
+    return sorted(list_py_file_paths(EXAMPLE_DAGS, safe_mode=True))
+
+
+def test_the_dag_files_are_discovered_as_the_dag_processor_finds_them() -> None:
+    found = {Path(dag).name for dag in example_dags()}
+
+    # Every top-level file is a DAG file; the helpers' package is not parsed as one.
+    assert found == {path.name for path in EXAMPLE_DAGS.glob("*.py")}
+    assert {"example_sms_campaign.py", "example_sms_inbound_stop.py", "example_sms_approval.py"} <= found
 
 
 def test_parsing_an_example_dag_imports_no_http_client_or_vendor_model(
     report: dict[str, dict[str, object]],
 ) -> None:
     names = [Path(dag).stem for dag in example_dags()]
+    found = {name: {k: v for k, v in report[name].items() if k != "dag_ids"} for name in names}
 
-    assert len(names) == 5
-    assert {name: report[name] for name in names} == {name: {"errors": {}, "imported": []} for name in names}
+    assert found == {name: {"errors": {}, "imported": []} for name in names}
+    assert all(report[name]["dag_ids"] for name in names), "every DAG file defines at least one DAG"
 
 
 def test_the_check_sees_a_dag_file_importing_requests_or_a_vendor_hook(
     report: dict[str, dict[str, object]],
 ) -> None:
     assert report["control_requests"]["errors"] == {}
+    assert report["control_requests"]["dag_ids"] == ["control_requests"]
     assert "requests" in report["control_requests"]["imported"]  # type: ignore[operator]
     assert "airflow_provider_sms.clients.sinch" in report["control_vendor_hook"]["imported"]  # type: ignore[operator]
 

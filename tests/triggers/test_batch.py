@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import threading
 import time
@@ -29,6 +30,7 @@ from airflow_provider_sms.triggers import batch as batch_module
 from airflow_provider_sms.triggers.batch import (
     NumberDigest,
     SmsBatchTrigger,
+    Verdict,
     WaitCondition,
     check_batches,
     describe_batches,
@@ -582,3 +584,96 @@ async def test_at_most_hook_openers_hooks_are_opened_at_once(
 
     assert [found[0]["status"] for found in events] == ["success"] * len(triggers)
     assert 1 <= most[0] <= batch_module.HOOK_OPENERS
+
+
+@pytest.mark.asyncio
+async def test_a_worker_pool_starts_only_its_first_thread_on_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started_from: list[int] = []
+    start_thread = threading.Thread.start
+
+    def recording_start(thread: threading.Thread) -> None:
+        started_from.append(threading.get_ident())
+        start_thread(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", recording_start)
+    workers = batch_module.Workers(4, "test-workers")
+    # Passes only while four calls run at the same time, each in a thread of its own.
+    together = threading.Barrier(4, timeout=5)
+    loop = asyncio.get_running_loop()
+
+    await asyncio.gather(*(loop.run_in_executor(workers, together.wait) for _ in range(4)))
+
+    assert workers.threads == 4
+    assert len(started_from) == 4
+    assert started_from.count(threading.get_ident()) == 1  # the first; each later one by a worker
+
+
+@pytest.mark.asyncio
+async def test_a_worker_pool_stays_within_its_threads_and_hands_back_results_and_errors() -> None:
+    workers = batch_module.Workers(3, "test-workers")
+    lock = threading.Lock()
+    running, most = [0], [0]
+
+    def work(number: int) -> int:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.01)
+        with lock:
+            running[0] -= 1
+        if number == 7:
+            raise ValueError("seven")
+        return number * 2
+
+    loop = asyncio.get_running_loop()
+    results = await asyncio.gather(
+        *(loop.run_in_executor(workers, work, n) for n in range(12)), return_exceptions=True
+    )
+
+    assert [r for r in results if not isinstance(r, BaseException)] == [n * 2 for n in range(12) if n != 7]
+    assert [str(r) for r in results if isinstance(r, BaseException)] == ["seven"]
+    assert most[0] <= 3
+    assert workers.threads <= 3
+
+
+@pytest.mark.asyncio
+async def test_a_waiting_poll_logs_in_a_poll_thread_within_the_triggers_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A waiting poll's log line is written off the loop, and the triggerer still routes it (by context)."""
+    trigger_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("trigger_id", default=None)
+    logged: list[tuple[str, int, int | None]] = []
+    verdicts = iter(
+        [Verdict("waiting", "1 of 2 messages final", {}), Verdict("success", "All 2 messages final", {})]
+    )
+
+    class RecordingLog:
+        def info(self, message: str, *args: object) -> None:
+            logged.append((message % args, threading.get_ident(), trigger_id.get()))
+
+    monkeypatch.setattr(batch_module, "_open_hook", lambda conn_id, condition: (condition, FakeHook()))
+    monkeypatch.setattr(batch_module, "check_batches", lambda hook, batch_ids, condition: next(verdicts))
+    monkeypatch.setattr(SmsBatchTrigger, "log", property(lambda self: RecordingLog()))
+    trigger = make_trigger(SINCH, "01BATCH", ALL_FINAL)
+
+    async def run_as_trigger_7() -> list[dict[str, Any]]:
+        trigger_id.set(7)
+        return await all_events(trigger)
+
+    events = await asyncio.create_task(run_as_trigger_7())
+
+    assert [e["status"] for e in events] == ["success"]
+    assert [(message, context) for message, _, context in logged] == [("1 of 2 messages final", 7)]
+    assert logged[0][1] != threading.get_ident()
+
+
+class FakeHook:
+    """Stands in for an opened hook where the poll itself is replaced."""
+
+    def get_conn(self) -> FakeHook:
+        return self
+
+    def close(self) -> None:
+        """Nothing to close."""
