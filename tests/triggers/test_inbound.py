@@ -2,9 +2,9 @@
 
 The restart tests stop a trigger between two inbound messages and rebuild it from ``serialize()``, as the
 triggerer does after a restart: once a message's event is stored, every message is an event exactly once;
-a stop before that makes it an event again, never loses it. On Airflow 3.3 the shared-poll tests drive
-Airflow's own ``SharedStreamManager`` as the triggerer's runner does, confirming stored events as its
-supervisor does.
+a stop before that makes it an event again, never loses it. Two watchers of one number run on the path
+the installed Airflow gives them: on 3.3 through Airflow's own ``SharedStreamManager``, as the triggerer's
+runner does, confirming stored events as its supervisor does; on 3.1 and 3.2 each through its own ``run()``.
 """
 
 from __future__ import annotations
@@ -377,7 +377,7 @@ def test_find_reply_counts_whole_seconds_as_fone_dynamics_gives_them(connections
     assert find_reply(hook, wanted, received + timedelta(seconds=1)) is None
 
 
-# -- Airflow 3.3: one poll per number, cursors written once the triggerer has stored the events ------------
+# -- two watchers of one number: one shared poll on Airflow 3.3, each its own run() before -------------------
 async def run_shared(
     manager: Any, triggers: list[SmsInboundTrigger], outbox: list[tuple[int, dict[str, Any], int | None]]
 ) -> list[asyncio.Task[None]]:
@@ -427,12 +427,12 @@ def test_watchers_share_a_poll_exactly_where_airflow_can() -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.skipif(not SHARES_POLLS, reason="Airflow < 3.3 has no shared streams: each watcher runs run()")
-async def test_two_watchers_of_one_number_share_one_poll_and_keep_cursors_once_events_are_stored(
+async def test_two_watchers_of_one_number_keep_their_cursors_once_events_are_stored(
     connections: SandboxServer,
 ) -> None:
-    from airflow.triggers.shared_stream import SharedStreamManager
-
+    """Two watchers of one number, one for STOP from a sender, one for everything, on the path this Airflow
+    gives them: one shared poll with cursors written on the store confirmation (3.3), or each its own
+    ``run()`` loop with its cursor written ``COMMIT_DELAY_S`` after its yield (3.1 and 3.2)."""
     since = (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat()
     number = OUR_NUMBER["sinch"]
     as_written = SmsInboundTrigger(
@@ -442,7 +442,24 @@ async def test_two_watchers_of_one_number_share_one_poll_and_keep_cursors_once_e
     everything = SmsInboundTrigger(SINCH, number, since=since, poll_interval=30, cursor_key=unique_key())
     stop = inject(connections, "sinch", "STOP")
     hello = inject(connections, "sinch", "hello", sender=OTHER_HANDSET)
-    requests_before = vendor_requests(connections)
+
+    if SHARES_POLLS:
+        await share_one_poll_and_keep_cursors_once_confirmed(connections, stops, everything, stop, hello)
+    else:
+        await poll_on_their_own_and_keep_cursors_after_the_delay(connections, stops, everything, stop, hello)
+
+
+async def share_one_poll_and_keep_cursors_once_confirmed(
+    sandbox: SandboxServer,
+    stops: SmsInboundTrigger,
+    everything: SmsInboundTrigger,
+    stop: dict[str, Any],
+    hello: dict[str, Any],
+) -> None:
+    """Airflow 3.3: one vendor request per poll for both; cursors move once the supervisor confirms."""
+    from airflow.triggers.shared_stream import SharedStreamManager
+
+    requests_before = vendor_requests(sandbox)
     outbox: list[tuple[int, dict[str, Any], int | None]] = []
 
     # 1. Both watchers run; the supervisor has not confirmed their events stored yet.
@@ -451,7 +468,7 @@ async def test_two_watchers_of_one_number_share_one_poll_and_keep_cursors_once_e
     await until(lambda: len(outbox) == 3, "three events")
     await asyncio.sleep(0.5)
     kept_before_stored = (kept_ids(stops.cursor_key), kept_ids(everything.cursor_key))
-    polls = vendor_requests(connections) - requests_before
+    polls = vendor_requests(sandbox) - requests_before
     # 2. The supervisor stores them and confirms: the producer writes both cursors.
     manager.confirm_persisted([seq for _, _, seq in outbox if seq is not None])
     both = {stop["id"], hello["id"]}
@@ -466,7 +483,7 @@ async def test_two_watchers_of_one_number_share_one_poll_and_keep_cursors_once_e
     assert kept_before_stored == (set(), set()), "a cursor moved before Airflow stored the events"
 
     # 3. A restart: a new message; the triggerer stops before storing it; the next run delivers it again.
-    third = inject(connections, "sinch", "stop")
+    third = inject(sandbox, "sinch", "stop")
     for confirm in (False, True):
         outbox.clear()
         manager = SharedStreamManager()
@@ -487,6 +504,72 @@ async def test_two_watchers_of_one_number_share_one_poll_and_keep_cursors_once_e
     await asyncio.sleep(1.0)
     await stop_all(tasks)
     assert outbox == []
+
+
+async def run_own(
+    triggers: list[SmsInboundTrigger], outbox: list[tuple[int, dict[str, Any], float]]
+) -> list[asyncio.Task[None]]:
+    """Run each watcher's own ``run()`` as the triggerer does before 3.3, noting when each event came."""
+
+    async def consume(trigger_id: int, trigger: SmsInboundTrigger) -> None:
+        async for event in trigger.run():
+            outbox.append((trigger_id, event.payload, time.monotonic()))
+
+    return [asyncio.create_task(consume(n, trigger)) for n, trigger in enumerate(triggers)]
+
+
+async def poll_on_their_own_and_keep_cursors_after_the_delay(
+    sandbox: SandboxServer,
+    stops: SmsInboundTrigger,
+    everything: SmsInboundTrigger,
+    stop: dict[str, Any],
+    hello: dict[str, Any],
+) -> None:
+    """Airflow 3.1 and 3.2: a vendor request per watcher and poll; each cursor moves ``COMMIT_DELAY_S``
+    after the watcher's last yield of the poll, never before it."""
+    requests_before = vendor_requests(sandbox)
+    outbox: list[tuple[int, dict[str, Any], float]] = []
+    keys = (stops.cursor_key, everything.cursor_key)
+    first_kept: dict[int, tuple[float, set[str]]] = {}  # when each cursor first took ids, and which
+
+    # 1. Both watchers run; note when each cursor first takes what its watcher yielded.
+    tasks = await run_own([stops, everything], outbox)
+    deadline = time.monotonic() + 10
+    while len(first_kept) < len(keys):
+        assert time.monotonic() < deadline, f"cursors never moved: {first_kept}, events {outbox}"
+        for n, key in enumerate(keys):
+            if n not in first_kept and (ids := await asyncio.to_thread(kept_ids, key)):
+                first_kept[n] = (time.monotonic(), ids)
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.3)
+    polls = vendor_requests(sandbox) - requests_before
+    await stop_all(tasks)
+
+    assert polls == 2, f"{polls} polls of the vendor for one poll round of two watchers on their own"
+    assert sorted((n, payload["id"]) for n, payload, _ in outbox) == sorted(
+        [(0, stop["id"]), (1, stop["id"]), (1, hello["id"])]
+    )
+    both = {stop["id"], hello["id"]}
+    for n, key in enumerate(keys):
+        last_yield = max(at for trigger_id, _, at in outbox if trigger_id == n)
+        kept_at, ids = first_kept[n]
+        assert ids == kept_ids(key) == both, f"watcher {n} kept {ids}, then {kept_ids(key)}"
+        assert kept_at - last_yield >= COMMIT_DELAY, (
+            f"watcher {n}'s cursor moved {kept_at - last_yield:.3f} s after its yield, before COMMIT_DELAY_S"
+        )
+
+    # 2. A restart from the stored keyword arguments: each watcher yields the new message and no old one.
+    third = inject(sandbox, "sinch", "stop")
+    outbox.clear()
+    tasks = await run_own(
+        [SmsInboundTrigger(**trigger.serialize()[1]) for trigger in (stops, everything)], outbox
+    )
+    await until(lambda: len(outbox) == 2, "two events after the restart")
+    await asyncio.sleep(COMMIT_DELAY + 0.5)
+    await stop_all(tasks)
+
+    assert sorted((n, payload["id"]) for n, payload, _ in outbox) == [(0, third["id"]), (1, third["id"])]
+    assert kept_ids(stops.cursor_key) == kept_ids(everything.cursor_key) == both | {third["id"]}
 
 
 @pytest.mark.asyncio
