@@ -29,7 +29,7 @@ from airflow.sdk import BaseHook
 
 from airflow_provider_sms.exceptions import Problem, SmsCapabilityError, SmsRefusedError, SmsValidationError
 from airflow_provider_sms.hooks.tracking import FEATURE_WORDS as FEATURE_WORDS
-from airflow_provider_sms.hooks.tracking import BesidesSending
+from airflow_provider_sms.hooks.tracking import BesidesSending, ChunkPreview
 from airflow_provider_sms.hooks.tracking import Feature as Feature
 from airflow_provider_sms.models.sms import (
     DEFAULT_MAX_CONCURRENT_REQUESTS,
@@ -727,6 +727,14 @@ class SmsHook(BaseHook, BesidesSending, ABC):
             texts = (options.text_for(r) for i, r in enumerate(chunk.recipients) if i not in refused)
             parts = sum(self.message_parts(text, options) for text in texts)
         return ChunkSent(chunk, sent, problems, parts)
+
+    @abstractmethod
+    def preview_chunk(self, chunk: SendChunk, options: SendOptions) -> ChunkPreview:
+        """Return recipients, parts and encodings of the chunk without sending it.
+
+        :param chunk: The chunk.
+        :param options: The send's options.
+        """
 
 
 def _import_class(path: str) -> type[Any] | None:

@@ -19,7 +19,6 @@ from airflow_provider_sms.exceptions import Problem, SmsCapabilityError, SmsVali
 from airflow_provider_sms.models.sms import MessageState, NeutralStatus, mask_msisdn
 
 if TYPE_CHECKING:
-    from airflow_provider_sms.hooks.sms import SendChunk, SendOptions
     from airflow_provider_sms.models.inbound import InboundSms
 
 #: What a vendor may or may not be able to do: operations, and ``expire_at`` on a message.
@@ -293,7 +292,7 @@ class PlannedChange:
 
 
 class BesidesSending(ABC):
-    """What ``SmsHook`` offers besides sending: previews, tracking and the batch operators' changes.
+    """What ``SmsHook`` offers besides sending: tracking, and the batch operators' changes.
 
     Each batch operator's call refuses unless the vendor hook overrides it. No send runs this code.
     """
@@ -305,14 +304,6 @@ class BesidesSending(ABC):
     @abstractmethod
     def secret(self) -> str:
         """The connection's credential: never logged; it keys the recipient digests of a deferred sensor."""
-
-    @abstractmethod
-    def preview_chunk(self, chunk: SendChunk, options: SendOptions) -> ChunkPreview:
-        """Return recipients, parts and encodings of the chunk without sending it.
-
-        :param chunk: The chunk.
-        :param options: The send's options.
-        """
 
     def check_batch_id(self, batch_id: str) -> None:
         """Fail, before any request, if ``batch_id`` cannot name a batch of this vendor.

@@ -30,10 +30,11 @@ NUMBERS = [f"+6140030{n:04d}" for n in range(1, 7)]  # three chunks of two
 
 
 class FlakyHook:
-    """A vendor hook whose ``find_chunk``/``send_chunk`` calls fail where a test says, else pass through.
+    """A vendor hook whose look-ups and ``send_chunk`` calls fail where a test says, else pass through.
 
     :param hook: The real hook.
-    :param failing_finds: Numbers (1-based) of the ``find_chunk`` calls that raise a network error.
+    :param failing_finds: Numbers (1-based) of the look-ups (``find_chunks`` listings and ``find_chunk``
+        calls, counted together) that raise a network error; ``-1`` fails them all.
     :param failing_sends: Numbers (1-based) of the ``send_chunk`` calls that raise a 503.
     """
 
@@ -50,10 +51,17 @@ class FlakyHook:
         return getattr(self._hook, name)
 
     def find_chunk(self, key: str, since: datetime | None = None) -> SentChunk | None:
+        self._look_up()
+        return self._hook.find_chunk(key, since)
+
+    def find_chunks(self, key_prefix: str, since: datetime | None = None) -> dict[str, SentChunk]:
+        self._look_up()
+        return self._hook.find_chunks(key_prefix, since)
+
+    def _look_up(self) -> None:
         self.finds += 1
         if self.finds in self._failing_finds or -1 in self._failing_finds:
             raise SmsTransportError(f"look-up {self.finds} failed: connection reset")
-        return self._hook.find_chunk(key, since)
 
     def send_chunk(self, chunk: SendChunk, options: SendOptions) -> SentChunk:
         self.sends += 1
