@@ -6,6 +6,8 @@ calls a test names, as a broken network would, so that a try fails exactly where
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -15,7 +17,8 @@ import pytest
 import requests_mock
 
 from airflow_provider_sms.exceptions import SmsError, SmsServerError, SmsTransportError
-from airflow_provider_sms.hooks.sms import SendChunk, SendOptions, SentChunk, SmsHook
+from airflow_provider_sms.hooks.campaign import campaign_key, chunk_key
+from airflow_provider_sms.hooks.sms import ChunkRecipient, SendChunk, SendOptions, SentChunk, SmsHook
 from airflow_provider_sms.operators.send import PROGRESS_XCOM_KEY, SmsSendOperator
 from airflow_provider_sms.sandbox.config import SandboxConfig
 from airflow_provider_sms.sandbox.testing import (
@@ -98,11 +101,21 @@ def reset(connections: SandboxServer) -> SandboxServer:
     return connections
 
 
+def send_at_once(monkeypatch: pytest.MonkeyPatch, vendor: str, concurrent: int) -> None:
+    """Let the vendor's reliability connection have ``concurrent`` chunk requests under way at once."""
+    name = f"AIRFLOW_CONN_{CONN[vendor].upper()}"
+    conn = json.loads(os.environ[name])
+    conn["extra"] = {**conn["extra"], "max_concurrent_requests": concurrent}
+    monkeypatch.setenv(name, json.dumps(conn))
+
+
+@pytest.mark.parametrize("concurrent", [1, 4])
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_a_try_that_fails_on_its_first_look_up_still_lists_what_earlier_tries_sent(
-    vendor: str, reset: SandboxServer
+    vendor: str, concurrent: int, reset: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Try 1 sends two chunks, then its third send gets a 503.
+    send_at_once(monkeypatch, vendor, concurrent)
+    # Try 1 sends two chunks, then its third send gets a 503 (at once: any of the three chunks).
     first, error, record = run_try(vendor, FlakyHook(SmsHook.for_connection(CONN[vendor]), failing_sends={3}))
     assert first is None
     assert isinstance(error, SmsError)
@@ -125,10 +138,16 @@ def test_a_try_that_fails_on_its_first_look_up_still_lists_what_earlier_tries_se
     assert inbox_total(reset) == dict.fromkeys(NUMBERS, 1)
 
 
+@pytest.mark.parametrize("concurrent", [1, 4])
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_when_no_look_up_gets_through_the_record_says_what_it_could_not_check(
-    vendor: str, reset: SandboxServer, capsys: pytest.CaptureFixture[str]
+    vendor: str,
+    concurrent: int,
+    reset: SandboxServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    send_at_once(monkeypatch, vendor, concurrent)
     run_try(vendor, SmsHook.for_connection(CONN[vendor]))  # try 1 sends everything
 
     _, error, record = run_try(vendor, FlakyHook(SmsHook.for_connection(CONN[vendor]), failing_finds={-1}))
@@ -137,6 +156,49 @@ def test_when_no_look_up_gets_through_the_record_says_what_it_could_not_check(
     assert record is not None
     assert (record["chunks"], record["unchecked_from_chunk"]) == (0, 0)
     assert "from chunk 0 on nothing could be checked" in capsys.readouterr().out  # the task log
+
+
+class CountingHook(FlakyHook):
+    """Passes every call through, recording the number of each chunk it sends."""
+
+    def __init__(self, hook: SmsHook) -> None:
+        super().__init__(hook)
+        self.sent_chunks: list[int] = []
+
+    def send_chunk(self, chunk: SendChunk, options: SendOptions) -> SentChunk:
+        self.sent_chunks.append(chunk.number)
+        return super().send_chunk(chunk, options)
+
+
+@pytest.mark.parametrize("concurrent", [1, 4])
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_a_re_run_after_a_try_that_sent_chunks_0_2_and_3_sends_only_chunk_1(
+    vendor: str, concurrent: int, reset: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send_at_once(monkeypatch, vendor, concurrent)
+    numbers = [f"+6140031{n:04d}" for n in range(1, 9)]  # four chunks of two
+    ti = mock.Mock(dag_id="records", task_id="send", run_id=f"subset-{vendor}-{concurrent}", map_index=-1)
+    key = campaign_key(ti.dag_id, ti.task_id, ti.run_id, -1)
+    hook = SmsHook.for_connection(CONN[vendor])
+    # What a killed try with several chunks under way may leave: chunks 0, 2 and 3 sent, chunk 1 not.
+    earlier = {}
+    for number in (0, 2, 3):
+        recipients = tuple(ChunkRecipient(p, numbers[p]) for p in (2 * number, 2 * number + 1))
+        chunk = SendChunk(number, chunk_key(key, number), recipients)
+        earlier[number] = hook.send_chunk(chunk, SendOptions(body="Subset", from_="Records")).batch_id
+    counting = CountingHook(SmsHook.for_connection(CONN[vendor]))
+    operator = SmsSendOperator(
+        task_id="send", sms_conn_id=CONN[vendor], to=numbers, body="Subset", from_="Records", chunk_size=2
+    )
+
+    with mock.patch("airflow_provider_sms.operators.send.SmsHook.for_connection", return_value=counting):
+        result = operator.execute({"ti": ti})  # type: ignore[arg-type]
+
+    assert counting.sent_chunks == [1]
+    assert (result["chunks"], result["recipients"], result["reused_chunks"]) == (4, 8, 3)
+    assert [result["batch_ids"][n] for n in (0, 2, 3)] == [earlier[n] for n in (0, 2, 3)]
+    reset.advance(5)
+    assert [len(reset.inbox(n)) for n in numbers] == [1] * len(numbers)
 
 
 # -- an empty or cut-short success to a send: look the key up before anything else -----------------------
