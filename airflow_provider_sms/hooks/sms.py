@@ -216,15 +216,22 @@ class SendLimits(NamedTuple):
 
 
 class RecipientPacer:
-    """Paces a send to ``per_second`` recipients a second: a chunk waits, before its request, until the
-    recipients of the chunks before it are paid for (a token bucket that holds one chunk's worth).
+    """Paces a send to ``per_second`` recipients a second (``max_recipients_per_second``).
+
+    A chunk waits, before its request, until the recipients of the chunks before it are paid for: a token
+    bucket charged per chunk by its recipients, which holds one chunk's worth.
 
     :param per_second: Recipients per second.
     :param clock: Monotonic clock (injected in tests).
     :param sleep: Sleep function (injected in tests).
     """
 
-    def __init__(self, per_second: int, clock: Callable[[], float] = time.monotonic, sleep: Any = time.sleep):
+    def __init__(
+        self,
+        per_second: int,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.per_second, self._clock, self._sleep = per_second, clock, sleep
         self._free_at = clock()
 
