@@ -201,6 +201,24 @@ def test_a_re_run_after_a_try_that_sent_chunks_0_2_and_3_sends_only_chunk_1(
     assert [len(reset.inbox(n)) for n in numbers] == [1] * len(numbers)
 
 
+def test_chunks_under_way_at_once_share_one_oauth2_token(
+    reset: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = sinch_connection(reset.url, auth_type="oauth2")
+    conn["extra"] = {**conn["extra"], "default_from": "Records", "max_concurrent_requests": 8}
+    monkeypatch.setenv(*connection_env("oauth_at_once", conn))
+    numbers = [f"+6140032{n:04d}" for n in range(1, 17)]
+    operator = SmsSendOperator(
+        task_id="send", sms_conn_id="oauth_at_once", to=numbers, body="Hi", chunk_size=2
+    )
+    ti = mock.Mock(dag_id="records", task_id="send", run_id="oauth", map_index=-1)
+
+    result = operator.execute({"ti": ti})  # type: ignore[arg-type]
+
+    assert (result["chunks"], result["recipients"]) == (8, 16)
+    assert reset.stats()["counters"]["sinch.tokens_issued"] == 1  # fetched once, shared by every thread
+
+
 # -- an empty or cut-short success to a send: look the key up before anything else -----------------------
 
 BASE = "https://sms.test"
