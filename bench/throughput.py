@@ -4,6 +4,8 @@ For each vendor and each server (the sandbox, and a trivially fast server: see `
 times each path sending the same recipients in chunks of ``--chunk`` (one vendor request each):
 
 * ``operator``: ``SmsSendOperator.execute`` with the numbers as a list (validation, look-up, send);
+  ``operator@K`` (not in the default paths) the same through a connection whose
+  ``max_concurrent_requests`` is K, e.g. ``--paths operator@1,operator@4`` side by side;
 * ``hook``: the vendor hook's own endpoint method with the same chunks (``SinchHook.send_batch``,
   ``FoneDynamicsHook.send_messages``);
 * ``sdk``: the official ``sinch`` SDK's ``sms.batches.send_sms`` (Sinch only; only where installed:
@@ -88,15 +90,23 @@ class Paths:
         connection_env(self.conn_id, vendor, url)
 
     def make(self, path: str, recipients: Sequence[str]) -> Callable[[], object] | None:
-        """Return the path's callable, or ``None`` where it does not exist (the SDK for Fone Dynamics)."""
+        """Return the path's callable, or ``None`` where it does not exist (the SDK for Fone Dynamics).
+
+        ``operator@K`` is the operator through a connection with ``max_concurrent_requests`` K.
+        """
+        if path.startswith("operator@"):
+            concurrent = int(path.partition("@")[2])
+            conn_id = f"{self.conn_id}_k{concurrent}"
+            connection_env(conn_id, self.vendor, self.url, max_concurrent_requests=concurrent)
+            return self._operator(recipients, conn_id)
         return getattr(self, f"_{path}")(recipients)  # type: ignore[no-any-return]
 
-    def _operator(self, recipients: Sequence[str]) -> Callable[[], object]:
+    def _operator(self, recipients: Sequence[str], conn_id: str | None = None) -> Callable[[], object]:
         from airflow_provider_sms.operators.send import SmsSendOperator
 
         operator = SmsSendOperator(
             task_id="send",
-            sms_conn_id=self.conn_id,
+            sms_conn_id=conn_id or self.conn_id,
             to=list(recipients),
             body=TEXT,
             from_=SINCH_FROM if self.vendor == "sinch" else FONE_FROM,
@@ -247,6 +257,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                         continue
                     if server == "sandbox":
                         reset_sandbox(sandbox_url)
+                        if args.latency_ms:
+                            sandbox_latency(sandbox_url, args.latency_ms)
                     cpu_started = time.process_time()
                     seconds = timed(run)
                     cpu = time.process_time() - cpu_started
@@ -272,11 +284,19 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "chunk": args.chunk,
         "naive_recipients": min(args.naive, args.recipients),
         "rounds": args.rounds,
+        "sandbox_latency_ms": args.latency_ms,
         "warmup": not args.smoke,
         "sdk_installed": _sdk_version(),
         "series": rows(list(series.values())),
         "ratios": ratios(series),
     }
+
+
+def sandbox_latency(url: str, latency_ms: int) -> None:
+    """Have the sandbox wait ``latency_ms`` before answering each vendor request, as a network would."""
+    import requests
+
+    requests.post(f"{url}/_sandbox/faults", json={"latency_ms": latency_ms}, timeout=30).raise_for_status()
 
 
 def ratios(series: dict[tuple[str, str, str], Series]) -> dict[str, float]:
@@ -331,6 +351,9 @@ def main() -> None:
     parser.add_argument("--paths", default=",".join(PATHS), help="paths to measure (default: all)")
     parser.add_argument("--vendors", default=",".join(VENDORS), help="vendors (default: both)")
     parser.add_argument("--servers", default="sandbox,fast", help="servers (default: both)")
+    parser.add_argument(
+        "--latency-ms", type=int, default=0, help="the sandbox answers each request this much later (a WAN)"
+    )
     common_arguments(parser)
     args = parser.parse_args()
     if args.smoke:

@@ -110,6 +110,8 @@ def test_sinch_form_labels() -> None:
         "timeout",
         "max_retries",
         "max_retry_wait",
+        "max_concurrent_requests",
+        "max_recipients_per_second",
         "allow_insecure_http",
     ]
     assert sinch["conn-fields"]["region"]["schema"] == {
@@ -141,6 +143,17 @@ def test_the_forms_state_the_limits_of_the_request_settings(conn_type: str) -> N
         "default": 120,
         "minimum": 0,
         "maximum": 3600,
+    }
+    assert fields["max_concurrent_requests"]["schema"] == {
+        "type": ["integer", "null"],
+        "default": 4,
+        "minimum": 1,
+        "maximum": 32,
+    }
+    assert fields["max_recipients_per_second"]["schema"] == {
+        "type": ["integer", "null"],
+        "minimum": 1,
+        "maximum": 1_000_000,
     }
     assert fields["allow_insecure_http"]["schema"] == {"type": ["boolean", "null"], "default": False}
 

@@ -99,6 +99,8 @@ def test_sinch_form_as_served_to_the_ui(registered: dict[str, Any]) -> None:
         "timeout": {"title": "Timeout (seconds)", "value": 30},
         "max_retries": {"title": "Max retries", "value": 3},
         "max_retry_wait": {"title": "Max retry wait (seconds)", "value": 120},
+        "max_concurrent_requests": {"title": "Max concurrent requests", "value": 4},
+        "max_recipients_per_second": {"title": "Max recipients per second", "value": None},
         "allow_insecure_http": {"title": "Allow plain http", "value": False},
     }
     standard = sinch["standard_fields"]
@@ -119,6 +121,8 @@ def test_fonedynamics_form_as_served_to_the_ui(registered: dict[str, Any]) -> No
         "timeout": "Timeout (seconds)",
         "max_retries": "Max retries",
         "max_retry_wait": "Max retry wait (seconds)",
+        "max_concurrent_requests": "Max concurrent requests",
+        "max_recipients_per_second": "Max recipients per second",
         "allow_insecure_http": "Allow plain http",
     }
     assert fone["standard_fields"]["login"]["title"] == "Account SID"

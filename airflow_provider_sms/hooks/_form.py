@@ -14,9 +14,12 @@ from typing import Any, Literal
 
 from airflow_provider_sms.models.sms import (
     ALLOW_INSECURE_HTTP,
+    DEFAULT_MAX_CONCURRENT_REQUESTS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_WAIT_S,
     DEFAULT_TIMEOUT_S,
+    MAX_CONCURRENT_REQUESTS_LIMIT,
+    MAX_RECIPIENTS_PER_SECOND_LIMIT,
     MAX_RETRIES_LIMIT,
     MAX_RETRY_WAIT_LIMIT_S,
     SINCH_AUTH_TYPES,
@@ -184,6 +187,30 @@ TRANSPORT_FIELDS = (
         default=int(DEFAULT_MAX_RETRY_WAIT_S),
         minimum=0,
         maximum=int(MAX_RETRY_WAIT_LIMIT_S),
+    ),
+    FormField(
+        name="max_concurrent_requests",
+        label="Max concurrent requests",
+        description=(
+            f"Chunk requests of one send under way at once: 1 to {MAX_CONCURRENT_REQUESTS_LIMIT}. "
+            "1 sends the chunks one after another."
+        ),
+        kind="integer",
+        default=DEFAULT_MAX_CONCURRENT_REQUESTS,
+        minimum=1,
+        maximum=MAX_CONCURRENT_REQUESTS_LIMIT,
+    ),
+    FormField(
+        name="max_recipients_per_second",
+        label="Max recipients per second",
+        description=(
+            "Recipients one send hands the vendor per second at most, 1 to "
+            f"{MAX_RECIPIENTS_PER_SECOND_LIMIT:,} (Sinch counts a plan's rate per recipient); each chunk "
+            "waits for its share before its request. Empty: no limit."
+        ),
+        kind="integer",
+        minimum=1,
+        maximum=MAX_RECIPIENTS_PER_SECOND_LIMIT,
     ),
     FormField(
         name=ALLOW_INSECURE_HTTP,

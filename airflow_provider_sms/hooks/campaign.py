@@ -12,9 +12,11 @@ one text to many recipients, or individual messages, sent exactly once.
    no recipient again (the dry run previews each chunk of :meth:`Campaign.chunks` instead).
 
 Idempotency: chunk ``n`` carries the key ``<campaign key>-c<n>`` (``campaign_key`` of the send operator:
-the same in every try). Chunks go in order, so a try that sent anything sent chunk 0: its key is looked
-up first; if found, each next chunk is looked up until one is missing, and from there on sent; if not, the
-rest is sent without look-ups. After an ambiguous failure a chunk's key is looked up before it is resent.
+the same in every try). A try first lists the keys earlier tries created, in one listing from
+``sent_since``, and sends exactly the chunks whose keys it does not hold, whatever subset that is. Up to
+``max_concurrent_requests`` chunks are under way at once (chunk ``n`` starts only after chunk ``n - K``
+finished), their outcomes yielded in chunk order. After an ambiguous failure a chunk's key is looked up
+before it is sent again.
 """
 
 from __future__ import annotations
@@ -25,20 +27,21 @@ import dataclasses
 import logging
 import re
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 from itertools import count, islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Protocol, TextIO, cast
+from typing import Any, Literal, NamedTuple, Protocol, TextIO, TypeVar, cast
 
 from airflow_provider_sms.exceptions import (
     Problem,
     SmsAmbiguousResultError,
     SmsError,
-    SmsRefusedError,
     SmsValidationError,
     problem_of,
 )
@@ -50,6 +53,7 @@ from airflow_provider_sms.hooks.sms import (
     ChunkSent,
     Log,
     PastSchedule,
+    RecipientPacer,
     RejectedList,
     Schedule,
     SendChunk,
@@ -74,6 +78,7 @@ from airflow_provider_sms.models.sms import (
 )
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 InvalidRecipients = Literal["reject", "skip"]
@@ -442,7 +447,7 @@ class Campaign:
         """Check every argument and the vendor's features and apply ``past_schedule``; no request.
 
         :param hook: The vendor hook.
-        :param key: The campaign key (:func:`campaign_key`).
+        :param key: The campaign key (the send operator's ``campaign_key``).
         :param to: A list of numbers, one number, or a CSV file path.
         :param body: The text, with ``${key}`` placeholders.
         :param parameters: ``{key: {number or "default": value}}``.
@@ -605,18 +610,26 @@ class Campaign:
         return rejected
 
     def send(self, logger: Log = log) -> Iterator[ChunkSent]:
-        """Send what earlier tries did not, chunk by chunk, yielding each chunk's outcome as it goes.
+        """Send the chunks no earlier try sent (:meth:`find_sent`), yielding their outcomes in chunk order.
+
+        Up to ``max_concurrent_requests`` (K) chunks are under way at once: chunk ``n`` starts after chunk
+        ``n - K`` finished. After a failure nothing more starts; the requests under way finish first.
 
         :param logger: The task's logger.
         :raises SmsRefusedError: the vendor refused every message of a chunk.
         """
-        look_up, first = True, True
-        for chunk in self.checked_chunks():
-            found = self.find(chunk.key) if look_up else None
-            if first or found is None:
-                look_up = found is not None
-            first = False
-            yield self.outcome(chunk, found or self._send_chunk(chunk, logger), logger)
+        found, (width, rate) = self.find_sent(), self.hook.send_limits
+        pacer = RecipientPacer(rate) if rate else None
+        window: deque[tuple[SendChunk, SentChunk | Future[SentChunk]]] = deque()
+        with ThreadPoolExecutor(width, "sms-chunk") as pool:
+            for chunk in self.checked_chunks():
+                if (sent := found.pop(chunk.key, None)) is None and pacer is not None:
+                    pacer.take(len(chunk.recipients))
+                window.append((chunk, sent or pool.submit(self._send_chunk, chunk, logger)))
+                while len(window) >= width:
+                    yield self._finished(*window.popleft(), logger)
+            while window:
+                yield self._finished(*window.popleft(), logger)
 
     def checked_chunks(self) -> Iterator[SendChunk]:
         """Stream the chunks with recipients; after :meth:`validate`, checking no recipient again.
@@ -640,14 +653,22 @@ class Campaign:
                 numbers = [r.to for r in recipients]
                 yield SendChunk(number, chunk_key(self.key, number), tuple(recipients), numbers)
 
+    def find_sent(self) -> dict[str, SentChunk]:
+        """Return what earlier tries sent, by chunk key: one listing, whichever chunks they sent."""
+        return self._look_up(self.hook.find_chunks, f"{self.key}-c")
+
     def find(self, key: str) -> SentChunk | None:
-        """Look a chunk's key up, up to :data:`LOOKUP_ATTEMPTS` times (one failure per try would stall it).
+        """Look a chunk's key up.
 
         :param key: The chunk's idempotency key.
         """
+        return self._look_up(self.hook.find_chunk, key)
+
+    def _look_up(self, look_up: Callable[[str, datetime | None], _T], key: str) -> _T:
+        """Call ``look_up(key, sent_since)``, up to :data:`LOOKUP_ATTEMPTS` times if it fails."""
         for attempt in range(1, LOOKUP_ATTEMPTS + 1):
             try:
-                return self.hook.find_chunk(key, self.sent_since)
+                return look_up(key, self.sent_since)
             except SmsError as exc:
                 if not exc.retryable or attempt == LOOKUP_ATTEMPTS:
                     raise
@@ -715,47 +736,22 @@ class Campaign:
                 logger.warning("Chunk %d (key %s) was not created; sending it again", chunk.number, chunk.key)
         raise AssertionError("unreachable")
 
+    def _finished(self, chunk: SendChunk, sent: SentChunk | Future[SentChunk], logger: Log) -> ChunkSent:
+        return self.outcome(chunk, sent if isinstance(sent, SentChunk) else sent.result(), logger)
+
     def outcome(self, chunk: SendChunk, sent: SentChunk, logger: Log) -> ChunkSent:
-        """Log and return what sending (or finding) a chunk came to.
+        """Log and return what sending (or finding) a chunk came to (:meth:`SmsHook.chunk_sent`).
 
         :param chunk: The chunk.
         :param sent: What its key created.
         :param logger: The task's logger.
         :raises SmsRefusedError: the vendor refused every message of the chunk.
         """
-        refused = dict(sent.rejected)
-        if sent.found_indexes is not None:
-            missing = (i for i in range(len(chunk.recipients)) if i not in sent.found_indexes)
-            refused.update((index, REFUSED_EARLIER) for index in missing)
-        if refused and len(refused) >= len(chunk.recipients):
-            reasons = "; ".join(sorted(set(refused.values())))
-            raise SmsRefusedError(
-                f"{self.hook.vendor} refused every message of chunk {chunk.number} "
-                f"(key {chunk.key}): {reasons}"
-            )
-        logger.info(
-            "Chunk %d (key %s): %s as batch %s, %d recipient(s) accepted, %d refused",
-            chunk.number,
-            chunk.key,
-            "found already sent" if sent.found else "sent",
-            sent.batch_id,
-            sent.accepted,
-            len(refused),
-        )
-        problems = tuple(
-            Problem(f"to[{chunk.recipients[i].position}]", mask_msisdn(chunk.recipients[i].to), reason)
-            for i, reason in refused.items()
-        )
-        options, body = self.options, self.options.body
-        if body is not None and "${" not in body:  # one text for every recipient: count it once
-            parts = self.hook.message_parts(body, options) * (len(chunk.recipients) - len(refused))
-        else:
-            parts = sum(
-                self.hook.message_parts(options.text_for(recipient), options)
-                for index, recipient in enumerate(chunk.recipients)
-                if index not in refused
-            )
-        return ChunkSent(chunk, sent, problems, parts)
+        done = self.hook.chunk_sent(chunk, sent, self.options)
+        how = "found already sent" if sent.found else "sent"
+        line = f"Chunk {chunk.number} (key {chunk.key}): {how} as batch {sent.batch_id}"
+        logger.info("%s, %d recipient(s) accepted, %d refused", line, sent.accepted, len(done.refused))
+        return done
 
 
 def _body_text(body: object) -> str:

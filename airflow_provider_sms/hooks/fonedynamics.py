@@ -466,35 +466,51 @@ class FoneDynamicsHook(SmsHook):
         :param key: The chunk's idempotency key.
         :param since: Nothing with this key was sent before this time.
         """
+        return self._sent_by_key(key.__eq__, since).get(key)
+
+    def find_chunks(self, key_prefix: str, since: datetime | None = None) -> dict[str, SentChunk]:
+        """Return, by key, the messages whose ExternalId is ``<key>.<position>`` with a key starting with
+        ``key_prefix``: one listing of the property's sent messages, as :meth:`find_chunk` makes.
+
+        :param key_prefix: The start of the keys.
+        :param since: Nothing with these keys was sent before this time.
+        """
+        return self._sent_by_key(lambda key: key.startswith(key_prefix), since)
+
+    def _sent_by_key(self, wanted: Callable[[str], bool], since: datetime | None) -> dict[str, SentChunk]:
+        """List the property's sent messages since ``since`` once, grouped by the keys ``wanted`` takes."""
         now = datetime.now(timezone.utc)
-        ref = FoneBatchRef(key, 0)
-        found = 0
-        indexes: set[int] | None = set()
-        created: int | None = None
         start = now - FONE_LOOKUP_BEFORE
         if since is not None:
             start = max(start, since - LOOKUP_CLOCK_SKEW)
+        counts: dict[str, int] = {}
+        first_created: dict[str, int] = {}
+        positions: dict[str, set[int] | None] = {}
         messages = self.get_conn().list_messages(
             date_from=start, date_to=now + FONE_LOOKUP_AFTER, direction="Transmit"
         )
         for message in messages:
-            if ref.owns(message.external_id):
-                found += 1
-                position = str(message.external_id)[len(key) + 1 :]
-                index = int(position) if position.isdigit() else None
-                indexes = None if indexes is None or index is None else indexes | {index}
-                if message.created is not None:
-                    created = message.created if created is None else min(created, message.created)
-        if not found:
-            return None
-        first = created if created is not None else int(now.timestamp())
-        return SentChunk(
-            key=key,
-            batch_id=str(FoneBatchRef(key, first)),
-            accepted=found,
-            found=True,
-            found_indexes=frozenset(indexes) if indexes is not None else None,
-        )
+            key, _, position = str(message.external_id or "").rpartition(".")
+            if not key or not wanted(key):
+                continue
+            counts[key] = counts.get(key, 0) + 1
+            if message.created is not None:
+                first_created[key] = min(message.created, first_created.get(key, message.created))
+            known = positions.setdefault(key, set())
+            if known is not None and position.isdigit():
+                known.add(int(position))
+            else:
+                positions[key] = None  # the positions cannot be told apart
+        return {
+            key: SentChunk(
+                key=key,
+                batch_id=str(FoneBatchRef(key, first_created.get(key, int(now.timestamp())))),
+                accepted=found,
+                found=True,
+                found_indexes=None if (known := positions[key]) is None else frozenset(known),
+            )
+            for key, found in counts.items()
+        }
 
     def preview_chunk(self, chunk: SendChunk, options: SendOptions) -> ChunkPreview:
         """Count each message's parts and encoding locally (GSM-7 or UCS-2), sending nothing.

@@ -405,13 +405,27 @@ class SinchHook(SmsHook):
         :param key: The chunk's idempotency key.
         :param since: Nothing with this key was sent before this time (less ``LOOKUP_CLOCK_SKEW``).
         """
-        start = datetime.now(timezone.utc) - SINCH_LIST_WINDOW
-        if since is not None:
-            start = max(start, since - LOOKUP_CLOCK_SKEW)
+        start = _lookup_start(since)
         batch = next(iter(self.get_conn().list_batches(client_reference=key, start_date=start)), None)
         if batch is None:
             return None
         return SentChunk(key=key, batch_id=str(batch.id), accepted=len(batch.to), found=True)
+
+    def find_chunks(self, key_prefix: str, since: datetime | None = None) -> dict[str, SentChunk]:
+        """Return, by ``client_reference``, the batches whose reference starts with ``key_prefix``.
+
+        ``GET /batches`` filters by an exact reference only, so every batch created from ``since`` (less
+        ``LOOKUP_CLOCK_SKEW``; the 14-day list window without it) is listed, 100 a page.
+
+        :param key_prefix: The start of the keys.
+        :param since: Nothing with these keys was sent before this time.
+        """
+        found: dict[str, SentChunk] = {}
+        for batch in self.get_conn().list_batches(start_date=_lookup_start(since), page_size=100):
+            key = batch.client_reference
+            if batch.id and key and key.startswith(key_prefix) and key not in found:
+                found[key] = SentChunk(key=key, batch_id=str(batch.id), accepted=len(batch.to), found=True)
+        return found
 
     def preview_chunk(self, chunk: SendChunk, options: SendOptions) -> ChunkPreview:
         """Ask Sinch's dry run for the chunk's parts and per-recipient encodings.
@@ -751,3 +765,9 @@ def _at_most_one_batch(field_name: str, shown: str, batch_ids: Sequence[str], wh
     if len(batch_ids) > 1:
         rule = f"applies to one batch only, but {len(batch_ids)} batches were given: {why}"
         raise SmsValidationError([Problem(field_name, shown, rule)], subject="batch arguments")
+
+
+def _lookup_start(since: datetime | None) -> datetime:
+    """Return where a look-up lists from: ``since`` less ``LOOKUP_CLOCK_SKEW``, within the list window."""
+    start = datetime.now(timezone.utc) - SINCH_LIST_WINDOW
+    return start if since is None else max(start, since - LOOKUP_CLOCK_SKEW)

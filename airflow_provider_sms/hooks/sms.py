@@ -13,36 +13,38 @@ import enum
 import functools
 import importlib
 import re
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 import pendulum
-from airflow.sdk import BaseHook
 
-from airflow_provider_sms.exceptions import Problem, SmsCapabilityError, SmsValidationError
-from airflow_provider_sms.hooks.tracking import (
-    BatchStatus,
-    ChunkPreview,
-    KeyedBatch,
-    PlannedChange,
-    RecipientState,
-    best_states,
+from airflow_provider_sms.exceptions import Problem, SmsCapabilityError, SmsRefusedError, SmsValidationError
+from airflow_provider_sms.hooks.tracking import FEATURE_WORDS as FEATURE_WORDS
+from airflow_provider_sms.hooks.tracking import ChunkPreview, SmsTrackingHook
+from airflow_provider_sms.hooks.tracking import Feature as Feature
+from airflow_provider_sms.models.sms import (
+    DEFAULT_MAX_CONCURRENT_REQUESTS,
+    HIDDEN,
+    MAX_CONCURRENT_REQUESTS_LIMIT,
+    MAX_RECIPIENTS_PER_SECOND_LIMIT,
+    SettingsChecker,
+    count_parts,
+    mask_msisdn,
 )
-from airflow_provider_sms.models.sms import HIDDEN, count_parts, mask_msisdn
 from airflow_provider_sms.version_compat import AirflowFailException
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
 
     from airflow_provider_sms.hooks._form import ConnectionForm
-    from airflow_provider_sms.models.inbound import InboundSms
 
 #: Vendor hook class of each connection type, imported only when a connection of that type is used.
 HOOK_CLASS_PATHS: dict[str, str] = {
@@ -50,21 +52,6 @@ HOOK_CLASS_PATHS: dict[str, str] = {
     "fonedynamics": "airflow_provider_sms.hooks.fonedynamics.FoneDynamicsHook",
 }
 
-#: What a vendor may or may not be able to do: operations, and ``expire_at`` on a message.
-Feature = Literal[
-    "send", "dry_run", "replace", "update", "cancel", "feedback", "delivery_reports", "expire_at"
-]
-#: How each feature reads in "<vendor> has no API to <words>".
-FEATURE_WORDS: dict[str, str] = {
-    "send": "send messages",
-    "dry_run": "preview a send without sending",
-    "replace": "replace a batch",
-    "update": "update a batch",
-    "cancel": "cancel a batch",
-    "feedback": "report delivery feedback",
-    "delivery_reports": "fetch delivery reports",
-    "expire_at": "set expire_at (when to stop trying to deliver) on a message",
-}
 #: A ``${key}`` placeholder, with Sinch's key characters.
 HTTPS_PORT = 443
 HTTP_PORT = 80
@@ -198,6 +185,67 @@ class Log(Protocol):
         """Log at WARNING."""
 
 
+class SendLimits(NamedTuple):
+    """How fast one send may go (the connection's ``extra``).
+
+    :ivar max_concurrent_requests: Chunk requests under way at once; 1 sends them one after another.
+    :ivar max_recipients_per_second: Recipients handed to the vendor per second at most; ``None``: no limit.
+    """
+
+    max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS
+    max_recipients_per_second: int | None = None
+
+    @classmethod
+    def read(cls, extra: Mapping[str, Any], check: SettingsChecker) -> SendLimits:
+        """Return the limits ``extra`` sets; ``check`` records each broken rule (as ``extra.<key>``).
+
+        :param extra: The connection's ``extra``.
+        :param check: Collects the problems.
+        """
+        concurrent = check.count(
+            "extra.max_concurrent_requests",
+            extra.get("max_concurrent_requests"),
+            DEFAULT_MAX_CONCURRENT_REQUESTS,
+            minimum=1,
+            maximum=MAX_CONCURRENT_REQUESTS_LIMIT,
+        )
+        rate = extra.get("max_recipients_per_second")
+        if rate is None or rate == "":
+            return cls(concurrent)
+        field, most = "extra.max_recipients_per_second", MAX_RECIPIENTS_PER_SECOND_LIMIT
+        return cls(concurrent, check.count(field, rate, 1, minimum=1, maximum=most))
+
+
+class RecipientPacer:
+    """Paces a send to ``per_second`` recipients a second (``max_recipients_per_second``).
+
+    A chunk waits, before its request, until the recipients of the chunks before it are paid for: a token
+    bucket charged per chunk by its recipients, which holds one chunk's worth.
+
+    :param per_second: Recipients per second.
+    :param clock: Monotonic clock (injected in tests).
+    :param sleep: Sleep function (injected in tests).
+    """
+
+    def __init__(
+        self,
+        per_second: int,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.per_second, self._clock, self._sleep = per_second, clock, sleep
+        self._free_at = clock()
+
+    def take(self, recipients: int) -> None:
+        """Wait until the chunks before are paid for, then charge ``recipients``."""
+        now = self._clock()
+        if self._free_at > now:
+            self._sleep(self._free_at - now)
+        self._free_at = max(now, self._free_at) + recipients / self.per_second
+
+
+#: Why a recipient of a chunk found again has no message: the vendor refused it when the chunk was sent.
+REFUSED_EARLIER = "refused by the vendor when its chunk was first sent; not sent again"
 #: Most rejected recipients listed in a result; the count covers all of them.
 MAX_LISTED = 20
 
@@ -415,7 +463,7 @@ def earliest_send(context: Mapping[str, Any]) -> datetime | None:
     return min(known, default=None)
 
 
-class SmsHook(BaseHook, ABC):
+class SmsHook(SmsTrackingHook, ABC):
     """Vendor-neutral SMS hook; :meth:`for_connection` returns the vendor hook of a connection.
 
     The connection is read and checked once, into the vendor's typed settings, and the client is built
@@ -429,8 +477,6 @@ class SmsHook(BaseHook, ABC):
     conn_type: ClassVar[str]
     default_conn_name: ClassVar[str]
     hook_name: ClassVar[str]
-    #: Vendor name in messages, e.g. ``Sinch``.
-    vendor: ClassVar[str]
     #: What the vendor can do, out of :data:`Feature`.
     features: ClassVar[frozenset[str]]
     #: Connection field of each settings field that does not live in ``extra`` (for error messages).
@@ -474,11 +520,6 @@ class SmsHook(BaseHook, ABC):
     @abstractmethod
     def default_from(self) -> str | None:
         """The connection's default sender (``extra.default_from``), or ``None``."""
-
-    @property
-    @abstractmethod
-    def secret(self) -> str:
-        """The connection's credential: never logged; it keys the recipient digests of a deferred sensor."""
 
     @abstractmethod
     def get_conn(self) -> Any:
@@ -528,9 +569,23 @@ class SmsHook(BaseHook, ABC):
         except SmsValidationError as exc:
             problems += [Problem(self._connection_field(p.field), p.value, p.rule) for p in exc.problems]
         problems += _port_problems(connection.host, connection.port)
+        limits = SettingsChecker(subject)
+        SendLimits.read(self.extra(), limits)
+        problems += limits.problems
         if problems:
             raise SmsValidationError(problems, subject) from None
         return settings
+
+    @functools.cached_property
+    def send_limits(self) -> SendLimits:
+        """How fast a send through this connection may go (``extra``), checked on first use.
+
+        :raises SmsValidationError: naming the connection and each bad value.
+        """
+        limits = SettingsChecker(f"{self.vendor} connection {self.sms_conn_id!r}")
+        found = SendLimits.read(self.extra(), limits)
+        limits.raise_problems()
+        return found
 
     def extra(self) -> dict[str, Any]:
         """Return the connection's ``extra`` as a JSON object.
@@ -642,115 +697,50 @@ class SmsHook(BaseHook, ABC):
         """
 
     @abstractmethod
+    def find_chunks(self, key_prefix: str, since: datetime | None = None) -> dict[str, SentChunk]:
+        """Return, by key, what each key starting with ``key_prefix`` created: one listing.
+
+        It holds whatever subset of a send's chunks earlier tries sent, in any order.
+
+        :param key_prefix: The start of the keys (``<campaign key>-c``).
+        :param since: As for :meth:`find_chunk`.
+        """
+
+    def chunk_sent(self, chunk: SendChunk, sent: SentChunk, options: SendOptions) -> ChunkSent:
+        """Return what sending (or finding) a chunk came to: who was refused (masked), and the parts.
+
+        :param chunk: The chunk.
+        :param sent: What its key created.
+        :param options: The send's options.
+        :raises SmsRefusedError: the vendor refused every message of the chunk.
+        """
+        refused = dict(sent.rejected)
+        if sent.found_indexes is not None:
+            missing = (i for i in range(len(chunk.recipients)) if i not in sent.found_indexes)
+            refused.update((index, REFUSED_EARLIER) for index in missing)
+        if refused and len(refused) >= len(chunk.recipients):
+            reasons = "; ".join(sorted(set(refused.values())))
+            raise SmsRefusedError(
+                f"{self.vendor} refused every message of chunk {chunk.number} (key {chunk.key}): {reasons}"
+            )
+        problems = tuple(
+            Problem(f"to[{chunk.recipients[i].position}]", mask_msisdn(chunk.recipients[i].to), reason)
+            for i, reason in refused.items()
+        )
+        if options.body is not None and "${" not in options.body:  # one text for every recipient: count once
+            parts = self.message_parts(options.body, options) * (len(chunk.recipients) - len(refused))
+        else:
+            texts = (options.text_for(r) for i, r in enumerate(chunk.recipients) if i not in refused)
+            parts = sum(self.message_parts(text, options) for text in texts)
+        return ChunkSent(chunk, sent, problems, parts)
+
+    @abstractmethod
     def preview_chunk(self, chunk: SendChunk, options: SendOptions) -> ChunkPreview:
         """Return recipients, parts and encodings of the chunk without sending it.
 
         :param chunk: The chunk.
         :param options: The send's options.
         """
-
-    # -- tracking --------------------------------------------------------------------------------------
-
-    def check_batch_id(self, batch_id: str) -> None:
-        """Fail, before any request, if ``batch_id`` cannot name a batch of this vendor.
-
-        :param batch_id: The id to check.
-        :raises SmsValidationError: naming the id and the form it must have.
-        """
-
-    @abstractmethod
-    def batch_status(self, batch_id: str) -> BatchStatus:
-        """Return how many of a batch's messages are in each state.
-
-        :param batch_id: A Sinch batch id, or a Fone Dynamics ``<key>@<unix seconds>`` batch id.
-        """
-
-    @abstractmethod
-    def recipient_states(
-        self, batch_id: str, recipients: Collection[str] | None = None
-    ) -> list[RecipientState]:
-        """Return the state of each recipient's message in a batch.
-
-        :param batch_id: A Sinch batch id, or a Fone Dynamics ``<key>@<unix seconds>`` batch id.
-        :param recipients: Only these E.164 numbers (each one returned, ``pending`` when not reported
-            yet); every reported recipient when ``None``.
-        """
-
-    @abstractmethod
-    def find_batches(self, key_prefix: str, since: datetime) -> list[KeyedBatch]:
-        """Return the batches whose key starts with ``key_prefix``, created since ``since``.
-
-        Vendors list about 14 days back; an older ``since`` is moved up to what can be listed.
-
-        :param key_prefix: The start of the keys (a ``client_reference`` prefix given to the send).
-        :param since: Nothing wanted was created before this time.
-        """
-
-    @abstractmethod
-    def inbound_messages(self, to: str, since: datetime, until: datetime | None = None) -> list[InboundSms]:
-        """Return the messages handsets sent to one of our numbers in ``[since, until)``, oldest first.
-
-        :param to: Our number (E.164) or short code.
-        :param since: Received at or after this aware time.
-        :param until: Received before this time; no end when ``None``.
-        """
-
-    def failed_recipients(
-        self, batch_ids: Iterable[str], statuses: Collection[str] = ("failed", "expired")
-    ) -> list[str]:
-        """Return, sorted, the numbers whose message in the batches ended in one of ``statuses``.
-
-        A number in several batches counts by its final state, if it has one.
-
-        :param batch_ids: The batches.
-        :param statuses: Final neutral statuses to collect.
-        """
-        states = best_states(s for batch_id in batch_ids for s in self.recipient_states(batch_id))
-        return sorted(
-            number
-            for number, item in states.items()
-            if item.state.final and item.state.status.value in statuses
-        )
-
-    # -- changing batches already sent (vendors without these features refuse them) ------------------
-
-    def plan_replace(self, batch_ids: list[str], fields: Mapping[str, Any]) -> list[PlannedChange]:
-        """Read the batches and validate each one's replacement; change nothing.
-
-        :param batch_ids: The batches.
-        :param fields: The given replacement fields (``body``, ``to``, ``from_`` ...).
-        """
-        raise SmsCapabilityError(self.vendor, FEATURE_WORDS["replace"])
-
-    def plan_update(self, batch_ids: list[str], fields: Mapping[str, Any]) -> list[PlannedChange]:
-        """Validate the update of the batches; change nothing.
-
-        :param batch_ids: The batches.
-        :param fields: The given fields to change (``to_add``, ``body`` ...).
-        """
-        raise SmsCapabilityError(self.vendor, FEATURE_WORDS["update"])
-
-    def plan_cancel(self, batch_ids: list[str]) -> list[PlannedChange]:
-        """Plan the cancelling of the batches; change nothing.
-
-        :param batch_ids: The batches.
-        """
-        raise SmsCapabilityError(self.vendor, FEATURE_WORDS["cancel"])
-
-    def plan_feedback(self, batch_ids: list[str], recipients: object) -> list[PlannedChange]:
-        """Check the numbers, read the batches and assign each number to its batch; change nothing.
-
-        :param batch_ids: The batches.
-        :param recipients: Numbers that confirmed delivery; empty for every recipient.
-        """
-        raise SmsCapabilityError(self.vendor, FEATURE_WORDS["feedback"])
-
-    def apply_change(self, change: PlannedChange) -> dict[str, Any]:
-        """Make a planned change and return its outcome as small JSON (never recipient numbers).
-
-        :param change: From one of the ``plan_*`` methods.
-        """
-        raise SmsCapabilityError(self.vendor, FEATURE_WORDS.get(change.action, change.action))
 
 
 def _import_class(path: str) -> type[Any] | None:

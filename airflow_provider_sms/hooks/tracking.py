@@ -3,16 +3,41 @@
 Both vendors speak the one status vocabulary of :mod:`airflow_provider_sms.models.sms`: every count and every
 recipient carries a ``MessageState``. Sensors, the trigger, the batch operators and the example DAGs read
 these types; the vendor hooks (``hooks/sinch.py``, ``hooks/fonedynamics.py``) build them. The dry run's
-previews and the planned changes of the batch operators live here too: no send runs their code.
+previews, the planned changes of the batch operators, the vendor features and ``SmsTrackingHook`` (the
+base of ``SmsHook``: tracking and batch changes) live here too: no send runs their code.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from airflow_provider_sms.exceptions import Problem, SmsValidationError
+from airflow.sdk import BaseHook
+
+from airflow_provider_sms.exceptions import Problem, SmsCapabilityError, SmsValidationError
 from airflow_provider_sms.models.sms import MessageState, NeutralStatus, mask_msisdn
+
+if TYPE_CHECKING:
+    from airflow_provider_sms.models.inbound import InboundSms
+
+#: What a vendor may or may not be able to do: operations, and ``expire_at`` on a message.
+Feature = Literal[
+    "send", "dry_run", "replace", "update", "cancel", "feedback", "delivery_reports", "expire_at"
+]
+#: How each feature reads in "<vendor> has no API to <words>".
+FEATURE_WORDS: dict[str, str] = {
+    "send": "send messages",
+    "dry_run": "preview a send without sending",
+    "replace": "replace a batch",
+    "update": "update a batch",
+    "cancel": "cancel a batch",
+    "feedback": "report delivery feedback",
+    "delivery_reports": "fetch delivery reports",
+    "expire_at": "set expire_at (when to stop trying to deliver) on a message",
+}
 
 #: The state of a recipient the vendor has not reported on yet (e.g. absent from a Sinch report).
 NOT_YET_REPORTED = MessageState(NeutralStatus.PENDING, final=False, vendor_status="(not reported yet)")
@@ -266,3 +291,120 @@ class PlannedChange:
     batch_id: str
     action: str
     request: object = None
+
+
+class SmsTrackingHook(BaseHook, ABC):
+    """The base of :class:`~airflow_provider_sms.hooks.sms.SmsHook`: what a hook does besides sending.
+
+    Tracking batches and recipients, finding batches and inbound messages, and the batch operators'
+    changes; each change refuses unless the vendor hook overrides it. No send runs this code, so it lives
+    apart from the send path's ``SmsHook``, which adds sending and the connection.
+    """
+
+    #: Vendor name in messages, e.g. ``Sinch``.
+    vendor: ClassVar[str]
+
+    @property
+    @abstractmethod
+    def secret(self) -> str:
+        """The connection's credential: never logged; it keys the recipient digests of a deferred sensor."""
+
+    def check_batch_id(self, batch_id: str) -> None:
+        """Fail, before any request, if ``batch_id`` cannot name a batch of this vendor.
+
+        :param batch_id: The id to check.
+        :raises SmsValidationError: naming the id and the form it must have.
+        """
+        return  # every id may name a batch unless the vendor hook says otherwise
+
+    @abstractmethod
+    def batch_status(self, batch_id: str) -> BatchStatus:
+        """Return how many of a batch's messages are in each state.
+
+        :param batch_id: A Sinch batch id, or a Fone Dynamics ``<key>@<unix seconds>`` batch id.
+        """
+
+    @abstractmethod
+    def recipient_states(
+        self, batch_id: str, recipients: Collection[str] | None = None
+    ) -> list[RecipientState]:
+        """Return the state of each recipient's message in a batch.
+
+        :param batch_id: A Sinch batch id, or a Fone Dynamics ``<key>@<unix seconds>`` batch id.
+        :param recipients: Only these E.164 numbers (each one returned, ``pending`` when not reported
+            yet); every reported recipient when ``None``.
+        """
+
+    @abstractmethod
+    def find_batches(self, key_prefix: str, since: datetime) -> list[KeyedBatch]:
+        """Return the batches whose key starts with ``key_prefix``, created since ``since``.
+
+        Vendors list about 14 days back; an older ``since`` is moved up to what can be listed.
+
+        :param key_prefix: The start of the keys (a ``client_reference`` prefix given to the send).
+        :param since: Nothing wanted was created before this time.
+        """
+
+    @abstractmethod
+    def inbound_messages(self, to: str, since: datetime, until: datetime | None = None) -> list[InboundSms]:
+        """Return the messages handsets sent to one of our numbers in ``[since, until)``, oldest first.
+
+        :param to: Our number (E.164) or short code.
+        :param since: Received at or after this aware time.
+        :param until: Received before this time; no end when ``None``.
+        """
+
+    def failed_recipients(
+        self, batch_ids: Iterable[str], statuses: Collection[str] = ("failed", "expired")
+    ) -> list[str]:
+        """Return, sorted, the numbers whose message in the batches ended in one of ``statuses``.
+
+        A number in several batches counts by its final state, if it has one.
+
+        :param batch_ids: The batches.
+        :param statuses: Final neutral statuses to collect.
+        """
+        states = best_states(s for batch_id in batch_ids for s in self.recipient_states(batch_id))
+        return sorted(
+            number
+            for number, item in states.items()
+            if item.state.final and item.state.status.value in statuses
+        )
+
+    def plan_replace(self, batch_ids: list[str], fields: Mapping[str, Any]) -> list[PlannedChange]:
+        """Read the batches and validate each one's replacement; change nothing.
+
+        :param batch_ids: The batches.
+        :param fields: The given replacement fields (``body``, ``to``, ``from_`` ...).
+        """
+        raise SmsCapabilityError(self.vendor, FEATURE_WORDS["replace"])
+
+    def plan_update(self, batch_ids: list[str], fields: Mapping[str, Any]) -> list[PlannedChange]:
+        """Validate the update of the batches; change nothing.
+
+        :param batch_ids: The batches.
+        :param fields: The given fields to change (``to_add``, ``body`` ...).
+        """
+        raise SmsCapabilityError(self.vendor, FEATURE_WORDS["update"])
+
+    def plan_cancel(self, batch_ids: list[str]) -> list[PlannedChange]:
+        """Plan the cancelling of the batches; change nothing.
+
+        :param batch_ids: The batches.
+        """
+        raise SmsCapabilityError(self.vendor, FEATURE_WORDS["cancel"])
+
+    def plan_feedback(self, batch_ids: list[str], recipients: object) -> list[PlannedChange]:
+        """Check the numbers, read the batches and assign each number to its batch; change nothing.
+
+        :param batch_ids: The batches.
+        :param recipients: Numbers that confirmed delivery; empty for every recipient.
+        """
+        raise SmsCapabilityError(self.vendor, FEATURE_WORDS["feedback"])
+
+    def apply_change(self, change: PlannedChange) -> dict[str, Any]:
+        """Make a planned change and return its outcome as small JSON (never recipient numbers).
+
+        :param change: From one of the ``plan_*`` methods.
+        """
+        raise SmsCapabilityError(self.vendor, FEATURE_WORDS.get(change.action, change.action))

@@ -494,6 +494,11 @@ MAX_RETRIES_LIMIT = 10
 #: The most seconds one request waits between its attempts, in total, unless the connection says otherwise.
 DEFAULT_MAX_RETRY_WAIT_S = 120.0
 MAX_RETRY_WAIT_LIMIT_S = 3600.0
+#: Chunk requests of one send under way at once (``max_concurrent_requests``); 1 sends them one by one.
+DEFAULT_MAX_CONCURRENT_REQUESTS = 4
+MAX_CONCURRENT_REQUESTS_LIMIT = 32
+#: The highest ``max_recipients_per_second`` (no limit when not set).
+MAX_RECIPIENTS_PER_SECOND_LIMIT = 1_000_000
 #: Regions of the Sinch SMS API: the one table that settings, hooks and connection forms use.
 SINCH_REGIONS = ("us", "eu", "au", "br", "ca")
 #: Regions where Sinch offers OAuth2 (project access keys) for SMS.

@@ -130,25 +130,30 @@ class SendSummary:
         return line
 
     def count_earlier_chunks(self, campaign: Campaign, logger: Log) -> None:
-        """After a failed try, count what earlier tries sent beyond the chunks this try knows.
+        """After a failed try, count what any try sent beyond the chunks this try knows.
 
-        Chunks go out in order, so the chunks any try sent come first: the keys after :attr:`last_chunk`
-        are looked up in order (:meth:`Campaign.find` tries a failed look-up again) until one is missing.
-        When a look-up keeps failing, :attr:`unchecked_from` says from which chunk on nothing is known.
+        Chunks may have gone out in any order (several at once, or by tries killed half-way), so the keys
+        after :attr:`last_chunk` are found in one listing (:meth:`Campaign.find_sent`, which tries a
+        failed listing again). When it keeps failing, :attr:`unchecked_from` says from which chunk on
+        nothing is known.
 
         :param campaign: The send.
         :param logger: The task's logger.
         """
         number = self.last_chunk + 1
         try:
-            for planned in campaign.chunks():
+            prefix = len(campaign.key) + 2  # <campaign key>-c<number>
+            found = {
+                key: sent
+                for key, sent in campaign.find_sent().items()
+                if key[prefix:].isdigit() and int(key[prefix:]) > self.last_chunk
+            }
+            for planned in campaign.chunks() if found else ():
                 number = planned.chunk.number
-                if number <= self.last_chunk or not planned.chunk.recipients:
-                    continue
-                found = campaign.find(planned.chunk.key)
-                if found is None:
+                if (sent := found.pop(planned.chunk.key, None)) is not None:
+                    self.add(campaign.outcome(planned.chunk, sent, logger))
+                if not found:
                     return
-                self.add(campaign.outcome(planned.chunk, found, logger))
         except SmsError as exc:
             self.unchecked_from = max(number, self.last_chunk + 1)
             self.unchecked_reason = type(exc).__name__

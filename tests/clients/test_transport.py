@@ -14,6 +14,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from airflow_provider_sms import __version__
 from airflow_provider_sms.clients.transport import (
+    POOL_MAXSIZE,
     BasicAuth,
     BearerTokenAuth,
     HttpTransport,
@@ -25,6 +26,7 @@ from airflow_provider_sms.clients.transport import (
     parse_retry_after,
     path_id,
     path_msisdn,
+    pooled_session,
     redact_path,
 )
 from airflow_provider_sms.exceptions import (
@@ -712,3 +714,10 @@ def test_parse_response_of_a_wrong_shape_names_vendor_and_operation_not_the_body
 )
 def test_is_last_page(page: int, page_size: int, returned: int, total: int | None, last: bool) -> None:
     assert is_last_page(page=page, page_size=page_size, returned=returned, total=total) is last
+
+
+def test_one_pooled_session_serves_the_most_chunk_requests_a_send_may_have_under_way() -> None:
+    from airflow_provider_sms.models.sms import MAX_CONCURRENT_REQUESTS_LIMIT
+
+    adapter = pooled_session().get_adapter("https://sms.test/")
+    assert adapter._pool_maxsize == POOL_MAXSIZE >= MAX_CONCURRENT_REQUESTS_LIMIT  # type: ignore[attr-defined]

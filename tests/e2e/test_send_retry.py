@@ -10,14 +10,16 @@ from tests.e2e.harness import run_dag, task_states, xcom_return
 from tests.e2e.send_helpers import DAGS, inbox_counts, numbers, use_vendor
 
 
+@pytest.mark.parametrize("concurrent", [1, 4])
 @pytest.mark.parametrize("vendor", ["sinch", "fonedynamics"])
 def test_retry_after_a_failure_mid_campaign_sends_only_the_missing_chunks(
-    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, vendor: str
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, vendor: str, concurrent: int
 ) -> None:
-    conn_id = use_vendor(monkeypatch, sandbox, vendor, max_retries=0)
+    conn_id = use_vendor(monkeypatch, sandbox, vendor, max_retries=0, max_concurrent_requests=concurrent)
     recipients = numbers(10, start=9000)  # chunks of 4: three requests
-    # Two requests pass (the first chunk's lookup and send); the second chunk's send gets a 429 that
-    # the client, with no retries, raises: the first try fails after one chunk went out.
+    # Two requests pass (the listing of the keys, and one chunk's send); the other chunks' sends get a 429
+    # that the client, with no retries, raises: the first try fails after one chunk went out (chunk 0
+    # when they go one after another; any one of them when they go at once).
     sandbox.set_faults(rate_limit_per_s=2)
 
     run = run_dag(

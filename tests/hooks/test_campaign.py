@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pendulum
 import pytest
 
-from airflow_provider_sms.exceptions import SmsValidationError
+from airflow_provider_sms.exceptions import SmsServerError, SmsValidationError
 from airflow_provider_sms.hooks.campaign import (
     E164_LINES,
     KEY_PATTERN,
@@ -29,7 +31,16 @@ from airflow_provider_sms.hooks.campaign import (
     resolve_schedule,
 )
 from airflow_provider_sms.hooks.fonedynamics import FoneBatchRef
-from airflow_provider_sms.hooks.sms import ChunkRecipient, SendChunk, SendOptions, SentChunk
+from airflow_provider_sms.hooks.sms import (
+    ChunkRecipient,
+    ChunkSent,
+    RecipientPacer,
+    SendChunk,
+    SendLimits,
+    SendOptions,
+    SentChunk,
+    SmsHook,
+)
 from airflow_provider_sms.models.sms import count_parts, is_e164
 from airflow_provider_sms.operators.send import campaign_key
 
@@ -371,7 +382,10 @@ def test_messages_keep_their_own_texts() -> None:
 
 
 class SendingHook(PartsHook):
-    """Takes every chunk it is asked to send, and finds none sent before."""
+    """Takes every chunk it is asked to send, and finds none sent before; one chunk at a time."""
+
+    send_limits = SendLimits(1)
+    chunk_sent = SmsHook.chunk_sent
 
     def __init__(self) -> None:
         self.sent: list[SendChunk] = []
@@ -381,6 +395,9 @@ class SendingHook(PartsHook):
 
     def find_chunk(self, key: str, since: datetime | None = None) -> SentChunk | None:
         return None
+
+    def find_chunks(self, key_prefix: str, since: datetime | None = None) -> dict[str, SentChunk]:
+        return {}
 
     def send_chunk(self, chunk: SendChunk, options: SendOptions) -> SentChunk:
         self.sent.append(chunk)
@@ -439,3 +456,117 @@ def test_a_csv_file_changed_after_it_was_validated_stops_the_send_before_its_nex
     with pytest.raises(SmsValidationError, match="changed after it was validated"):
         next(sending)
     assert [len(c.recipients) for c in hook.sent] == [2]
+
+
+# -- several chunks under way at once: the sliding window, the order of outcomes, failures, the rate ------
+
+
+class SlowHook(SendingHook):
+    """Takes each chunk after ``seconds``, recording when each request started and ended; ``failing``
+    chunk numbers raise a 503 instead."""
+
+    def __init__(self, concurrent: int, seconds: float = 0.03, failing: frozenset[int] = frozenset()) -> None:
+        super().__init__()
+        self.send_limits = SendLimits(concurrent)
+        self.seconds, self.failing = seconds, failing
+        self.events: list[tuple[str, int]] = []
+        self.threads: set[str] = set()
+        self._lock = threading.Lock()
+
+    def send_chunk(self, chunk: SendChunk, options: SendOptions) -> SentChunk:
+        with self._lock:
+            self.events.append(("start", chunk.number))
+            self.threads.add(threading.current_thread().name)
+        time.sleep(self.seconds)
+        with self._lock:
+            self.events.append(("end", chunk.number))
+        if chunk.number in self.failing:
+            raise SmsServerError(vendor="Stub", status=503)
+        return SentChunk(chunk.key, f"batch-{chunk.number}", len(chunk.recipients))
+
+
+def slow_campaign(hook: SlowHook, recipients: int = 40, size: int = 4) -> Campaign:
+    numbers = [f"+614000{n:05d}" for n in range(recipients)]
+    return Campaign(
+        hook,  # type: ignore[arg-type]
+        SendOptions(body="Hi"),
+        Schedule(None, None),
+        PastSchedule.SEND_NOW,
+        ListSource(numbers, ParameterValues()),
+        size,
+        "sms-send-0123456789abcdef",
+    )
+
+
+def most_at_once(events: list[tuple[str, int]]) -> int:
+    under_way, most = 0, 0
+    for what, _ in events:
+        under_way += 1 if what == "start" else -1
+        most = max(most, under_way)
+    return most
+
+
+@pytest.mark.parametrize("concurrent", [1, 2, 4])
+def test_chunk_n_starts_only_after_chunk_n_minus_k_finished_and_outcomes_come_in_order(
+    concurrent: int,
+) -> None:
+    hook = SlowHook(concurrent)
+    outcomes = list(slow_campaign(hook).send())
+
+    assert [o.chunk.number for o in outcomes] == list(range(10))
+    assert [o.sent.batch_id for o in outcomes] == [f"batch-{n}" for n in range(10)]
+    for n in range(concurrent, 10):
+        assert hook.events.index(("end", n - concurrent)) < hook.events.index(("start", n))
+    assert most_at_once(hook.events) <= concurrent
+    assert most_at_once(hook.events) > 1 or concurrent == 1  # each request takes 30 ms: they overlap
+    assert len(hook.threads) <= concurrent
+
+
+def test_after_a_failure_nothing_more_starts_and_the_requests_under_way_finish_first() -> None:
+    hook = SlowHook(4, failing=frozenset({2}))
+    outcomes: list[ChunkSent] = []
+    with pytest.raises(SmsServerError):
+        outcomes.extend(slow_campaign(hook).send())  # keeps what came before the error
+
+    assert [o.chunk.number for o in outcomes] == [0, 1]
+    started = [n for what, n in hook.events if what == "start"]
+    assert max(started) < 2 + 4  # chunk 6 would have waited for chunk 2
+    assert sorted(started) == sorted(n for what, n in hook.events if what == "end")  # none left behind
+
+
+def test_chunks_found_sent_are_not_sent_again_whichever_subset_an_earlier_try_sent() -> None:
+    hook = SlowHook(4)
+    campaign = slow_campaign(hook, recipients=20)
+    earlier = {n: SentChunk(chunk_key(campaign.key, n), f"old-{n}", 4, found=True) for n in (0, 2, 3)}
+    hook.find_chunks = lambda prefix, since=None: {s.key: s for s in earlier.values()}  # type: ignore[method-assign]
+
+    outcomes = list(campaign.send())
+
+    assert sorted(n for what, n in hook.events if what == "start") == [1, 4]
+    assert [o.sent.batch_id for o in outcomes] == ["old-0", "batch-1", "old-2", "old-3", "batch-4"]
+
+
+def test_the_pacer_charges_each_chunk_its_recipients_before_its_request() -> None:
+    now, slept = [100.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+        now[0] += seconds
+
+    pacer = RecipientPacer(100, clock=lambda: now[0], sleep=sleep)
+    pacer.take(50)  # the first chunk goes at once
+    pacer.take(100)  # waits for the first chunk's 50 recipients: 0.5 s
+    now[0] += 0.25
+    pacer.take(10)  # 1 s for the second chunk's 100, 0.25 s of it already passed
+    now[0] += 5
+    pacer.take(10)  # idle time is not saved up beyond one chunk
+    assert slept == [0.5, 0.75]
+
+
+def test_a_send_with_a_rate_takes_as_long_as_its_recipients_need() -> None:
+    hook = SlowHook(4, seconds=0)
+    hook.send_limits = SendLimits(4, max_recipients_per_second=200)
+    started = time.monotonic()
+    assert len(list(slow_campaign(hook, recipients=40).send())) == 10
+    # 10 chunks of 4: the last starts after the first nine's 36 recipients are paid for, 0.18 s
+    assert 0.17 <= time.monotonic() - started < 2

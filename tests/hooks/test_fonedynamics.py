@@ -23,13 +23,12 @@ from airflow_provider_sms.hooks import fonedynamics
 from airflow_provider_sms.hooks.fonedynamics import FoneBatchRef, FoneDynamicsHook, RequestPacer, paced_pages
 from airflow_provider_sms.hooks.sms import (
     ChunkRecipient,
-    PlannedChange,
     SendChunk,
     SendOptions,
     SentChunk,
     SmsHook,
 )
-from airflow_provider_sms.hooks.tracking import NOT_YET_REPORTED, KeyedBatch
+from airflow_provider_sms.hooks.tracking import NOT_YET_REPORTED, KeyedBatch, PlannedChange
 from airflow_provider_sms.models.fonedynamics import FoneMessage
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.hooks.conftest import FD_ACCOUNT, FD_PROPERTY, FD_TOKEN, SetConnection

@@ -156,7 +156,7 @@ def test_sinch_choices_come_from_the_clients_one_table() -> None:
     assert SINCH_FORM.field_named("auth_type").default == "api_token"
 
 
-#: A value for every ``extra`` field of each form, as the hook's settings hold it.
+#: A value for every ``extra`` field of each form, as the hook's settings (or its send limits) hold it.
 FORM_VALUES = {
     SINCH_CONN_TYPE: {
         "region": "eu",
@@ -168,6 +168,8 @@ FORM_VALUES = {
         "timeout": 7.0,
         "max_retries": 1,
         "max_retry_wait": 30.0,
+        "max_concurrent_requests": 2,
+        "max_recipients_per_second": 500,
         "allow_insecure_http": True,
     },
     FONEDYNAMICS_CONN_TYPE: {
@@ -176,6 +178,8 @@ FORM_VALUES = {
         "timeout": 7.0,
         "max_retries": 1,
         "max_retry_wait": 30.0,
+        "max_concurrent_requests": 2,
+        "max_recipients_per_second": 500,
         "allow_insecure_http": True,
     },
 }
@@ -190,10 +194,11 @@ def test_every_extra_field_of_a_form_reaches_the_hooks_settings(
     values = FORM_VALUES[hook_class.conn_type]
     conn_id = set_connection("form", hook_class.conn_type, login="id1", password="secret-1", extra=values)
 
-    settings = hook_class(sms_conn_id=conn_id).settings
+    hook = hook_class(sms_conn_id=conn_id)
+    settings, limits = hook.settings, hook.send_limits._asdict()
 
-    hook_fields = [f for f in form.fields if f.name not in WEBHOOK_FIELD_NAMES]
-    assert {f.name: getattr(settings, f.name) for f in hook_fields} == values
+    hook_fields = [f.name for f in form.fields if f.name not in WEBHOOK_FIELD_NAMES]
+    assert {f: limits[f] if f in limits else getattr(settings, f) for f in hook_fields} == values
 
 
 @pytest.mark.parametrize("form", [SINCH_FORM, FONEDYNAMICS_FORM])

@@ -23,13 +23,12 @@ from airflow_provider_sms.exceptions import SmsAuthenticationError, SmsRefusedEr
 from airflow_provider_sms.hooks.sinch import SinchHook
 from airflow_provider_sms.hooks.sms import (
     ChunkRecipient,
-    PlannedChange,
     SendChunk,
     SendOptions,
     SentChunk,
     SmsHook,
 )
-from airflow_provider_sms.hooks.tracking import NOT_YET_REPORTED, KeyedBatch
+from airflow_provider_sms.hooks.tracking import NOT_YET_REPORTED, KeyedBatch, PlannedChange
 from airflow_provider_sms.models.sinch import SinchTextBatchRequest, SinchUpdateBatchRequest
 from airflow_provider_sms.models.sms import NeutralStatus
 from airflow_provider_sms.sandbox.testing import SandboxServer

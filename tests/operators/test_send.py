@@ -9,7 +9,7 @@ from unittest import mock
 import pytest
 
 from airflow_provider_sms.exceptions import SmsAmbiguousResultError, SmsCapabilityError, SmsServerError
-from airflow_provider_sms.hooks.sms import SendChunk, SendOptions, SentChunk
+from airflow_provider_sms.hooks.sms import SendChunk, SendLimits, SendOptions, SentChunk, SmsHook
 from airflow_provider_sms.operators.send import PROGRESS_XCOM_KEY, SmsSendOperator
 from airflow_provider_sms.version_compat import AirflowFailException, AirflowSkipException
 
@@ -17,13 +17,21 @@ NUMBERS = [f"+6140000{n:04d}" for n in range(10)]
 
 
 class StubHook:
-    """Records requests; ``existing`` keys count as already sent; ``failures`` raise on send, in order."""
+    """Records requests; ``existing`` keys count as already sent; ``failures`` raise on send, in order.
+
+    Chunks go one at a time unless ``concurrent`` says otherwise (the order of ``sends`` is then not fixed).
+    """
 
     vendor = "Sinch"
+    chunk_sent = SmsHook.chunk_sent
 
-    def __init__(self, existing: set[str] | None = None, failures: list[Exception] | None = None) -> None:
+    def __init__(
+        self, existing: set[str] | None = None, failures: list[Exception] | None = None, concurrent: int = 1
+    ) -> None:
         self.existing = set(existing or ())
         self.failures = list(failures or [])
+        self.send_limits = SendLimits(concurrent)
+        self.listings: list[str] = []
         self.lookups: list[str] = []
         self.sends: list[str] = []
         self.send_ats: list[datetime | None] = []
@@ -47,6 +55,12 @@ class StubHook:
     def find_chunk(self, key: str, since: datetime | None = None) -> SentChunk | None:
         self.lookups.append(key)
         return SentChunk(key, f"batch-{key}", 4, found=True) if key in self.existing else None
+
+    def find_chunks(self, key_prefix: str, since: datetime | None = None) -> dict[str, SentChunk]:
+        self.listings.append(key_prefix)
+        return {
+            k: SentChunk(k, f"batch-{k}", 4, found=True) for k in self.existing if k.startswith(key_prefix)
+        }
 
     def send_chunk(self, chunk: SendChunk, options: SendOptions) -> SentChunk:
         self.send_ats.append(options.send_at)
@@ -72,10 +86,11 @@ def keys(hook: StubHook) -> list[str]:
     return [k.rsplit("-", 1)[1] for k in hook.sends]
 
 
-def test_first_try_looks_up_only_the_first_chunk_then_sends_everything() -> None:
+def test_first_try_lists_the_keys_once_then_sends_everything() -> None:
     hook = StubHook()
     result, _ = run(hook)
-    assert len(hook.lookups) == 1
+    assert [p.rsplit("-", 1)[1] for p in hook.listings] == ["c"]
+    assert hook.lookups == []
     assert keys(hook) == ["c0", "c1", "c2"]
     assert result["recipients"] == 10
     assert result["parts"] == 10
@@ -89,10 +104,23 @@ def test_a_retry_resumes_after_the_chunks_an_earlier_try_sent() -> None:
     sent_before = set(first.sends[:2])
     hook = StubHook(existing=sent_before)
     result, _ = run(hook)
-    assert [k.rsplit("-", 1)[1] for k in hook.lookups] == ["c0", "c1", "c2"]
+    assert (len(hook.listings), hook.lookups) == (1, [])
     assert keys(hook) == ["c2"]
     assert result["reused_chunks"] == 2
     assert result["batch_ids"] == [f"batch-{k}" for k in first.sends]
+
+
+@pytest.mark.parametrize("concurrent", [1, 4])
+def test_a_retry_sends_exactly_the_chunks_missing_whichever_subset_was_sent(concurrent: int) -> None:
+    numbers = [f"+6140000{n:04d}" for n in range(20)]
+    first = StubHook()
+    run(first, to=numbers, chunk_size=4)
+    earlier = {k for k in first.sends if k.rsplit("-", 1)[1] in ("c0", "c2", "c3")}  # chunk 1 went missing
+    hook = StubHook(existing=earlier, concurrent=concurrent)
+    result, _ = run(hook, to=numbers, chunk_size=4)
+    assert sorted(keys(hook)) == ["c1", "c4"]
+    assert result["batch_ids"] == [f"batch-{k}" for k in first.sends]
+    assert (result["recipients"], result["reused_chunks"]) == (20, 3)
 
 
 def test_an_ambiguous_send_that_took_effect_is_found_not_repeated() -> None:
@@ -106,7 +134,7 @@ def test_an_ambiguous_send_that_did_not_take_effect_is_sent_again() -> None:
     hook = StubHook(failures=[SmsAmbiguousResultError("lost before commit")])
     run(hook)
     assert keys(hook) == ["c0", "c1", "c2"]
-    assert len(hook.lookups) == 2
+    assert (len(hook.listings), len(hook.lookups)) == (1, 1)  # the first listing, then chunk 0's key
 
 
 def test_progress_is_pushed_before_a_failure_is_raised() -> None:
@@ -158,8 +186,7 @@ def test_invalid_arguments_fail_before_any_request(kwargs: dict[str, Any], match
     hook = StubHook()
     with pytest.raises(AirflowFailException, match=match):
         run(hook, **kwargs)
-    assert hook.lookups == []
-    assert hook.sends == []
+    assert (hook.listings, hook.lookups, hook.sends) == ([], [], [])
 
 
 def test_a_templated_chunk_size_rendered_as_text_is_a_number() -> None:
@@ -185,7 +212,7 @@ def test_past_send_at_policies() -> None:
         hook = StubHook()
         with pytest.raises(error, match=policy):
             run(hook, send_at=past.isoformat(), past_schedule=policy)
-        assert hook.lookups == []
+        assert hook.listings == hook.lookups == []
     hook = StubHook()
     run(hook, send_at=past.isoformat())
     assert hook.send_ats == [None, None, None]

@@ -2,8 +2,9 @@
 
 A maintainer following one send should open few files: the operator, the campaign engine, the neutral
 hook, the vendor hook, the vendor client, the transport and the two model modules. Every Python function
-the package runs during ``execute`` is traced (the sandbox, which serves the requests in other threads, is
-not the package under test), and the files they live in are counted.
+the package runs during ``execute``, in its own thread and in the threads that send the chunks, is traced
+(the sandbox, which serves the requests in its own threads, is not the package under test), and the files
+they live in are counted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -54,10 +56,12 @@ def _files_run_by(call: Any) -> set[str]:
                 files.add(str(path.relative_to(PACKAGE)))
 
     sys.setprofile(profile)
+    threading.setprofile(profile)  # the chunks' requests run in the send's threads
     try:
         call()
     finally:
         sys.setprofile(None)
+        threading.setprofile(None)
     return files
 
 

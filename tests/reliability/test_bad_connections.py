@@ -91,6 +91,26 @@ def limits(vendor: str) -> list[Case]:
         ],
         *[
             Case(
+                f"{vendor}-max_concurrent_requests-{raw!r}",
+                vendor,
+                "extra.max_concurrent_requests",
+                {"max_concurrent_requests": raw},
+                words=("from 1 to 32",),
+            )
+            for raw in (0, 33, -1, 2.5, "many", True)
+        ],
+        *[
+            Case(
+                f"{vendor}-max_recipients_per_second-{raw!r}",
+                vendor,
+                "extra.max_recipients_per_second",
+                {"max_recipients_per_second": raw},
+                words=("from 1 to 1000000",),
+            )
+            for raw in (0, -5, 1.5, "fast", 2_000_000, False)
+        ],
+        *[
+            Case(
                 f"{vendor}-allow_insecure_http-{raw!r}",
                 vendor,
                 "extra.allow_insecure_http",
@@ -292,6 +312,7 @@ def test_the_table_has_a_case_for_every_kind_of_bad_connection() -> None:
     assert len(CASES) >= 70
     kinds = {case.field.split(".")[-1] for case in CASES}
     assert {"timeout", "max_retries", "max_retry_wait", "allow_insecure_http", "host", "auth_url"} <= kinds
+    assert {"max_concurrent_requests", "max_recipients_per_second"} <= kinds
     assert {"callback_url", "delivery_receipt_webhook_uri", "webhook_uri", "from_"} <= kinds
 
 
