@@ -17,9 +17,9 @@ import pytest
 import requests_mock
 
 from airflow_provider_sms.exceptions import SmsError, SmsServerError, SmsTransportError
-from airflow_provider_sms.hooks.campaign import campaign_key, chunk_key
+from airflow_provider_sms.hooks.campaign import chunk_key
 from airflow_provider_sms.hooks.sms import ChunkRecipient, SendChunk, SendOptions, SentChunk, SmsHook
-from airflow_provider_sms.operators.send import PROGRESS_XCOM_KEY, SmsSendOperator
+from airflow_provider_sms.operators.send import PROGRESS_XCOM_KEY, SmsSendOperator, campaign_key
 from airflow_provider_sms.sandbox.config import SandboxConfig
 from airflow_provider_sms.sandbox.testing import (
     SandboxServer,
