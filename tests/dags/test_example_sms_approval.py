@@ -283,11 +283,10 @@ def test_when_everyone_has_opted_out_nobody_is_asked_and_nothing_is_sent(
     assert messages_sent(use_vendor(monkeypatch, sandbox, "sinch")) == {}
 
 
-def test_the_variable_in_the_database_names_the_opt_out_file_from_airflow_3_2(
+def test_the_variable_in_the_database_names_the_opt_out_file_on_every_airflow_version(
     example_dags: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """On Airflow 3.1 only the environment's file counts: the database is not asked (see ``opt_out.py``)."""
-    import airflow.sdk
+    """A Variable set in the UI wins over ``SMS_OPT_OUT_FILE``, on Airflow 3.1 too (see ``opt_out.py``)."""
     from airflow.models import Variable
 
     recipients = launch_list(example_dags)
@@ -303,8 +302,7 @@ def test_the_variable_in_the_database_names_the_opt_out_file_from_airflow_3_2(
     finally:
         Variable.delete("sms_opt_out_file")
 
-    reads_database = tuple(int(part) for part in airflow.sdk.__version__.split(".")[:2]) >= (1, 2)
     prepared = xcom_return(run, "prepare_approval")
-    assert prepared["opted_out"] == (2 if reads_database else 1)
+    assert prepared["opted_out"] == 2
     assert prepared["recipients"] == len(recipients) - prepared["opted_out"]
     assert task_states(run)["wait_for_reply"] == "skipped"  # nobody answered within the second
