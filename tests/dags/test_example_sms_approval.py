@@ -22,7 +22,7 @@ import pytest
 
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.dags.helpers import VENDORS, fast_examples, messages_sent, use_vendor
-from tests.e2e.harness import run_dag, task_states, xcom_return
+from tests.e2e.harness import migrate_metadata_db, run_dag, task_states, xcom_return
 
 DAG_ID = "example_sms_approval"
 OUR_NUMBER = {"sinch": "+61400000100", "fonedynamics": "+61299990000"}
@@ -294,6 +294,7 @@ def test_the_variable_in_the_database_names_the_opt_out_file_on_every_airflow_ve
     in_variable.write_text(f"{recipients[0]}\n{recipients[1]}\n", encoding="utf-8")
     in_environment.write_text(f"{recipients[2]}\n", encoding="utf-8")
     monkeypatch.delenv("AIRFLOW_VAR_SMS_OPT_OUT_FILE", raising=False)
+    migrate_metadata_db()  # run alone, this test writes to the metadata DB before any DAG is loaded
     Variable.set("sms_opt_out_file", str(in_variable))
     try:
         run, _, _ = run_approval(
