@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
+import urllib.request
+from collections.abc import Iterator
 from email.utils import formatdate
-from typing import Any
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 import pytest
 import requests
 import requests_mock
+from pytest_mock import MockerFixture
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from airflow_provider_sms import __version__
@@ -721,3 +726,94 @@ def test_one_pooled_session_serves_the_most_chunk_requests_a_send_may_have_under
 
     adapter = pooled_session().get_adapter("https://sms.test/")
     assert adapter._pool_maxsize == POOL_MAXSIZE >= MAX_CONCURRENT_REQUESTS_LIMIT  # type: ignore[attr-defined]
+
+
+# -- the environment: proxies and CA bundle, read once -----------------------------------------------------
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Answers every POST with ``{}`` and records its request line (a proxy sees the absolute URL)."""
+
+    seen: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        type(self).seen.append(self.requestline)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[str, list[str]]]:
+    """A loopback HTTP server; yields its URL and the request lines it received."""
+    handler = type("Recorder", (_Recorder,), {"seen": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", handler.seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+
+
+@pytest.mark.usefixtures("no_proxy_environment")
+def test_a_proxy_set_in_the_environment_carries_the_requests(
+    recorder: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy_url, seen = recorder
+    monkeypatch.setenv("HTTP_PROXY", proxy_url)
+    transport = make_transport([], base_url="http://sms.invalid")  # a name that never resolves
+
+    transport.request_json("POST", "/v1/things", json={"n": 1})
+
+    assert seen == ["POST http://sms.invalid/v1/things HTTP/1.1"]  # absolute form: it went through the proxy
+
+
+@pytest.mark.usefixtures("no_proxy_environment")
+def test_no_proxy_in_the_environment_sends_straight_to_the_host(
+    recorder: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, seen = recorder
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    transport = make_transport([], base_url=url)
+
+    transport.request_json("POST", "/v1/things", json={"n": 1})
+
+    assert seen == ["POST /v1/things HTTP/1.1"]
+
+
+@pytest.mark.usefixtures("no_proxy_environment")
+def test_the_environment_is_read_once_per_transport_not_on_every_request(
+    recorder: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch, mocker: MockerFixture
+) -> None:
+    url, seen = recorder
+    monkeypatch.setenv("CURL_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    walks = mocker.spy(urllib.request, "getproxies_environment")
+    transport = make_transport([], base_url=url)
+    walked_to_build = walks.call_count
+    sends = mocker.spy(requests.adapters.HTTPAdapter, "send")
+
+    for n in range(3):
+        transport.request_json("POST", "/v1/things", json={"n": n})
+
+    assert len(seen) == 3
+    assert walked_to_build >= 1
+    assert walks.call_count == walked_to_build
+    assert [c.kwargs["verify"] for c in sends.call_args_list] == ["/etc/ssl/certs/ca-certificates.crt"] * 3
