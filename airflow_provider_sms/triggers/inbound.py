@@ -49,7 +49,7 @@ import time
 from collections.abc import AsyncIterator, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 
@@ -60,6 +60,7 @@ from airflow_provider_sms.exceptions import (
     SmsTransportError,
     SmsValidationError,
 )
+from airflow_provider_sms.hooks.sms import SmsHook
 from airflow_provider_sms.models.inbound import InboundSms, utc_seconds
 from airflow_provider_sms.models.sms import SHORT_CODE_PATTERN, e164_rule, is_e164, mask_msisdn
 from airflow_provider_sms.triggers.batch import (
@@ -67,15 +68,13 @@ from airflow_provider_sms.triggers.batch import (
     NumberDigest,
     close_off_loop,
     off_loop,
+    shared_hooks,
 )
 
 try:  # Airflow >= 3.3: watchers of one number share a poll, told when their events are stored
     from airflow.triggers.shared_stream import SharedStreamProducer as _SharedStreamProducer
 except ImportError:  # Airflow 3.1 and 3.2: each watcher polls on its own (SmsInboundTrigger.run)
     _SharedStreamProducer = abc.ABC  # type: ignore[misc,assignment,unused-ignore]
-
-if TYPE_CHECKING:
-    from airflow_provider_sms.hooks.sms import SmsHook
 
 #: How far back each poll looks before the newest message handled, for messages a vendor lists late.
 LOOK_BACK = timedelta(minutes=5)
@@ -296,15 +295,6 @@ def save_cursor(key: str, text: str) -> None:
         StoredVariable.set(key, text, description=description)
 
 
-def _open_hook(sms_conn_id: str) -> SmsHook:
-    """Read the connection and build the client (in an opener thread)."""
-    from airflow_provider_sms.hooks.sms import SmsHook
-
-    hook = SmsHook.for_connection(sms_conn_id)
-    hook.get_conn()
-    return hook
-
-
 def aware_time(value: object, field: str) -> datetime | None:
     """Return an aware time from a datetime or ISO-8601 text (naive taken as UTC), ``None`` for ``None``.
 
@@ -428,7 +418,7 @@ class SmsInboundTrigger(BaseEventTrigger):
         if self.wanted.senders is None:
             return self.wanted
         try:
-            digest = NumberDigest(_open_hook(self.sms_conn_id).secret)
+            digest = NumberDigest(SmsHook.for_connection(self.sms_conn_id).secret)
         except Exception as exc:
             rule = (
                 f"needs connection {self.sms_conn_id!r} readable when the DAG is parsed (its credential keys "
@@ -452,7 +442,7 @@ class SmsInboundTrigger(BaseEventTrigger):
         The cursor takes the messages of a poll :data:`COMMIT_DELAY_S` seconds after their events were
         yielded, by when the triggerer has stored them (see the module documentation).
         """
-        hook = await off_loop(_open_hook, self.sms_conn_id)
+        hook = await off_loop(shared_hooks.take, self.sms_conn_id)
         try:
             digest, current = self._sender_digest(hook)
             if not current:
@@ -562,7 +552,7 @@ class SmsInboundTrigger(BaseEventTrigger):
 
         :param shared_stream: The polls (:class:`InboundPoll`), as the triggerer hands them over.
         """
-        hook = await off_loop(_open_hook, self.sms_conn_id)
+        hook = await off_loop(shared_hooks.take, self.sms_conn_id)
         try:
             digest, current = self._sender_digest(hook)
         finally:
@@ -628,7 +618,7 @@ class InboundPollProducer(_SharedStreamProducer):  # type: ignore[misc,unused-ig
     async def open_stream(self) -> AsyncIterator[tuple[InboundPoll, InboundPoll]]:
         """Poll for ever from the earliest window of the watchers; yield each listing that has messages."""
         trigger = self.trigger
-        hook = await off_loop(_open_hook, trigger.sms_conn_id)
+        hook = await off_loop(shared_hooks.take, trigger.sms_conn_id)
         number = mask_msisdn(trigger.wanted.number)
         trigger.log.info("One shared poll of inbound SMS to %s for its watchers in this triggerer", number)
         try:
@@ -745,7 +735,7 @@ class SmsReplyTrigger(BaseTrigger):
             wanted = InboundFilter.build(self.number, None, self.body_pattern)
             wanted = dataclasses.replace(wanted, sender_digests=tuple(self.sender_digests))
             since = aware_time(self.since, "since") or datetime.now(timezone.utc)
-            hook = await off_loop(_open_hook, self.sms_conn_id)
+            hook = await off_loop(shared_hooks.take, self.sms_conn_id)
         except SmsError as exc:
             return {"status": "error", "message": str(exc), "fatal": isinstance(exc, SmsValidationError)}
         except Exception as exc:  # e.g. the connection does not exist (yet): a retry of the task may help

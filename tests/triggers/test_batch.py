@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 import requests
 from airflow.triggers.base import TriggerEvent
+from pytest_mock import MockerFixture
 
+from airflow_provider_sms.clients.sinch import SinchClient
 from airflow_provider_sms.exceptions import SmsError, SmsValidationError
 from airflow_provider_sms.hooks.fonedynamics import FoneBatchRef
 from airflow_provider_sms.hooks.sms import SmsHook
@@ -584,6 +586,73 @@ async def test_at_most_hook_openers_hooks_are_opened_at_once(
 
     assert [found[0]["status"] for found in events] == ["success"] * len(triggers)
     assert 1 <= most[0] <= batch_module.HOOK_OPENERS
+
+
+def test_takers_of_one_connection_share_its_hook_and_the_last_release_closes_the_client(
+    connections: SandboxServer, mocker: MockerFixture
+) -> None:
+    hooks = batch_module.SharedHooks()
+    closed = mocker.spy(SinchClient, "close")
+    taken: list[SmsHook] = []
+    together = threading.Barrier(8, timeout=5)
+
+    def take() -> None:
+        together.wait()
+        taken.append(hooks.take(SINCH))
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len({id(hook) for hook in taken}) == 1
+    assert len(hooks) == 1
+    for hook in taken[:-1]:
+        hooks.release(hook)
+    assert closed.call_count == 0
+    assert taken[-1].get_batch(send_sinch("+61400000001")).id  # still usable by the last taker
+    hooks.release(taken[-1])
+    assert closed.call_count == 1
+    assert len(hooks) == 0
+
+
+def test_a_changed_connection_gets_a_hook_of_its_own(
+    connections: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hooks = batch_module.SharedHooks()
+    first = hooks.take(SINCH)
+    changed = sinch_connection(connections.url)
+    changed["extra"]["max_retries"] = 1
+    monkeypatch.setenv(*connection_env(SINCH, changed))
+
+    second = hooks.take(SINCH)
+
+    assert second is not first
+    assert len(hooks) == 2
+    hooks.release(first)
+    hooks.release(second)
+    assert len(hooks) == 0
+
+
+@pytest.mark.asyncio
+async def test_triggers_of_one_connection_poll_through_one_client(
+    connections: SandboxServer, mocker: MockerFixture
+) -> None:
+    batch_id = send_sinch("+61400000001")
+    built = mocker.spy(SinchClient, "__init__")
+    closed = mocker.spy(SinchClient, "close")
+    triggers = [make_trigger(SINCH, batch_id, ALL_FINAL) for _ in range(12)]
+
+    events = await asyncio.gather(*(all_events(trigger) for trigger in triggers))
+
+    assert [found[0]["status"] for found in events] == ["success"] * len(triggers)
+    assert built.call_count == 1
+    deadline = time.monotonic() + 5
+    while closed.call_count == 0 and time.monotonic() < deadline:  # closed in an opener thread
+        await asyncio.sleep(0.01)
+    assert closed.call_count == 1
+    assert len(batch_module.shared_hooks) == 0
 
 
 @pytest.mark.asyncio
