@@ -17,11 +17,21 @@ how late it wakes, from 0.3 s before the triggers start until the last event:
   stops the loop wherever it runs; the stall is also shown net of the time spent in them, which is what
   the code on the loop and its threads cost.
 
-Each round runs twice: in a cold process (the triggers are the first the process runs, as when a triggerer
-restarts with a backlog: its first thread starts and imports fall in the same moments) and in a warm one
-(one trigger ran to its end first, as in a triggerer that has been running). ``--gc-freeze`` shows what a
-triggerer that called ``gc.freeze()`` after its own start-up would see: full collections then walk only
-the objects made since, which is what makes them short.
+Each round runs the start-up in four processes:
+
+* ``cold``: the triggers are the first the process runs (their imports, first threads and first clients
+  fall in the same moments), in a heap collected just before they start: the stall they cause themselves;
+* ``as started``: the same without that collection. The child has just imported Airflow, which leaves a
+  full collection due: whatever allocates next sets it off, so this is the stall of a triggerer whose
+  full collection happens to fall on the start-up; ``as started, 1 trigger`` shows it does with one;
+* ``warm``: one trigger ran to its end first, as in a triggerer that has been running.
+
+CPython runs a full collection when the objects moved to the oldest generation since the last one
+exceed a quarter of it. A fifth child per round (``cold``, not timed) samples how much the oldest
+generation grows during the start-up: as a share of that quarter, how near the triggers come to
+setting off a full collection on their own. ``--gc-freeze`` shows what a triggerer that called
+``gc.freeze()`` after its own start-up would see: full collections then walk only the objects made
+since, which is what makes them short.
 
 Run: ``.venv/bin/python bench/triggers.py --rounds 3``
 """
@@ -69,7 +79,9 @@ def _rss_mib() -> float:
     return float("nan")
 
 
-async def _run_triggers(count: int, batch_id: str, poll_s: float, timeout_s: float) -> dict[str, Any]:
+async def _run_triggers(
+    count: int, batch_id: str, poll_s: float, timeout_s: float, probe: bool = False
+) -> dict[str, Any]:
     from airflow_provider_sms.triggers.batch import NumberDigest, SmsBatchTrigger, WaitCondition
 
     loop = asyncio.get_running_loop()
@@ -107,6 +119,15 @@ async def _run_triggers(count: int, batch_id: str, poll_s: float, timeout_s: flo
         )
         for _ in range(count)
     ]
+    oldest = len(gc.get_objects(2)) if probe else 0
+    growth: list[int] = []
+
+    async def sample_oldest_generation() -> None:
+        while not done.is_set():
+            growth.append(len(gc.get_objects(2)) - oldest)
+            await asyncio.sleep(0.1)
+
+    sampling = asyncio.create_task(sample_oldest_generation()) if probe else None
     cpu_started = time.process_time()
     started = loop.time()
     events = await asyncio.gather(*(first_event(t) for t in triggers))
@@ -114,6 +135,8 @@ async def _run_triggers(count: int, batch_id: str, poll_s: float, timeout_s: flo
     cpu = time.process_time() - cpu_started
     done.set()
     await watching
+    if sampling is not None:
+        await sampling
     gc.callbacks.remove(full_collections)
     lateness = sorted(late for when, late in wakes if when >= started)
     window_end = started + STARTUP_WINDOW_S
@@ -140,6 +163,7 @@ async def _run_triggers(count: int, batch_id: str, poll_s: float, timeout_s: flo
         "rss_before_mib": rss_before,
         "rss_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "statuses": statuses,
+        "oldest_generation_growth_share": max(growth, default=0) / (oldest / 4) if probe else None,
     }
 
 
@@ -159,19 +183,30 @@ def child(args: argparse.Namespace) -> None:
     response.raise_for_status()
     batch_id = response.json()["id"]
 
+    if args.mode in ("cold", "probe"):
+        gc.collect()  # no full collection due: what the triggers set off is their own
     if args.gc_freeze:  # what a triggerer that froze its start-up heap would see (not done by default)
         gc.freeze()
 
     async def rounds() -> dict[str, Any]:
-        if args.warm:  # one trigger first, as in a triggerer that has been running: threads, imports
+        if args.mode == "warm":  # one trigger first, as in a triggerer that has been running
             await _run_triggers(1, batch_id, args.poll, args.timeout)
-        return await _run_triggers(args.triggers, batch_id, args.poll, args.timeout)
+        return await _run_triggers(args.triggers, batch_id, args.poll, args.timeout, args.mode == "probe")
 
     print(json.dumps(asyncio.run(rounds())), flush=True)
 
 
+#: The start-ups of a round: (name, child mode, triggers; ``None``: ``--triggers``).
+STARTS = (
+    ("cold process", "cold", None),
+    ("cold process as started", "as-started", None),
+    ("cold process as started, 1 trigger", "as-started", 1),
+    ("warm process", "warm", None),
+)
+
+
 def measure(args: argparse.Namespace) -> dict[str, Any]:
-    """Run each round in a child process against one sandbox."""
+    """Run each round's start-ups, each in a child process, against one sandbox."""
     names = {
         "startup_stall_ms": ("longest stall in the first 2 s", "ms"),
         "startup_stall_net_ms": ("longest stall in the first 2 s, net of full garbage collections", "ms"),
@@ -185,40 +220,37 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "rss_peak_mib": ("peak RSS", "MiB"),
     }
     series = {
-        (key, warm): Series(f"{'warm' if warm else 'cold'} process: {name}", unit)
-        for warm in (False, True)
+        (start, key): Series(f"{start}: {name}", unit)
+        for start, _, _ in STARTS
         for key, (name, unit) in names.items()
     }
+    growth = Series(
+        "cold process: most growth of the oldest generation, share of what sets off a full collection "
+        "(a run with samples, not timed)",
+        "x",
+    )
     statuses: list[dict[str, int]] = []
     with server_process("sandbox") as url:
         for _ in range(args.rounds):
-            for warm in (False, True):
-                command = [
-                    sys.executable,
-                    __file__,
-                    "--child",
-                    "--url",
-                    url,
-                    "--triggers",
-                    str(args.triggers),
-                ]
-                command += ["--poll", str(args.poll), "--timeout", str(args.timeout)] + (
-                    ["--warm"] if warm else []
-                )
-                command += ["--gc-freeze"] if args.gc_freeze else []
+            for start, mode, count in (*STARTS, ("probe", "probe", None)):
+                command = [sys.executable, __file__, "--child", "--url", url, "--mode", mode]
+                command += ["--triggers", str(count or args.triggers), "--poll", str(args.poll)]
+                command += ["--timeout", str(args.timeout)] + (["--gc-freeze"] if args.gc_freeze else [])
                 out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=600)  # noqa: S603
                 result = json.loads(out.stdout.strip().splitlines()[-1])
-                for (key, which), found in series.items():
-                    if which == warm:
-                        found.values.append(result[key])
                 statuses.append(result["statuses"])
+                if mode == "probe":
+                    growth.values.append(result["oldest_generation_growth_share"])
+                    continue
+                for key in names:
+                    series[(start, key)].values.append(result[key])
     return {
         "script": "triggers",
         "machine": machine(),
         "triggers": args.triggers,
         "poll_interval_s": args.poll,
         "rounds": args.rounds,
-        "series": rows(list(series.values())),
+        "series": rows([*series.values(), growth]),
         "statuses": statuses,
     }
 
@@ -229,7 +261,7 @@ def main() -> None:
     parser.add_argument("--poll", type=float, default=1.0, help="poll interval, seconds (default 1)")
     parser.add_argument("--timeout", type=float, default=30.0, help="each trigger's deadline, seconds")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=("cold", "as-started", "warm", "probe"), help=argparse.SUPPRESS)
     parser.add_argument(
         "--gc-freeze",
         action="store_true",
