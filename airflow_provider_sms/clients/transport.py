@@ -298,15 +298,33 @@ def pooled_session(pool_maxsize: int = POOL_MAXSIZE) -> requests.Session:
     """Return a ``requests.Session`` whose connection pool serves ``pool_maxsize`` concurrent requests.
 
     :param pool_maxsize: Connections kept per host.
-    The session does not read the environment on each request (``trust_env`` off):
-    :class:`HttpTransport` reads the proxy and CA bundle settings once, for its own origin.
     """
     session = requests.Session()
-    session.trust_env = False
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+def _session_settings(
+    session: requests.Session, base_url: str
+) -> tuple[dict[str, str | bytes], dict[str, Any]]:
+    """Return the headers and send settings of every request to ``base_url``, read once.
+
+    ``Session.request`` merges the session's settings and the environment's into each request, and walks
+    every environment variable twice to find ``*_proxy`` settings: more client time than the rest of
+    sending a chunk (``bench/throughput.py``). The transport prepares each request itself and sends it with
+    what this returns, which is what that merge gives: the session's headers under ours, and, if the
+    session trusts the environment, its proxies for this URL (``NO_PROXY`` applied) and
+    ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE``.
+    """
+    headers = {**session.headers, "User-Agent": USER_AGENT, "Accept": "application/json"}
+    proxies = dict(session.proxies)
+    verify = session.verify
+    if session.trust_env:
+        proxies.update(get_environ_proxies(base_url))
+        verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or verify
+    return headers, {"proxies": proxies, "verify": verify, "cert": session.cert, "stream": session.stream}
 
 
 def failed_before_sending(exc: requests.RequestException) -> bool:
@@ -388,10 +406,7 @@ class HttpTransport:
         )
         self._decode_error = decode_error
         self._session = session if session is not None else pooled_session()
-        # What requests would read from the environment on every request (it walks every variable twice
-        # to find *_proxy settings: more client time than the rest of sending a chunk), read once.
-        self._proxies = get_environ_proxies(self.base_url)
-        self._ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
+        self._headers, self._send_settings = _session_settings(self._session, self.base_url)
         self._sleep = sleep
         self._jitter = jitter
 
@@ -479,9 +494,7 @@ class HttpTransport:
         method = method.upper()
         url = self.base_url + path
         shown_path = redact_path(path)
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-        if json is not None:
-            headers["Content-Type"] = "application/json"
+        headers = self._headers if json is None else {**self._headers, "Content-Type": "application/json"}
         attempt = 0
         waited = 0.0
         replayed_after_refresh = False
@@ -489,18 +502,11 @@ class HttpTransport:
             attempt += 1
             auth_headers = self.auth.auth_headers()
             try:
-                response = self._session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    data=data,
-                    headers=headers,
-                    auth=_HeaderAuth(auth_headers),
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                    proxies=self._proxies,
-                    verify=self._ca_bundle,
+                prepared = requests.Request(
+                    method, url, headers, params=params, json=json, data=data, auth=_HeaderAuth(auth_headers)
+                ).prepare()
+                response = self._session.send(
+                    prepared, timeout=self.timeout, allow_redirects=False, **self._send_settings
                 )
             except requests.RequestException as exc:
                 waited += self._on_network_error(exc, method, shown_path, attempt, replayable, waited)

@@ -735,10 +735,12 @@ class _Recorder(BaseHTTPRequestHandler):
     """Answers every POST with ``{}`` and records its request line (a proxy sees the absolute URL)."""
 
     seen: ClassVar[list[str]] = []
+    headers_seen: ClassVar[list[dict[str, str]]] = []
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         type(self).seen.append(self.requestline)
+        type(self).headers_seen.append(dict(self.headers))
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", "2")
@@ -749,15 +751,19 @@ class _Recorder(BaseHTTPRequestHandler):
         return
 
 
+#: A recorder's URL, the request lines and the headers it received.
+Recorded = tuple[str, list[str], list[dict[str, str]]]
+
+
 @pytest.fixture
-def recorder() -> Iterator[tuple[str, list[str]]]:
+def recorder() -> Iterator[Recorded]:
     """A loopback HTTP server; yields its URL and the request lines it received."""
-    handler = type("Recorder", (_Recorder,), {"seen": []})
+    handler = type("Recorder", (_Recorder,), {"seen": [], "headers_seen": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler.seen
+        yield f"http://127.0.0.1:{server.server_address[1]}", handler.seen, handler.headers_seen
     finally:
         server.shutdown()
         server.server_close()
@@ -774,9 +780,9 @@ def no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("no_proxy_environment")
 def test_a_proxy_set_in_the_environment_carries_the_requests(
-    recorder: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+    recorder: Recorded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    proxy_url, seen = recorder
+    proxy_url, seen, _ = recorder
     monkeypatch.setenv("HTTP_PROXY", proxy_url)
     transport = make_transport([], base_url="http://sms.invalid")  # a name that never resolves
 
@@ -787,9 +793,9 @@ def test_a_proxy_set_in_the_environment_carries_the_requests(
 
 @pytest.mark.usefixtures("no_proxy_environment")
 def test_no_proxy_in_the_environment_sends_straight_to_the_host(
-    recorder: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+    recorder: Recorded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url, seen = recorder
+    url, seen, _ = recorder
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     transport = make_transport([], base_url=url)
@@ -801,9 +807,9 @@ def test_no_proxy_in_the_environment_sends_straight_to_the_host(
 
 @pytest.mark.usefixtures("no_proxy_environment")
 def test_the_environment_is_read_once_per_transport_not_on_every_request(
-    recorder: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch, mocker: MockerFixture
+    recorder: Recorded, monkeypatch: pytest.MonkeyPatch, mocker: MockerFixture
 ) -> None:
-    url, seen = recorder
+    url, seen, _ = recorder
     monkeypatch.setenv("CURL_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
     walks = mocker.spy(urllib.request, "getproxies_environment")
     transport = make_transport([], base_url=url)
@@ -817,3 +823,26 @@ def test_the_environment_is_read_once_per_transport_not_on_every_request(
     assert walked_to_build >= 1
     assert walks.call_count == walked_to_build
     assert [c.kwargs["verify"] for c in sends.call_args_list] == ["/etc/ssl/certs/ca-certificates.crt"] * 3
+
+
+@pytest.mark.usefixtures("no_proxy_environment")
+def test_a_given_session_keeps_its_headers_under_ours_and_its_choice_to_ignore_the_environment(
+    recorder: Recorded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, seen, headers_seen = recorder
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    session = requests.Session()
+    session.trust_env = False
+    session.headers.update({"X-Trace": "t-1", "User-Agent": "theirs"})
+    transport = make_transport([], base_url=url, session=session)
+
+    transport.request_json("POST", "/v1/things", json={"n": 1})
+
+    assert seen == ["POST /v1/things HTTP/1.1"]
+    sent = headers_seen[0]
+    assert sent["X-Trace"] == "t-1"
+    assert sent["User-Agent"] == f"airflow-provider-sms/{__version__} python-requests/{requests.__version__}"
+    assert sent["Accept"] == "application/json"
+    assert sent["Content-Type"] == "application/json"
+    assert sent["Authorization"] == f"Bearer {TOKEN}"
+    assert "gzip" in sent["Accept-Encoding"]
