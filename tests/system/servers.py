@@ -337,6 +337,22 @@ class SandboxProcess:
         stats: dict[str, Any] = response.json()
         return stats
 
+    def inject(self, vendor: str, to: str, sender: str, body: str) -> str:
+        """Have a handset text our number (``POST /_sandbox/inbound``); return the vendor's message id.
+
+        :param vendor: ``sinch`` or ``fonedynamics``.
+        :param to: Our number.
+        :param sender: The handset's number.
+        :param body: The text.
+        """
+        answer = self._session.post(
+            f"{self.url}/_sandbox/inbound",
+            json={"vendor": vendor, "from": sender, "to": to, "body": body},
+            timeout=10,
+        )
+        answer.raise_for_status()
+        return str(answer.json()["id"])
+
     def set_faults(self, **faults: float) -> None:
         """Set the sandbox's faults (``latency_ms``, ``error_rate`` ...); those left out are off.
 

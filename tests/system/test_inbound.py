@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from airflow_provider_sms.models.inbound import inbound_asset_uri
 from airflow_provider_sms.triggers.inbound import SHARES_POLLS
@@ -38,18 +37,6 @@ POLL_INTERVAL_S = 1
 #: Seconds from a message to its asset event (polls, the triggerer's write) and to its run's end.
 EVENT_TIMEOUT_S = 60
 RUN_TIMEOUT_S = 120
-
-
-def inject(sandbox: SandboxProcess, sender: str, body: str) -> str:
-    """Have a handset text our number (``POST /_sandbox/inbound``); return the vendor's message id."""
-    answer = requests.post(
-        f"{sandbox.url}/_sandbox/inbound",
-        json={"vendor": VENDOR, "from": sender, "to": OUR_NUMBER, "body": body},
-        timeout=10,
-    )
-    answer.raise_for_status()
-    message_id: str = answer.json()["id"]
-    return message_id
 
 
 def asset_events(airflow: AirflowDeployment) -> list[dict[str, Any]]:
@@ -204,14 +191,14 @@ def test_polled_inbound_messages_each_make_one_event_and_run_across_a_triggerer_
     up_at = time.monotonic()
 
     # 1. A STOP while the triggerer runs.
-    sent = [inject(sandbox, HANDSET_A, "STOP")]
+    sent = [sandbox.inject(VENDOR, OUR_NUMBER, HANDSET_A, "STOP")]
     wait_for_event_and_run(airflow, 1, "STOP from A")
     assert event_ids(airflow) == sent
     assert opt_out_lines(opt_out) == [HANDSET_A]
 
     # 2. The triggerer stops; B texts STOP while none runs; a new triggerer takes the watcher over.
     airflow.stop("triggerer")
-    sent.append(inject(sandbox, HANDSET_B, "  stop "))
+    sent.append(sandbox.inject(VENDOR, OUR_NUMBER, HANDSET_B, "  stop "))
     time.sleep(5 * POLL_INTERVAL_S)
     events_while_down = len(asset_events(airflow))
     airflow.start("triggerer-2", "triggerer")
@@ -226,7 +213,7 @@ def test_polled_inbound_messages_each_make_one_event_and_run_across_a_triggerer_
     assert opt_out_lines(opt_out) == [HANDSET_A, HANDSET_B]
 
     # 3. Not a STOP: an event and a run, nobody opted out.
-    sent.append(inject(sandbox, HANDSET_C, "hello"))
+    sent.append(sandbox.inject(VENDOR, OUR_NUMBER, HANDSET_C, "hello"))
     wait_for_event_and_run(airflow, 3, "hello from C")
     assert event_ids(airflow) == sent
     time.sleep(3 * POLL_INTERVAL_S)  # a repeated event would show up within a few polls
@@ -284,7 +271,7 @@ def test_a_triggerer_killed_the_moment_the_cursor_takes_a_message_loses_none_and
     stored_at_kill: list[int] = []
 
     for round_, name in enumerate(("triggerer", "triggerer-2"), start=1):
-        taken = inject(sandbox, HANDSET_A if round_ == 1 else HANDSET_C, "STOP")
+        taken = sandbox.inject(VENDOR, OUR_NUMBER, HANDSET_A if round_ == 1 else HANDSET_C, "STOP")
         sent.append(taken)
         wait_until(
             lambda taken=taken: taken in cursor_ids(airflow),
@@ -294,7 +281,7 @@ def test_a_triggerer_killed_the_moment_the_cursor_takes_a_message_loses_none_and
         )
         airflow.kill(name)
         stored_at_kill.append(event_ids(airflow).count(taken))
-        sent.append(inject(sandbox, HANDSET_B, "stop"))  # while no triggerer runs
+        sent.append(sandbox.inject(VENDOR, OUR_NUMBER, HANDSET_B, "stop"))  # while no triggerer runs
         airflow.start(f"triggerer-{round_ + 1}", "triggerer")
         triggerer = wait_for_new_triggerer(airflow, triggerer)
         wait_for_event_and_run(

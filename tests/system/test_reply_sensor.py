@@ -45,18 +45,6 @@ def launch_list() -> dict[str, str]:
         return {row["phone"]: row["name"] for row in csv.DictReader(handle)}
 
 
-def inject(sandbox: SandboxProcess, sender: str, body: str) -> str:
-    """Have a handset text our number (``POST /_sandbox/inbound``); return the vendor's message id."""
-    answer = requests.post(
-        f"{sandbox.url}/_sandbox/inbound",
-        json={"vendor": VENDOR, "from": sender, "to": OUR_NUMBER, "body": body},
-        timeout=10,
-    )
-    answer.raise_for_status()
-    message_id: str = answer.json()["id"]
-    return message_id
-
-
 def inbox(sandbox: SandboxProcess, number: str) -> list[str]:
     """Return the texts a handset received (``GET /_sandbox/inbox/{msisdn}``)."""
     answer = requests.get(f"{sandbox.url}/_sandbox/inbox/{number.lstrip('+')}", timeout=10)
@@ -163,7 +151,10 @@ def test_a_reply_releases_the_deferred_reply_sensor_and_the_approved_campaign_go
 
     # 2. Replies that must not count: the sensor stays deferred on the same trigger while it polls.
     polls_before = vendor_requests(sandbox)
-    ignored = [inject(sandbox, STRANGER, f"YES {code}"), inject(sandbox, MANAGER, f"YES {wrong_code}")]
+    ignored = [
+        sandbox.inject(VENDOR, OUR_NUMBER, STRANGER, f"YES {code}"),
+        sandbox.inject(VENDOR, OUR_NUMBER, MANAGER, f"YES {wrong_code}"),
+    ]
     wait_until(
         lambda: vendor_requests(sandbox) >= polls_before + POLLS_WHILE_IGNORING,
         60,
@@ -175,7 +166,7 @@ def test_a_reply_releases_the_deferred_reply_sensor_and_the_approved_campaign_go
 
     # 3. The manager's answer releases it; the campaign goes out.
     reply = f"Yes {code}"
-    reply_id = inject(sandbox, MANAGER, reply)
+    reply_id = sandbox.inject(VENDOR, OUR_NUMBER, MANAGER, reply)
     replied_at = time.monotonic()
 
     def run_done() -> bool:
