@@ -446,10 +446,9 @@ class SmsBatchTrigger(BaseTrigger):
         try:
             condition, hook = await _open(self.sms_conn_id, self.condition)
         except SmsError as exc:
-            return _error_event(exc)
+            return error_event(exc)
         except Exception as exc:  # e.g. the connection does not exist (yet): a retry of the task may help
-            message = f"Could not open SMS connection {self.sms_conn_id!r}: {type(exc).__name__}: {exc}"
-            return {"status": "error", "message": message, "fatal": False, "error_type": type(exc).__name__}
+            return open_failed_event(self.sms_conn_id, exc)
         summary: dict[str, Any] | None = None
         last_message = f"no successful poll of {batches} yet"
         transient_streak = 0
@@ -459,12 +458,12 @@ class SmsBatchTrigger(BaseTrigger):
                     verdict = await _poll(hook, self.batch_ids, condition, self.log.info)
                 except (SmsApiError, SmsTransportError) as exc:
                     if not exc.retryable:
-                        return _error_event(exc)
+                        return error_event(exc)
                     transient_streak += 1
                     delay = self._backoff(transient_streak)
                     self.log.warning("Polling %s failed (%s); trying again in %.1f s", batches, exc, delay)
                 except SmsError as exc:
-                    return _error_event(exc)
+                    return error_event(exc)
                 else:
                     transient_streak = 0
                     summary, last_message = verdict.summary, verdict.message
@@ -705,6 +704,20 @@ def _open_hook(sms_conn_id: str, condition: Mapping[str, Any]) -> tuple[WaitCond
     return WaitCondition.from_json(condition), shared_hooks.take(sms_conn_id)
 
 
-def _error_event(exc: SmsError) -> dict[str, Any]:
+def error_event(exc: SmsError) -> dict[str, Any]:
+    """Return the event of a trigger ended by ``exc``: ``fatal`` when no retry can help (a broken rule).
+
+    :param exc: The error.
+    """
     fatal = isinstance(exc, SmsValidationError | SmsCapabilityError)
     return {"status": "error", "message": str(exc), "fatal": fatal, "error_type": type(exc).__name__}
+
+
+def open_failed_event(sms_conn_id: str, exc: Exception) -> dict[str, Any]:
+    """Return the event of a trigger that could not open its connection: a retry of the task may help.
+
+    :param sms_conn_id: The connection.
+    :param exc: What opening it raised (e.g. the connection does not exist yet).
+    """
+    message = f"Could not open SMS connection {sms_conn_id!r}: {type(exc).__name__}: {exc}"
+    return {"status": "error", "message": message, "fatal": False, "error_type": type(exc).__name__}

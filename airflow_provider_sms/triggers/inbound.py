@@ -67,7 +67,9 @@ from airflow_provider_sms.triggers.batch import (
     DEFAULT_MAX_BACKOFF_S,
     NumberDigest,
     close_off_loop,
+    error_event,
     off_loop,
+    open_failed_event,
     shared_hooks,
 )
 
@@ -737,10 +739,9 @@ class SmsReplyTrigger(BaseTrigger):
             since = aware_time(self.since, "since") or datetime.now(timezone.utc)
             hook = await off_loop(shared_hooks.take, self.sms_conn_id)
         except SmsError as exc:
-            return {"status": "error", "message": str(exc), "fatal": isinstance(exc, SmsValidationError)}
+            return error_event(exc)
         except Exception as exc:  # e.g. the connection does not exist (yet): a retry of the task may help
-            message = f"Could not open SMS connection {self.sms_conn_id!r}: {type(exc).__name__}: {exc}"
-            return {"status": "error", "message": message, "fatal": False}
+            return open_failed_event(self.sms_conn_id, exc)
         try:
             if NumberDigest(hook.secret).key_id != self.digest_key_id:
                 message = "The connection's credential changed since the sensor deferred; a retry waits again"
@@ -751,7 +752,7 @@ class SmsReplyTrigger(BaseTrigger):
                     reply = await off_loop(find_reply, hook, wanted, since)
                 except (SmsApiError, SmsTransportError) as exc:
                     if not exc.retryable:
-                        return {"status": "error", "message": str(exc), "fatal": False}
+                        return error_event(exc)
                     streak += 1
                     delay = _backoff(self.poll_interval, self.max_backoff, streak)
                     self.log.warning("Polling replies to %s failed (%s); again in %.1f s", to, exc, delay)

@@ -585,3 +585,41 @@ async def test_a_watcher_whose_digests_the_credential_no_longer_makes_takes_noth
     await events.aclose()
 
     assert load_cursor(kwargs["cursor_key"]) is None, "the cursor moved past messages it could not judge"
+
+
+def reply_trigger(conn_id: str, **overrides: Any) -> SmsReplyTrigger:
+    digest = NumberDigest(SmsHook.for_connection(SINCH).secret)
+    arguments: dict[str, Any] = {
+        "sms_conn_id": conn_id,
+        "number": OUR_NUMBER["sinch"],
+        "sender_digests": [digest(HANDSET)],
+        "digest_key_id": digest.key_id,
+        "since": datetime.now(timezone.utc).isoformat(),
+        "end_time": time.time() + 10,
+        "poll_interval": FAST,
+    }
+    return SmsReplyTrigger(**{**arguments, **overrides})
+
+
+@pytest.mark.asyncio
+async def test_the_reply_trigger_ends_with_the_batch_triggers_error_events(
+    connections: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other_plan = sinch_connection(connections.url)
+    other_plan["login"] = "unknown-service-plan"
+    monkeypatch.setenv(*connection_env("sms_other_plan", other_plan))
+
+    refused = [e.payload async for e in reply_trigger("sms_other_plan").run()]
+    missing = [e.payload async for e in reply_trigger("sms_does_not_exist").run()]
+    bad = [e.payload async for e in reply_trigger(SINCH, body_pattern="(unclosed").run()]
+
+    assert [(e["status"], e["fatal"]) for e in refused + missing + bad] == [
+        ("error", False),
+        ("error", False),
+        ("error", True),
+    ]
+    assert refused[0]["error_type"] == "SmsAuthenticationError"  # a fixed connection, then a retry, may help
+    assert missing[0]["error_type"] == "AirflowNotFoundException"
+    assert missing[0]["message"].startswith("Could not open SMS connection 'sms_does_not_exist'")
+    assert bad[0]["error_type"] == "SmsValidationError"
+    assert "body_pattern" in bad[0]["message"]
