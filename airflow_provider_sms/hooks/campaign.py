@@ -12,11 +12,11 @@ one text to many recipients, or individual messages, sent exactly once.
    no recipient again (the dry run previews each chunk of :meth:`Campaign.chunks` instead).
 
 Idempotency: chunk ``n`` carries the key ``<campaign key>-c<n>`` (``campaign_key`` of the send operator:
-the same in every try). A try first lists the keys earlier tries created, in one listing from
-``sent_since``, and sends exactly the chunks whose keys it does not hold, whatever subset that is. Up to
-``max_concurrent_requests`` chunks are under way at once (chunk ``n`` starts only after chunk ``n - K``
-finished), their outcomes yielded in chunk order. After an ambiguous failure a chunk's key is looked up
-before it is sent again.
+the same in every try). A try first finds the keys earlier tries created since ``sent_since`` (the hook
+lists them, or looks each of the send's keys up where that takes fewer requests) and sends exactly the
+chunks whose keys it does not hold, whatever subset that is. Up to ``max_concurrent_requests`` chunks are
+under way at once (chunk ``n`` starts only after chunk ``n - K`` finished), their outcomes yielded in
+chunk order. After an ambiguous failure a chunk's key is looked up before it is sent again.
 """
 
 from __future__ import annotations
@@ -579,9 +579,10 @@ class Campaign:
         """
         rejected, unusable, usable, now = RejectedList(), RejectedList(), 0, datetime.now(timezone.utc)
         checked = self.checked
-        checked.done, checked.left_out = False, {}
+        checked.done, checked.left_out, checked.chunks = False, {}, 0
         checked.stamp = self.source.stamp() if isinstance(self.source, CsvSource) else None
         for planned in self.chunks():
+            checked.chunks = planned.chunk.number + 1
             if planned.left_out:
                 checked.left_out[planned.chunk.number] = array("q", planned.left_out)
             for problem in planned.problems:
@@ -654,25 +655,27 @@ class Campaign:
                 yield SendChunk(number, chunk_key(self.key, number), tuple(recipients), numbers)
 
     def find_sent(self) -> dict[str, SentChunk]:
-        """Return what earlier tries sent, by chunk key: one listing, whichever chunks they sent."""
-        return self._look_up(self.hook.find_chunks, f"{self.key}-c")
+        """Return what earlier tries sent, by chunk key (after :meth:`validate` the hook learns the keys)."""
+        prefix, chunks = f"{self.key}-c", self.checked.chunks if self.checked.done else None
+        what = f"what earlier tries sent (keys {prefix}<chunk>)"
+        return self._look_up(lambda since: self.hook.find_chunks(prefix, since, chunks), what)
 
     def find(self, key: str) -> SentChunk | None:
         """Look a chunk's key up.
 
         :param key: The chunk's idempotency key.
         """
-        return self._look_up(self.hook.find_chunk, key)
+        return self._look_up(lambda since: self.hook.find_chunk(key, since), f"chunk key {key}")
 
-    def _look_up(self, look_up: Callable[[str, datetime | None], _T], key: str) -> _T:
-        """Call ``look_up(key, sent_since)``, up to :data:`LOOKUP_ATTEMPTS` times if it fails."""
+    def _look_up(self, look_up: Callable[[datetime | None], _T], what: str) -> _T:
+        """Call ``look_up(sent_since)`` up to :data:`LOOKUP_ATTEMPTS` times while it fails; log ``what``."""
         for attempt in range(1, LOOKUP_ATTEMPTS + 1):
             try:
-                return look_up(key, self.sent_since)
+                return look_up(self.sent_since)
             except SmsError as exc:
                 if not exc.retryable or attempt == LOOKUP_ATTEMPTS:
                     raise
-                log.warning("Looking %s up failed (%s), trying again", key, type(exc).__name__)
+                log.warning("Looking up %s failed (%s), trying again", what, type(exc).__name__)
         raise AssertionError("unreachable")
 
     def _recipient_problem(self, item: SourceItem) -> Problem | None:

@@ -468,12 +468,15 @@ class FoneDynamicsHook(SmsHook):
         """
         return self._sent_by_key(key.__eq__, since).get(key)
 
-    def find_chunks(self, key_prefix: str, since: datetime | None = None) -> dict[str, SentChunk]:
+    def find_chunks(
+        self, key_prefix: str, since: datetime | None = None, chunks: int | None = None
+    ) -> dict[str, SentChunk]:
         """Return, by key, the messages whose ExternalId is ``<key>.<position>`` with a key starting with
         ``key_prefix``: one listing of the property's sent messages, as :meth:`find_chunk` makes.
 
         :param key_prefix: The start of the keys.
         :param since: Nothing with these keys was sent before this time.
+        :param chunks: Unused: looking a key up costs the same listing as looking all of them up.
         """
         return self._sent_by_key(lambda key: key.startswith(key_prefix), since)
 

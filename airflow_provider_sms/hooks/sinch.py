@@ -3,8 +3,8 @@
 The ``sinch`` connection is read once into :class:`~airflow_provider_sms.clients.sinch.SinchSettings`; each
 API endpoint is one method here; and the neutral operations of :class:`SmsHook` are implemented with them:
 
-* a chunk of a send is one batch, its idempotency key the batch's ``client_reference``; finding a chunk
-  again lists the batches with that reference over Sinch's whole 14-day list window;
+* a chunk of a send is one batch, its idempotency key the batch's ``client_reference``; finding chunks
+  again lists the batches created since the send began, or looks each key up when that takes fewer requests;
 * placeholders are sent as they are, with the chunk's ``parameters``: Sinch fills them in itself;
 * tracking reads the batch delivery report: Sinch lists only recipients whose status it knows, and a
   batch's ``total_message_count`` says how many it has, so the ones not listed yet count as pending.
@@ -13,7 +13,7 @@ API endpoint is one method here; and the neutral operations of :class:`SmsHook` 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from airflow.sdk.log import mask_secret
 
 from airflow_provider_sms.clients.sinch import SinchClient, SinchSettings
+from airflow_provider_sms.clients.transport import is_last_page
 from airflow_provider_sms.exceptions import Problem, SmsForbiddenError, SmsRefusedError, SmsValidationError
 from airflow_provider_sms.hooks._form import SINCH_CONN_TYPE, SINCH_FORM, SINCH_HOOK_NAME
 from airflow_provider_sms.hooks.sms import (
@@ -66,6 +67,8 @@ if TYPE_CHECKING:
 SINCH_MAX_RECIPIENTS = 1000
 #: How far back ``GET /batches`` can see; the default ``start_date`` is only 24 hours back.
 SINCH_LIST_WINDOW = timedelta(days=14)
+#: Most batches one page of ``GET /batches`` holds.
+SINCH_MAX_PAGE_SIZE = 100
 #: Batch fields the campaign engine sets itself; every other batch field is a vendor option of a send.
 ENGINE_FIELDS = frozenset(
     {"to", "from_", "body", "parameters", "client_reference", "send_at", "expire_at", "type"}
@@ -411,20 +414,31 @@ class SinchHook(SmsHook):
             return None
         return SentChunk(key=key, batch_id=str(batch.id), accepted=len(batch.to), found=True)
 
-    def find_chunks(self, key_prefix: str, since: datetime | None = None) -> dict[str, SentChunk]:
+    def find_chunks(
+        self, key_prefix: str, since: datetime | None = None, chunks: int | None = None
+    ) -> dict[str, SentChunk]:
         """Return, by ``client_reference``, the batches whose reference starts with ``key_prefix``.
 
-        ``GET /batches`` filters by an exact reference only, so every batch created from ``since`` (less
-        ``LOOKUP_CLOCK_SKEW``; the 14-day list window without it) is listed, 100 a page.
+        ``GET /batches`` filters by an exact reference only, so it lists every batch created from ``since``
+        (less ``LOOKUP_CLOCK_SKEW``; the 14-day list window without it), 100 a page. When the first page's
+        ``count`` shows that the listing takes more pages than the send has keys, each key that page does
+        not hold is looked up instead (:meth:`find_chunk`): at most ``1 + chunks`` requests in all.
 
         :param key_prefix: The start of the keys.
         :param since: Nothing with these keys was sent before this time.
+        :param chunks: The keys are ``<key_prefix>0`` to ``<key_prefix><chunks - 1>``; ``None``: list.
         """
-        found: dict[str, SentChunk] = {}
-        for batch in self.get_conn().list_batches(start_date=_lookup_start(since), page_size=100):
-            key = batch.client_reference
-            if batch.id and key and key.startswith(key_prefix) and key not in found:
-                found[key] = SentChunk(key=key, batch_id=str(batch.id), accepted=len(batch.to), found=True)
+        start, size = _lookup_start(since), SINCH_MAX_PAGE_SIZE
+        first = self.list_batches_page(start_date=start, page_size=size)
+        found = _sent_by_reference(first.batches, key_prefix)
+        total = first.count if "count" in first.model_fields_set else None  # how many batches it lists
+        if chunks is not None and total is not None and total > chunks * size:  # more pages than keys
+            for key in (f"{key_prefix}{number}" for number in range(chunks)):
+                if key not in found and (sent := self.find_chunk(key, since)) is not None:
+                    found[key] = sent
+        elif not is_last_page(page=0, page_size=size, returned=len(first.batches), total=total):
+            rest = self.list_batches(start_date=start, page_size=size, page=1)
+            found = {**_sent_by_reference(rest, key_prefix), **found}  # a key's newest batch is listed first
         return found
 
     def preview_chunk(self, chunk: SendChunk, options: SendOptions) -> ChunkPreview:
@@ -765,6 +779,16 @@ def _at_most_one_batch(field_name: str, shown: str, batch_ids: Sequence[str], wh
     if len(batch_ids) > 1:
         rule = f"applies to one batch only, but {len(batch_ids)} batches were given: {why}"
         raise SmsValidationError([Problem(field_name, shown, rule)], subject="batch arguments")
+
+
+def _sent_by_reference(batches: Iterable[SinchBatch], key_prefix: str) -> dict[str, SentChunk]:
+    """Return, by ``client_reference``, the first batch with each key starting with ``key_prefix``."""
+    found: dict[str, SentChunk] = {}
+    for batch in batches:
+        key = batch.client_reference
+        if batch.id and key and key.startswith(key_prefix) and key not in found:
+            found[key] = SentChunk(key=key, batch_id=str(batch.id), accepted=len(batch.to), found=True)
+    return found
 
 
 def _lookup_start(since: datetime | None) -> datetime:

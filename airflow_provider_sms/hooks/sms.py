@@ -287,12 +287,14 @@ class Checked:
     :param left_out: By chunk number, the positions left out (only chunks that leave any out).
     :param stamp: The CSV file's size and modification time when it was validated.
     :param text_rules: Why each distinct text is unusable, or ``None``: texts repeat across recipients.
+    :param chunks: How many chunk keys the send has (chunk numbers ``0`` to ``chunks - 1``).
     """
 
     done: bool = False
     left_out: dict[int, Sequence[int]] = field(default_factory=dict)
     stamp: tuple[int, int] | None = None
     text_rules: dict[str, str | None] = field(default_factory=dict)
+    chunks: int = 0
 
 
 def render_placeholders(
@@ -697,13 +699,15 @@ class SmsHook(SmsTrackingHook, ABC):
         """
 
     @abstractmethod
-    def find_chunks(self, key_prefix: str, since: datetime | None = None) -> dict[str, SentChunk]:
-        """Return, by key, what each key starting with ``key_prefix`` created: one listing.
-
-        It holds whatever subset of a send's chunks earlier tries sent, in any order.
+    def find_chunks(
+        self, key_prefix: str, since: datetime | None = None, chunks: int | None = None
+    ) -> dict[str, SentChunk]:
+        """Return, by key, what each key starting with ``key_prefix`` created: any subset of a send's chunks.
 
         :param key_prefix: The start of the keys (``<campaign key>-c``).
         :param since: As for :meth:`find_chunk`.
+        :param chunks: The send's keys are ``<key_prefix>0`` to ``<key_prefix><chunks - 1>``, which a vendor
+            may look up one by one instead of listing; ``None``: unknown, keys are only listed.
         """
 
     def chunk_sent(self, chunk: SendChunk, sent: SentChunk, options: SendOptions) -> ChunkSent:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -396,7 +397,9 @@ class SendingHook(PartsHook):
     def find_chunk(self, key: str, since: datetime | None = None) -> SentChunk | None:
         return None
 
-    def find_chunks(self, key_prefix: str, since: datetime | None = None) -> dict[str, SentChunk]:
+    def find_chunks(
+        self, key_prefix: str, since: datetime | None = None, chunks: int | None = None
+    ) -> dict[str, SentChunk]:
         return {}
 
     def send_chunk(self, chunk: SendChunk, options: SendOptions) -> SentChunk:
@@ -456,6 +459,60 @@ def test_a_csv_file_changed_after_it_was_validated_stops_the_send_before_its_nex
     with pytest.raises(SmsValidationError, match="changed after it was validated"):
         next(sending)
     assert [len(c.recipients) for c in hook.sent] == [2]
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        [f"+614000000{n:02d}" for n in range(7)],  # a clean list: checked whole, cut into chunks
+        [f"+614000000{n:02d}" for n in range(6)] + [None],  # one by one; chunk 3 keeps no recipient
+    ],
+)
+def test_the_look_up_learns_how_many_keys_the_send_has_once_it_is_validated(
+    numbers: list[object], caplog: pytest.LogCaptureFixture
+) -> None:
+    campaign, hook = sending_campaign(ListSource(numbers, ParameterValues()), 2, body="Hi")
+    told: list[int | None] = []
+
+    def find_chunks(
+        prefix: str, since: datetime | None = None, chunks: int | None = None
+    ) -> dict[str, SentChunk]:
+        told.append(chunks)
+        if len(told) == 2:
+            raise SmsServerError(vendor="Stub", status=503)
+        return {}
+
+    hook.find_chunks = find_chunks  # type: ignore[method-assign]
+    campaign.find_sent()
+    campaign.validate()
+    with caplog.at_level(logging.WARNING, logger="airflow_provider_sms.hooks.campaign"):
+        list(campaign.send())
+
+    assert told == [None, 4, 4]  # 7 positions in chunks of 2: keys -c0 to -c3; the failed look-up made again
+    prefix = f"{campaign.key}-c"
+    assert caplog.messages == [
+        f"Looking up what earlier tries sent (keys {prefix}<chunk>) failed (SmsServerError), trying again"
+    ]
+
+
+def test_a_failed_look_up_of_one_chunks_key_is_logged_naming_the_key(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    campaign, hook = sending_campaign(ListSource(["+61400000001"], ParameterValues()), 2, body="Hi")
+    failures = [SmsServerError(vendor="Stub", status=503)]
+
+    def find_chunk(key: str, since: datetime | None = None) -> SentChunk | None:
+        if failures:
+            raise failures.pop()
+        return None
+
+    hook.find_chunk = find_chunk  # type: ignore[method-assign]
+    with caplog.at_level(logging.WARNING, logger="airflow_provider_sms.hooks.campaign"):
+        assert campaign.find(f"{campaign.key}-c0") is None
+
+    assert caplog.messages == [
+        f"Looking up chunk key {campaign.key}-c0 failed (SmsServerError), trying again"
+    ]
 
 
 # -- several chunks under way at once: the sliding window, the order of outcomes, failures, the rate ------
@@ -538,7 +595,7 @@ def test_chunks_found_sent_are_not_sent_again_whichever_subset_an_earlier_try_se
     hook = SlowHook(4)
     campaign = slow_campaign(hook, recipients=20)
     earlier = {n: SentChunk(chunk_key(campaign.key, n), f"old-{n}", 4, found=True) for n in (0, 2, 3)}
-    hook.find_chunks = lambda prefix, since=None: {s.key: s for s in earlier.values()}  # type: ignore[method-assign]
+    hook.find_chunks = lambda prefix, since=None, chunks=None: {s.key: s for s in earlier.values()}  # type: ignore[method-assign]
 
     outcomes = list(campaign.send())
 

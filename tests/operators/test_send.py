@@ -31,7 +31,7 @@ class StubHook:
         self.existing = set(existing or ())
         self.failures = list(failures or [])
         self.send_limits = SendLimits(concurrent)
-        self.listings: list[str] = []
+        self.listings: list[tuple[str, int | None]] = []  # key prefix, number of keys
         self.lookups: list[str] = []
         self.sends: list[str] = []
         self.send_ats: list[datetime | None] = []
@@ -56,8 +56,10 @@ class StubHook:
         self.lookups.append(key)
         return SentChunk(key, f"batch-{key}", 4, found=True) if key in self.existing else None
 
-    def find_chunks(self, key_prefix: str, since: datetime | None = None) -> dict[str, SentChunk]:
-        self.listings.append(key_prefix)
+    def find_chunks(
+        self, key_prefix: str, since: datetime | None = None, chunks: int | None = None
+    ) -> dict[str, SentChunk]:
+        self.listings.append((key_prefix, chunks))
         return {
             k: SentChunk(k, f"batch-{k}", 4, found=True) for k in self.existing if k.startswith(key_prefix)
         }
@@ -89,7 +91,7 @@ def keys(hook: StubHook) -> list[str]:
 def test_first_try_lists_the_keys_once_then_sends_everything() -> None:
     hook = StubHook()
     result, _ = run(hook)
-    assert [p.rsplit("-", 1)[1] for p in hook.listings] == ["c"]
+    assert [(p.rsplit("-", 1)[1], chunks) for p, chunks in hook.listings] == [("c", 3)]  # the send's 3 keys
     assert hook.lookups == []
     assert keys(hook) == ["c0", "c1", "c2"]
     assert result["recipients"] == 10

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -13,6 +14,7 @@ from requests.adapters import HTTPAdapter
 
 from airflow_provider_sms.exceptions import SmsRateLimitError
 from airflow_provider_sms.hooks.campaign import chunk_key
+from airflow_provider_sms.hooks.sinch import SinchHook
 from airflow_provider_sms.hooks.sms import (
     LOOKUP_CLOCK_SKEW,
     ChunkRecipient,
@@ -21,7 +23,7 @@ from airflow_provider_sms.hooks.sms import (
     SmsHook,
     earliest_send,
 )
-from airflow_provider_sms.operators.send import SmsSendOperator
+from airflow_provider_sms.operators.send import SmsSendOperator, campaign_key
 from airflow_provider_sms.sandbox.testing import SandboxServer
 from tests.e2e.send_helpers import inbox_counts, numbers, use_vendor
 
@@ -58,20 +60,26 @@ def test_earliest_send_ignores_what_is_not_an_aware_datetime() -> None:
 
 
 @pytest.fixture
-def request_count() -> Iterator[Callable[[], int]]:
-    """Count every HTTP request this process sends from now on."""
-    sent = [0]
+def sent_requests() -> Iterator[list[requests.PreparedRequest]]:
+    """Record every HTTP request this process sends from now on."""
+    sent: list[requests.PreparedRequest] = []
     original = HTTPAdapter.send
 
-    def counting(adapter: HTTPAdapter, request: Any, *args: Any, **kwargs: Any) -> Any:
-        sent[0] += 1
+    def recording(adapter: HTTPAdapter, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        sent.append(request)
         return original(adapter, request, *args, **kwargs)
 
-    HTTPAdapter.send = counting  # type: ignore[method-assign]
+    HTTPAdapter.send = recording  # type: ignore[method-assign]
     try:
-        yield lambda: sent[0]
+        yield sent
     finally:
         HTTPAdapter.send = original  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def request_count(sent_requests: list[requests.PreparedRequest]) -> Callable[[], int]:
+    """Count every HTTP request this process sends from now on."""
+    return lambda: len(sent_requests)
 
 
 @pytest.fixture
@@ -164,5 +172,64 @@ def test_a_try_after_a_failed_one_hours_later_finds_what_it_sent_through_the_run
     result = operator.execute(context(first_try, later, later))
 
     assert (result["reused_chunks"], result["recipients"]) == (1, len(recipients))
+    sandbox.advance(5)
+    assert inbox_counts(sandbox, recipients) == {1: len(recipients)}
+
+
+def seed_other_batches(sandbox: SandboxServer, count: int) -> None:
+    """Create ``count`` Sinch batches of other sends, one request each, straight to the sandbox."""
+    cfg = sandbox.config
+    url = f"{sandbox.url}/xms/v1/{cfg.sinch_service_plan_id}/batches"
+    batch = {"from": "Acme", "to": numbers(1, start=95_000), "body": "other"}
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {cfg.sinch_api_token}"
+        for n in range(count):
+            session.post(
+                url, json={**batch, "client_reference": f"other-c{n}"}, timeout=30
+            ).raise_for_status()
+
+
+def test_a_sinch_re_run_on_a_busy_account_looks_its_keys_up_instead_of_listing_every_batch(
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+    sandbox_hook: Callable[[str], SmsHook],
+    sent_requests: list[requests.PreparedRequest],
+) -> None:
+    conn_id = use_vendor(monkeypatch, sandbox, "sinch")
+    recipients = numbers(10, start=93_000)  # chunks of 4: keys -c0, -c1, -c2
+    operator = SmsSendOperator(
+        task_id="send", sms_conn_id=conn_id, to=recipients, body="Once", from_="SmsTest", chunk_size=4
+    )
+    first_try = sandbox_now(sandbox)
+    # An earlier try sent chunks 0 and 2, not 1; then the account sent 450 batches of other sends.
+    hook, key = sandbox_hook("sinch"), campaign_key("dag", "send", "run1", -1)
+    assert isinstance(hook, SinchHook)
+    for number in (0, 2):
+        positions = range(len(recipients))[4 * number : 4 * number + 4]
+        chunk = SendChunk(
+            number, chunk_key(key, number), tuple(ChunkRecipient(i, recipients[i]) for i in positions)
+        )
+        hook.send_chunk(chunk, SendOptions(body="Once", from_="SmsTest"))
+    seed_other_batches(sandbox, 450)
+    listing = hook.list_batches_page(start_date=first_try - LOOKUP_CLOCK_SKEW, page_size=100)
+    assert listing.count == 452  # listing them all would take 5 requests
+    sandbox.advance(60)
+    this_try = context(first_try, first_try, sandbox_now(sandbox))
+    del sent_requests[:]
+
+    result = operator.execute(this_try)
+
+    queries = [parse_qs(urlsplit(r.url or "").query) for r in sent_requests]
+    references = [q.get("client_reference", ["(all)"])[0].removeprefix(key) for q in queries]
+    # The listing's first page, then each of the send's 3 keys: the earlier batches are not on that page.
+    assert [(r.method, ref) for r, ref in zip(sent_requests, references, strict=True)] == [
+        ("GET", "(all)"),
+        ("GET", "-c0"),
+        ("GET", "-c1"),
+        ("GET", "-c2"),
+        ("POST", "(all)"),  # chunk 1, the only one missing
+    ]
+    assert queries[0]["page_size"] == ["100"]
+    assert (result["reused_chunks"], result["recipients"]) == (2, len(recipients))
     sandbox.advance(5)
     assert inbox_counts(sandbox, recipients) == {1: len(recipients)}

@@ -57,9 +57,11 @@ class FlakyHook:
         self._look_up()
         return self._hook.find_chunk(key, since)
 
-    def find_chunks(self, key_prefix: str, since: datetime | None = None) -> dict[str, SentChunk]:
+    def find_chunks(
+        self, key_prefix: str, since: datetime | None = None, chunks: int | None = None
+    ) -> dict[str, SentChunk]:
         self._look_up()
-        return self._hook.find_chunks(key_prefix, since)
+        return self._hook.find_chunks(key_prefix, since, chunks)
 
     def _look_up(self) -> None:
         self.finds += 1
