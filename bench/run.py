@@ -202,11 +202,13 @@ def triggers_section(result: Mapping[str, Any]) -> list[str]:
         f"{result['poll_interval_s']:g} s; median (min to max). Events: {result['statuses']}.",
         "",
         "*Cold process*: the first triggers the process runs, imports and first threads included, in a heap "
-        "collected just before. *As started*: without that collection; the child has just imported Airflow, "
-        "which leaves a full garbage collection due, set off by whatever allocates next (one trigger does "
-        "too). *Warm*: one trigger ran first. The growth of the oldest generation is a lower bound of what "
-        "CPython counts towards its next full collection (objects promoted and freed since are not seen); "
-        "1.0 is the quarter of that generation at which one runs.",
+        "collected just before. *As started*: without that collection, so a full garbage collection that the "
+        "child's own import of Airflow left pending may fall into the start-up, set off by whatever allocates"
+        " next (one trigger as well as 500): whether it does depends on what that import allocated (from "
+        "uncompiled sources it did, ~90-100 ms; after `make bench` compiled them it may not). *Warm*: one "
+        "trigger ran first. The growth of the oldest generation is a lower bound of what CPython counts "
+        "towards its next full collection (objects promoted and freed since are not seen); 1.0 is the quarter"
+        " of that generation at which one runs.",
         "",
         "| measurement | value |",
         "|---|---|",

@@ -21,9 +21,10 @@ Each round runs the start-up in four processes:
 
 * ``cold``: the triggers are the first the process runs (their imports, first threads and first clients
   fall in the same moments), in a heap collected just before they start: the stall they cause themselves;
-* ``as started``: the same without that collection. The child has just imported Airflow, which leaves a
-  full collection due: whatever allocates next sets it off, so this is the stall of a triggerer whose
-  full collection happens to fall on the start-up; ``as started, 1 trigger`` shows it does with one;
+* ``as started``: the same without that collection. A full collection that the child's own import of
+  Airflow left pending may fall into the start-up, set off by whatever allocates next: the stall of a
+  triggerer whose full collection happens to fall on the start-up; ``as started, 1 trigger`` shows
+  whether one trigger sets it off as well;
 * ``warm``: one trigger ran to its end first, as in a triggerer that has been running.
 
 CPython runs a full collection when the objects moved to the oldest generation since the last one
